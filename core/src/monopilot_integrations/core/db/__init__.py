@@ -1,0 +1,1 @@
+"""The data layer: SQLAlchemy 2 async engine, tenant-scoped sessions, migrations."""

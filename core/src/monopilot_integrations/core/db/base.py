@@ -1,0 +1,58 @@
+"""The declarative base shared by core's and every connector's tables.
+
+One ``MetaData`` with a naming convention, so constraint names are stable across SQLite and
+PostgreSQL and Alembic migrations can refer to them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import MetaData, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from monopilot_integrations.core.db.types import JSONType, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        uuid.UUID: Uuid(as_uuid=True),
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        datetime: UTCDateTime(),
+    }
+
+
+class TenantMixin:
+    """Marks a table as belonging to one organisation.
+
+    Every tenant table has a non-null ``org_id``; the session layer scopes queries by it
+    and, on PostgreSQL, row-level security enforces the same in the database.
+    """
+
+    @declared_attr
+    def org_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 (SQLAlchemy's declared_attr idiom)
+        return mapped_column(Uuid(as_uuid=True), nullable=False, index=False)
+
+
+def new_id() -> uuid.UUID:
+    """Primary keys are generated in Python so that rows can be referenced before insert
+    (batched writes) and ids look the same on every database."""
+    return uuid.uuid4()
+
+
+def tenant_tables(metadata: MetaData | None = None) -> list[str]:
+    """Names of all tables with an ``org_id`` column, i.e. under row-level security."""
+    md = metadata or Base.metadata
+    return sorted(t.name for t in md.tables.values() if "org_id" in t.c)

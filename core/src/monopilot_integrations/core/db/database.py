@@ -1,0 +1,124 @@
+"""The engine and the two kinds of session: one organisation's, or the kernel's own.
+
+Application code opens :meth:`Database.session` for exactly one organisation. On
+PostgreSQL the transaction then switches to the tenant role (no BYPASSRLS, not the table
+owner) and sets ``app.current_org_id``, both with ``set_config(..., true)`` so they end with
+the transaction; row-level security policies compare every row's ``org_id`` with it. So even
+a raw ``SELECT *`` without a WHERE clause sees only that organisation's rows, and writing a
+row for another organisation fails.
+
+:meth:`Database.system_session` is for the kernel's own cross-organisation work (the
+dispatcher, the sweeper, purges) and for migrations. It runs as the connecting role.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+ORG_KEY = "org_id"
+
+_SET_TENANT = text(
+    "SELECT set_config('role', :role, true), set_config('app.current_org_id', :org, true)"
+)
+
+
+class Database:
+    """An async SQLAlchemy engine plus tenant-scoped sessions.
+
+    Engines are bound to the event loop that first uses them (asyncpg's rule), so a process
+    that runs a worker loop beside the server loop opens one ``Database`` per loop.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        tenant_role: str = "monopilot_tenant",
+        echo: bool = False,
+        pool_size: int = 10,
+    ) -> None:
+        self.url = url
+        self.tenant_role = tenant_role
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        options: dict[str, Any] = {"echo": echo, "pool_pre_ping": self.dialect != "sqlite"}
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                from pathlib import Path
+
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            options["connect_args"] = {"timeout": 30}
+        else:
+            options["pool_size"] = pool_size
+            options["max_overflow"] = pool_size
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @asynccontextmanager
+    async def session(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
+        """A transaction for one organisation: committed on success, rolled back on error."""
+        if not isinstance(org_id, uuid.UUID):
+            raise TypeError(f"org_id must be a UUID, not {type(org_id).__name__}")
+        async with self._sessions() as session, session.begin():
+            session.info[ORG_KEY] = org_id
+            if self.is_postgres:
+                await session.execute(_SET_TENANT, {"role": self.tenant_role, "org": str(org_id)})
+            yield session
+
+    @asynccontextmanager
+    async def system_session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction across organisations, for the kernel's own bookkeeping only."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def session_org(session: AsyncSession) -> uuid.UUID:
+    """The organisation a session was opened for; raises for a system session."""
+    org = session.info.get(ORG_KEY)
+    if not isinstance(org, uuid.UUID):
+        raise RuntimeError("this operation needs a session opened with Database.session(org_id)")
+    return org
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE``.
+
+    Two writers (the server loop and the worker loop) would otherwise hit SQLite's
+    deferred-transaction upgrade deadlock ("database is locked" at once, without waiting).
+    Taking the write lock at BEGIN makes them queue on the busy timeout instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

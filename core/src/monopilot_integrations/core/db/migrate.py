@@ -1,0 +1,80 @@
+"""Upgrade the database: core's migrations and every installed plugin's branch.
+
+``monopilot-integrations migrate`` calls :func:`upgrade`. Each plugin contributes an Alembic
+branch through ``register_migrations``; all branches are upgraded to their heads
+(``alembic upgrade heads``), so installing a connector and migrating is all it takes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from monopilot_integrations.core.db.tenancy import tenant_role_var
+from monopilot_integrations.core.registry import Registry
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+CORE_VERSIONS = MIGRATIONS_DIR / "versions"
+
+
+def alembic_config(registry: Registry | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    locations = [CORE_VERSIONS]
+    if registry is not None:
+        locations += [branch.versions for branch in registry.migrations.values()]
+    import os
+
+    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
+    return config
+
+
+async def upgrade(
+    url: str,
+    registry: Registry | None = None,
+    *,
+    tenant_role: str = "monopilot_tenant",
+    revision: str = "heads",
+) -> list[str]:
+    """Upgrade to ``revision`` (default: every branch's head); returns the heads now applied."""
+    config = alembic_config(registry)
+    engine = create_async_engine(url)
+    token = tenant_role_var.set(tenant_role)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_upgrade, config, revision)
+        async with engine.connect() as conn:
+            return await conn.run_sync(_current_heads)
+    finally:
+        tenant_role_var.reset(token)
+        await engine.dispose()
+
+
+async def current(url: str) -> list[str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(_current_heads)
+    finally:
+        await engine.dispose()
+
+
+def pending_heads(registry: Registry | None = None) -> list[str]:
+    """Every head revision of the installed branches (what ``upgrade`` leads to)."""
+    return sorted(ScriptDirectory.from_config(alembic_config(registry)).get_heads())
+
+
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _current_heads(connection: Connection) -> list[str]:
+    return sorted(MigrationContext.configure(connection).get_current_heads())

@@ -1,0 +1,242 @@
+"""``Integrations``: the one object MonoPilot (or the server) holds.
+
+::
+
+    integrations = await Integrations.start(Settings())
+    await integrations.publish(org_id, "workorder.completed", data, session=session)
+    ...
+    await integrations.close()
+
+It loads the plugins, opens the database, builds the broker and the per-connector actors,
+and, in embedded mode, runs the in-process worker and the scheduler (dispatcher, sweeper,
+purges, plugin periodic tasks) inside the calling process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import dramatiq
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monopilot_integrations.core.clock import Clock, SystemClock
+from monopilot_integrations.core.connector import Connector
+from monopilot_integrations.core.crypto import Keyring
+from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.jobs.engine import AttemptOutcome
+from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
+from monopilot_integrations.core.jobs.scheduler import Scheduler
+from monopilot_integrations.core.jobs.worker import EmbeddedWorker
+from monopilot_integrations.core.logs.masking import Masker
+from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.runtime import Runtime
+from monopilot_integrations.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL = 3600.0
+
+
+class Integrations:
+    """The kernel, started. Use :meth:`start`; close with :meth:`close`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        plugins: PluginManager | None = None,
+        clock: Clock | None = None,
+        broker: dramatiq.Broker | None = None,
+        keyring: Keyring | None = None,
+    ) -> None:
+        self.settings = settings
+        self.plugins = plugins or PluginManager(
+            allow=settings.plugins, block=settings.disable_plugins
+        )
+        self.plugins.load()
+        self.registry = Registry(self.plugins)
+        self.clock: Clock = clock or SystemClock()
+        self.keyring = keyring or _keyring(settings)
+        masks = self.registry.log_masks
+        self.masker = Masker(
+            extra_keys=[k for m in masks for k in m.keys],
+            extra_patterns=[p for m in masks for p in m.value_patterns],
+        )
+        self.broker = broker or build_broker(settings)
+        self.queue = DramatiqJobQueue(
+            self.broker,
+            [(c.name, c.queue_name()) for c in self.registry.connectors.values()],
+            self._run_job,
+            time_limit_ms=int(settings.job_lease_seconds * 1000),
+        )
+        self.scheduler = Scheduler()
+        self.worker: EmbeddedWorker | None = None
+        self._runtimes: dict[asyncio.AbstractEventLoop, Runtime] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings | None = None,
+        *,
+        plugins: PluginManager | None = None,
+        clock: Clock | None = None,
+        broker: dramatiq.Broker | None = None,
+        keyring: Keyring | None = None,
+        embedded_worker: bool | None = None,
+    ) -> Integrations:
+        """Start the kernel; with ``embedded_worker`` (default: the setting) also the
+        in-process worker and scheduler."""
+        self = cls(
+            settings or Settings(), plugins=plugins, clock=clock, broker=broker, keyring=keyring
+        )
+        await self.database.ping()
+        run_worker = settings_flag(self.settings.embedded_worker, embedded_worker)
+        if run_worker:
+            self.start_worker()
+            self.start_scheduler()
+        return self
+
+    # --- per-loop parts -----------------------------------------------------------------
+
+    def runtime(self) -> Runtime:
+        """The runtime of the running event loop (made on first use)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            runtime = self._runtimes.get(loop)
+            if runtime is None:
+                if self._closed:
+                    raise RuntimeError("the integrations kernel is closed")
+                database = Database(
+                    self.settings.resolved_database_url,
+                    tenant_role=self.settings.database_tenant_role,
+                    echo=self.settings.database_echo,
+                    pool_size=self.settings.database_pool_size,
+                )
+                runtime = Runtime(self, database)
+                self._runtimes[loop] = runtime
+            return runtime
+
+    async def close_runtime(self) -> None:
+        """Close the runtime of the running loop (flushes its logs)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            runtime = self._runtimes.pop(loop, None)
+        if runtime is not None:
+            await runtime.close()
+
+    @property
+    def database(self) -> Database:
+        return self.runtime().database
+
+    @property
+    def domain(self) -> Any:
+        return self.runtime().domain
+
+    @property
+    def jobs(self) -> Any:
+        return self.runtime().jobs
+
+    def connector(self, name: str) -> Connector:
+        return self.runtime().connector(name)
+
+    # --- the library API ----------------------------------------------------------------
+
+    async def publish(
+        self,
+        org_id: uuid.UUID,
+        event_type: str,
+        data: Mapping[str, Any],
+        *,
+        session: AsyncSession | None = None,
+    ) -> uuid.UUID:
+        """Publish a domain event through the transactional outbox; returns its id."""
+        return await self.runtime().publish(org_id, event_type, data, session=session)
+
+    def session(self, org_id: uuid.UUID) -> Any:
+        """A transaction for one organisation (``async with integrations.session(org):``)."""
+        return self.runtime().database.session(org_id)
+
+    # --- driving the engine by hand (tests, CLI, tools) ---------------------------------
+
+    async def dispatch_pending(self) -> int:
+        total = 0
+        while count := await self.runtime().dispatcher.dispatch_once():
+            total += count
+        return total
+
+    async def sweep(self) -> int:
+        return await self.runtime().sweeper.sweep_once()
+
+    async def run_job(self, org_id: uuid.UUID, job_id: uuid.UUID) -> AttemptOutcome:
+        return await self.runtime().engine.run(org_id, job_id)
+
+    async def _run_job(self, org_id: uuid.UUID, job_id: uuid.UUID) -> AttemptOutcome:
+        return await self.runtime().engine.run(org_id, job_id)
+
+    # --- embedded worker and scheduler --------------------------------------------------
+
+    def start_worker(self) -> None:
+        if self.worker is None:
+            self.worker = EmbeddedWorker(self, threads=self.settings.worker_threads)
+            self.worker.start()
+
+    def start_scheduler(self) -> None:
+        runtime = self.runtime()
+        periodic: list[tuple[str, float, Any]] = [
+            ("sweep", self.settings.sweep_interval, runtime.sweeper.sweep_once),
+            ("purge", PURGE_INTERVAL, runtime.sweeper.purge_once),
+        ]
+        for task in self.registry.periodic_tasks.values():
+            periodic.append((task.name, task.interval, _bind(task.run, self)))
+        self.scheduler.start(
+            dispatch=runtime.dispatcher.dispatch_once,
+            dispatch_interval=self.settings.dispatch_interval,
+            periodic=periodic,
+        )
+
+    def wake(self) -> None:
+        """Tell the dispatcher that an event was committed."""
+        self.scheduler.wake()
+
+    async def close(self) -> None:
+        """Stop the scheduler and worker (in-flight jobs finish or are handed back), flush
+        the logs and close the databases."""
+        await self.scheduler.stop()
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.stop)
+            self.worker = None
+        self._closed = True
+        await self.close_runtime()
+        with self._lock:
+            leftovers = list(self._runtimes.values())
+            self._runtimes.clear()
+        for runtime in leftovers:  # runtimes of loops that are gone: flush what we can
+            try:
+                await runtime.log_writer.flush()
+            except Exception:
+                log.warning("could not flush a worker loop's logs", exc_info=True)
+
+
+def settings_flag(setting: bool, override: bool | None) -> bool:
+    return setting if override is None else override
+
+
+def _bind(run: Any, kernel: Integrations) -> Any:
+    async def call() -> object:
+        return await run(kernel)
+
+    return call
+
+
+def _keyring(settings: Settings) -> Keyring:
+    if settings.secret_keys:
+        return Keyring.from_config(settings.secret_keys, settings.active_secret_key)
+    return Keyring.load_or_create(settings.data_dir / "secret-keys.json")

@@ -1,0 +1,1 @@
+"""Jobs: what connectors do, persisted, queued, retried and dead-lettered."""

@@ -1,0 +1,1 @@
+"""Integration log: what was sent and received, masked before it is stored."""

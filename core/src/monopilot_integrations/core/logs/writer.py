@@ -1,0 +1,219 @@
+"""The integration log writer.
+
+Every attempt and every inbound or outbound exchange becomes one ``integration_logs`` row.
+Bodies are masked (:mod:`.masking`) and capped before they are stored.
+
+Two ways in, for two kinds of caller:
+
+* :meth:`LogWriter.add` buffers the row and returns at once. A background task inserts the
+  buffer in batches (``executemany``: tens of thousands of rows per second instead of about
+  a thousand with one transaction per row), every ``flush_interval`` seconds or as soon as
+  ``batch_size`` rows wait. The API request path uses it. :meth:`close` flushes what is
+  left, so a clean shutdown loses nothing.
+* :meth:`LogWriter.write` inserts the row in the caller's transaction. The job engine uses
+  it so that an attempt's log row, the job's new state and the retry queue entry commit
+  together (the retry row refers to the log row).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monopilot_integrations.core.clock import Clock, SystemClock
+from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.logs.masking import Masker
+from monopilot_integrations.core.tables import LogRow
+
+log = logging.getLogger(__name__)
+
+DIRECTIONS = ("inbound", "outbound")
+STATUSES = ("success", "warning", "error")
+
+
+@dataclass
+class LogEntry:
+    """One integration log row before masking. ``secrets`` are scrubbed wherever found."""
+
+    org_id: uuid.UUID
+    integration_type: str
+    event_type: str
+    direction: str
+    status: str
+    request_body: Any = None
+    response_body: Any = None
+    http_status: int | None = None
+    error_message: str | None = None
+    error_class: str | None = None
+    api_key_id: uuid.UUID | None = None
+    webhook_id: uuid.UUID | None = None
+    job_id: uuid.UUID | None = None
+    connector: str | None = None
+    external_system: str | None = None
+    retry_count: int = 0
+    duration_ms: int | None = None
+    timestamp: datetime | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    secrets: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, not {self.direction!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+
+class LogWriter:
+    def __init__(
+        self,
+        database: Database,
+        masker: Masker,
+        *,
+        clock: Clock | None = None,
+        batch_size: int = 500,
+        flush_interval: float = 0.2,
+        body_limit: int = 64 * 1024,
+    ) -> None:
+        self.database = database
+        self.masker = masker
+        self.clock = clock or SystemClock()
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.body_limit = body_limit
+        self._buffer: list[dict[str, Any]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
+        self._closed = False
+        self.rows_written = 0
+
+    # --- the two ways in ----------------------------------------------------------------
+
+    def add(self, entry: LogEntry) -> uuid.UUID:
+        """Buffer ``entry``; it is inserted within ``flush_interval`` seconds."""
+        if self._closed:
+            raise RuntimeError("the log writer is closed")
+        self._buffer.append(self.to_row(entry))
+        if len(self._buffer) >= self.batch_size:
+            self._wake.set()
+        if self._task is None:
+            self.start()
+        return entry.id
+
+    async def write(self, session: AsyncSession, entry: LogEntry) -> uuid.UUID:
+        """Insert ``entry`` now, inside ``session``'s transaction."""
+        await session.execute(insert(LogRow), [self.to_row(entry)])
+        self.rows_written += 1
+        return entry.id
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name="integration-log-writer"
+            )
+
+    async def flush(self) -> int:
+        """Insert everything buffered now; returns the number of rows written."""
+        async with self._flush_lock:
+            written = 0
+            while self._buffer:
+                batch = self._buffer[: self.batch_size]
+                try:
+                    async with self.database.system_session() as session:
+                        await session.execute(insert(LogRow), batch)
+                except Exception:
+                    # Keep the rows: the next flush retries them. A log row is never
+                    # dropped because the database blinked.
+                    log.exception("integration log flush failed; %d rows kept", len(batch))
+                    raise
+                del self._buffer[: len(batch)]
+                written += len(batch)
+            self.rows_written += written
+            return written
+
+    async def close(self) -> None:
+        """Stop the background task and flush what is left."""
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.flush()
+
+    @property
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.flush_interval)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # logged in flush; back off a little and retry
+                await asyncio.sleep(min(self.flush_interval * 5, 2.0))
+
+    # --- masking and capping ------------------------------------------------------------
+
+    def to_row(self, entry: LogEntry) -> dict[str, Any]:
+        now = self.clock.now()
+        secrets = [s for s in entry.secrets if s]
+        return {
+            "id": entry.id,
+            "org_id": entry.org_id,
+            "timestamp": entry.timestamp or now,
+            "integration_type": entry.integration_type[:50],
+            "event_type": entry.event_type[:100],
+            "direction": entry.direction,
+            "status": entry.status,
+            "http_status": entry.http_status,
+            "request_body": self._body(entry.request_body, secrets),
+            "response_body": self._body(entry.response_body, secrets),
+            "error_message": (
+                self.masker.mask_text(entry.error_message, secrets=secrets)[:4000]
+                if entry.error_message
+                else None
+            ),
+            "error_class": entry.error_class[:100] if entry.error_class else None,
+            "api_key_id": entry.api_key_id,
+            "webhook_id": entry.webhook_id,
+            "job_id": entry.job_id,
+            "connector": entry.connector,
+            "external_system": entry.external_system,
+            "retry_count": entry.retry_count,
+            "duration_ms": entry.duration_ms,
+            "created_at": now,
+        }
+
+    def _body(self, body: Any, secrets: list[str]) -> Any:
+        if body is None:
+            return None
+        if isinstance(body, bytes | bytearray | memoryview):
+            raw = bytes(body)
+            try:
+                decoded: Any = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return {"_binary": True, "size": len(raw)}
+            try:
+                body = json.loads(decoded)
+            except ValueError:
+                body = decoded
+        masked = self.masker.mask(body, secrets=secrets)
+        text = json.dumps(masked, default=str, ensure_ascii=False)
+        if len(text) <= self.body_limit:
+            return masked
+        return {"_truncated": True, "size": len(text), "preview": text[: self.body_limit]}

@@ -1,0 +1,120 @@
+"""The small records plugins hand to ``register`` callbacks.
+
+Frozen dataclasses rather than pydantic models: they carry callables and classes, are built
+once at start-up and never cross a process boundary.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from monopilot_integrations.core.events import EventType
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from monopilot_integrations.core.jobs.model import Job
+
+__all__ = [
+    "CliCommand",
+    "EventType",
+    "JobHandler",
+    "LogMask",
+    "MigrationBranch",
+    "PeriodicTask",
+    "Route",
+    "Scope",
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An API key scope, e.g. ``read:products``."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """An HTTP route of the assembled server.
+
+    ``handler`` is an aiohttp handler (``async def handler(request) -> web.StreamResponse``).
+    ``scope`` is what an API key needs (``None``: the route authenticates on its own, as the
+    portals do; ``public=True``: no authentication at all, e.g. a health check).
+    The models feed the OpenAPI document.
+    """
+
+    method: str
+    path: str
+    handler: Callable[..., Awaitable[Any]]
+    name: str
+    scope: str | None = None
+    public: bool = False
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    request_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    response_model: type[BaseModel] | None = None
+    responses: Mapping[int, type[BaseModel]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobHandler:
+    """A named job handler outside a connector's ``handle`` (see ``register_job_handlers``).
+
+    Jobs for it are created with ``JobSpec(kind=name)`` by the connector named ``connector``;
+    they run on that connector's queue.
+    """
+
+    name: str
+    connector: str
+    handler: Callable[[Job], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A coroutine run every ``interval`` seconds by the scheduler.
+
+    The callable receives the kernel (``Integrations``) so it can open sessions, publish
+    events and create jobs.
+    """
+
+    name: str
+    interval: float
+    run: Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class MigrationBranch:
+    """An Alembic branch owned by a plugin: ``label`` and the folder of its versions."""
+
+    label: str
+    versions: Path
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A ``monopilot-integrations`` subcommand.
+
+    ``configure`` adds arguments to the subparser; ``run`` receives the parsed namespace and
+    returns an exit code (it may be a coroutine function).
+    """
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], Any]
+
+
+@dataclass(frozen=True)
+class LogMask:
+    """Extra masking for integration logs: key names (case-insensitive, matched as
+    substrings after removing ``-`` and ``_``) and regular expressions for values."""
+
+    keys: tuple[str, ...] = ()
+    value_patterns: tuple[str, ...] = ()

@@ -1,0 +1,116 @@
+"""The kernel's parts bound to one event loop.
+
+asyncpg connections, aiosqlite threads and asyncio tasks belong to the loop that made
+them. A process running the server loop and Dramatiq's worker loop therefore has one
+``Runtime`` per loop, each with its own database engine, log writer and connector
+instances, all sharing the settings, registry, clock and keyring of the
+:class:`~.integrations.Integrations` that owns them.
+
+A ``Runtime`` is also what a connector sees as its context (:class:`~.connector.ConnectorContext`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monopilot_integrations.core.connector import Connector
+from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.jobs.dispatcher import Dispatcher
+from monopilot_integrations.core.jobs.engine import JobEngine
+from monopilot_integrations.core.jobs.store import JobStore
+from monopilot_integrations.core.jobs.sweeper import Sweeper
+from monopilot_integrations.core.logs.writer import LogWriter
+from monopilot_integrations.core.outbox import Outbox
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.domain.port import DomainStore
+    from monopilot_integrations.core.integrations import Integrations
+
+
+class Runtime:
+    def __init__(self, kernel: Integrations, database: Database) -> None:
+        self.kernel = kernel
+        self.settings = kernel.settings
+        self.registry = kernel.registry
+        self.clock = kernel.clock
+        self.keyring = kernel.keyring
+        self.database = database
+        self._connectors: dict[str, Connector] = {}
+        self.log_writer = LogWriter(
+            database,
+            kernel.masker,
+            clock=self.clock,
+            batch_size=self.settings.log_batch_size,
+            flush_interval=self.settings.log_flush_interval,
+            body_limit=self.settings.log_body_limit,
+        )
+
+    @cached_property
+    def domain(self) -> DomainStore:
+        return self.registry.domain_store(self.settings, self.database)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.database, self.registry, self.clock, on_commit=self.kernel.wake)
+
+    @cached_property
+    def engine(self) -> JobEngine:
+        return JobEngine(
+            database=self.database,
+            registry=self.registry,
+            settings=self.settings,
+            clock=self.clock,
+            log_writer=self.log_writer,
+            connector=self.connector,
+        )
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(
+            database=self.database,
+            registry=self.registry,
+            clock=self.clock,
+            connector=self.connector,
+            queue=self.kernel.queue,
+            log_writer=self.log_writer,
+        )
+
+    @cached_property
+    def sweeper(self) -> Sweeper:
+        return Sweeper(
+            database=self.database,
+            clock=self.clock,
+            queue=self.kernel.queue,
+            settings=self.settings,
+        )
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(database=self.database, clock=self.clock, queue=self.kernel.queue)
+
+    def connector(self, name: str) -> Connector:
+        """The connector instance named ``name`` (one per runtime)."""
+        instance = self._connectors.get(name)
+        if instance is None:
+            instance = self.registry.connectors[name](self)
+            self._connectors[name] = instance
+        return instance
+
+    async def publish(
+        self,
+        org_id: uuid.UUID,
+        event_type: str,
+        data: Mapping[str, Any],
+        *,
+        session: AsyncSession | None = None,
+    ) -> uuid.UUID:
+        return await self.outbox.publish(org_id, event_type, data, session=session)
+
+    async def close(self) -> None:
+        await self.log_writer.close()
+        await self.database.dispose()

@@ -1,0 +1,119 @@
+"""Settings: one pydantic-settings model, environment prefix ``MONOPILOT_``.
+
+With nothing set, everything runs embedded: a SQLite file under ``data_dir``, an in-process
+broker and worker, an in-memory rate limiter, a key file for secrets. Production points the
+URLs at PostgreSQL, Redis and a Redis or RabbitMQ broker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MONOPILOT_", extra="ignore")
+
+    # --- storage ------------------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path(".monopilot"),
+        description="Folder for the embedded database, key file, export files, mailboxes.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default: sqlite+aiosqlite:///<data_dir>/monopilot.db",
+    )
+    database_tenant_role: str = Field(
+        default="monopilot_tenant",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL role that tenant sessions switch to; subject to row-level "
+        "security (no BYPASSRLS, not the table owner).",
+    )
+    database_pool_size: int = 10
+    database_echo: bool = False
+
+    # --- services -----------------------------------------------------------------------
+    redis_url: str | None = Field(default=None, description="Redis for rate limits, caches.")
+    broker_url: str | None = Field(
+        default=None,
+        description="Dramatiq broker: redis://... or amqp://...; unset: in-process stub broker.",
+    )
+
+    broker_namespace: str = Field(
+        default="monopilot", description="Redis key prefix of the Dramatiq Redis broker."
+    )
+
+    # --- plugins ------------------------------------------------------------------------
+    plugins: CommaList | None = Field(
+        default=None, description="Allow-list of entry-point plugin names (unset: all)."
+    )
+    disable_plugins: CommaList = Field(
+        default_factory=list, description="Block-list of entry-point plugin names."
+    )
+
+    # --- secrets ------------------------------------------------------------------------
+    secret_keys: str | None = Field(
+        default=None,
+        description="AES-256-GCM keys, 'kid:base64,kid2:base64'; unset: a key file in data_dir.",
+        repr=False,
+    )
+    active_secret_key: str | None = None
+
+    # --- jobs ---------------------------------------------------------------------------
+    embedded_worker: bool = Field(
+        default=True,
+        description="Run the dispatcher, worker, sweeper and scheduler inside this process.",
+    )
+    worker_threads: int = 8
+    dispatch_interval: float = Field(default=0.5, gt=0)
+    sweep_interval: float = Field(default=1.0, gt=0)
+    requeue_after: float = Field(
+        default=60.0, gt=0, description="Re-enqueue a queued job whose message was not consumed."
+    )
+    job_lease_seconds: float = Field(
+        default=300.0, gt=0, description="A running job not finished by then is re-run."
+    )
+    retry_jitter: float = Field(default=0.1, ge=0, le=1)
+    retry_after_cap_seconds: float = Field(default=6 * 3600, gt=0)
+    dead_letter_retention_days: int = Field(default=30, ge=1)
+
+    # --- logs ---------------------------------------------------------------------------
+    log_flush_interval: float = Field(default=0.2, gt=0)
+    log_batch_size: int = Field(default=500, gt=0)
+    log_body_limit: int = Field(
+        default=64 * 1024, gt=0, description="Bytes of a body kept in a log row."
+    )
+
+    # --- network ------------------------------------------------------------------------
+    allow_private_targets: bool = Field(
+        default=False,
+        description="Allow http:// and private/loopback targets (development and tests only).",
+    )
+
+    environment: Literal["production", "test", "development"] = "production"
+
+    @field_validator("plugins", "disable_plugins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split(value)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'monopilot.db').resolve()}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.resolved_database_url.startswith("postgresql")

@@ -1,0 +1,1 @@
+"""ACME: an example third-party connector for MonoPilot Integrations."""

@@ -1,0 +1,1 @@
+"""The assembled MonoPilot Integrations server, its workers and its command line."""

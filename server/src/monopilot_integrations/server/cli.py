@@ -1,0 +1,155 @@
+"""``monopilot-integrations``: the command line.
+
+Built-in commands: ``plugins``, ``migrate``, ``seed``, ``generate-secret-key``; installed
+plugins add theirs through ``register_cli_commands``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from monopilot_integrations.core.crypto import generate_key
+from monopilot_integrations.core.db import migrate as migrations
+from monopilot_integrations.core.errors import IntegrationError, ValidationError
+from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.server.inventory import plugin_inventory
+
+
+def build_parser(registry: Registry) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monopilot-integrations",
+        description="MonoPilot Integrations: server, workers and administration.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("plugins", help="list installed plugins and what they register")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_plugins)
+
+    p = commands.add_parser("migrate", help="upgrade the database (core and every plugin)")
+    p.set_defaults(run=cmd_migrate)
+
+    p = commands.add_parser("seed", help="load reference records from a JSON seed file")
+    p.add_argument("file", type=Path, help="seed file (format: docs/domain.md)")
+    p.set_defaults(run=cmd_seed)
+
+    p = commands.add_parser(
+        "generate-secret-key", help="print a new AES-256 key for MONOPILOT_SECRET_KEYS"
+    )
+    p.add_argument("--id", default=None, help="key id (default: k<date>)")
+    p.set_defaults(run=cmd_generate_key)
+
+    for command in registry.cli_commands.values():
+        p = commands.add_parser(command.name, help=command.help)
+        command.configure(p)
+        p.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings()
+    try:
+        plugins = PluginManager(allow=settings.plugins, block=settings.disable_plugins)
+        plugins.load()
+    except IntegrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    registry = Registry(plugins)
+    args = build_parser(registry).parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args.settings = settings
+    args.registry = registry
+    try:
+        result = args.run(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for problem in exc.errors:
+            print(f"  {problem.get('path', '')}: {problem.get('message', '')}", file=sys.stderr)
+        return 2
+    except IntegrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    inventory = plugin_inventory(args.registry)
+    if args.json:
+        print(json.dumps(inventory, indent=2))
+        return 0
+    for plugin in inventory["plugins"]:
+        origin = "built-in" if plugin["builtin"] else (
+            f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "local"
+        )
+        print(f"{plugin['name']}  ({origin}; {plugin['module']})")
+        for kind in ("connectors", "mappers", "transports", "event_types", "scopes", "routes",
+                     "job_handlers", "periodic_tasks", "migrations", "cli_commands"):
+            if plugin[kind]:
+                print(f"  {kind.replace('_', ' ')}: {', '.join(plugin[kind])}")
+    for name, reason in inventory["skipped"].items():
+        print(f"{name}  (skipped: {reason})")
+    return 0
+
+
+async def cmd_migrate(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    heads = await migrations.upgrade(
+        settings.resolved_database_url,
+        args.registry,
+        tenant_role=settings.database_tenant_role,
+    )
+    print(f"database at {_safe_url(settings.resolved_database_url)} is at: {', '.join(heads)}")
+    return 0
+
+
+async def cmd_seed(args: argparse.Namespace) -> int:
+    from monopilot_integrations.core.db.database import Database
+    from monopilot_integrations.core.domain.seed import load_seed, read_seed_file
+
+    settings: Settings = args.settings
+    seed = read_seed_file(args.file)
+    database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
+    try:
+        report = await load_seed(database, seed)
+    finally:
+        await database.dispose()
+    print(report.summary() if hasattr(report, "summary") else report)
+    return 0
+
+
+def cmd_generate_key(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    key_id = args.id or f"k{date.today():%Y%m%d}"
+    print(f"{key_id}:{generate_key()}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
