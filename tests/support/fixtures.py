@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
-from tests.support import services
+from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.settings import Settings
+from tests.support import plugin, services
 from tests.support.schema import prepare_schema, truncate_all
 
 
@@ -70,3 +76,55 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         await truncate_all(db)
     yield db
     await db.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        retry_jitter=0,
+        embedded_worker=False,
+        environment="test",
+    )
+
+
+@pytest.fixture
+async def kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
+    """A started kernel with the test plugin, a manual clock and a stub broker.
+
+    No worker or scheduler runs: tests drive dispatch, sweeps and attempts themselves
+    (``run_worker`` starts a real in-process Dramatiq worker when a test needs one).
+    """
+    plugin.ATTEMPTS.clear()
+    plugin.STARTED.clear()
+    plugins = PluginManager()
+    plugins.register(plugin, "kernel-tests")
+    kernel = await Integrations.start(settings, plugins=plugins, clock=clock)
+    if kernel.database.is_postgres:
+        await truncate_all(kernel.database)
+    yield kernel
+    await kernel.close()
+
+
+@contextlib.asynccontextmanager
+async def running_worker(kernel: Integrations) -> AsyncIterator[None]:
+    """A real in-process Dramatiq worker consuming the kernel's broker."""
+    kernel.start_worker()
+    try:
+        yield
+    finally:
+        if kernel.worker is not None:
+            await asyncio.to_thread(kernel.worker.stop)
+            kernel.worker = None
+
+
+async def drain(kernel: Integrations, timeout_ms: int = 30_000) -> None:
+    """Wait until every message on the kernel's queues has been processed."""
+    for queue in kernel.queue.queue_names:
+        await asyncio.to_thread(kernel.broker.join, queue, timeout=timeout_ms)

@@ -308,9 +308,14 @@ class Keyring:
             _write_new_file(path, content)
         except OSError as exc:
             raise ConfigError(f"cannot create the encryption key file {path}: {exc}") from None
-        logger.info("created encryption key file %s with key id %s", path, kid)
         # Read back what is on disk: if another process won the race, that is its key.
-        return cls._from_key_file(path.read_text(encoding="utf-8"), path)
+        keyring = cls._from_key_file(path.read_text(encoding="utf-8"), path)
+        logger.info(
+            "encryption key file %s created (active key id %s); back it up with the database",
+            path,
+            keyring.active_key_id,
+        )
+        return keyring
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -63,11 +63,7 @@ class Integrations:
         self.registry = Registry(self.plugins)
         self.clock: Clock = clock or SystemClock()
         self.keyring = keyring or _keyring(settings)
-        masks = self.registry.log_masks
-        self.masker = Masker(
-            extra_keys=[k for m in masks for k in m.keys],
-            extra_patterns=[p for m in masks for p in m.value_patterns],
-        )
+        self.masker = Masker.from_log_masks(self.registry.log_masks)
         self.broker = broker or build_broker(settings)
         self.queue = DramatiqJobQueue(
             self.broker,

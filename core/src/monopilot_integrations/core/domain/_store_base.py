@@ -8,17 +8,16 @@ from contextlib import asynccontextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.orm.interfaces import LoaderOption
-
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database, session_org
 from monopilot_integrations.core.domain.port import MAX_LIMIT
 from monopilot_integrations.core.domain.records import Page, Record
 from monopilot_integrations.core.domain.tables import OrganizationRow
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.interfaces import LoaderOption
 
 R = TypeVar("R", bound=Record)
 
@@ -30,9 +29,22 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
+def plain(value: Decimal) -> str:
+    """``Decimal("130.0000")`` -> ``"130"``: numbers in messages as people write them."""
+    return f"{quantize(value).normalize():f}"
+
+
 def invalid(path: str, message: str) -> ValidationError:
     """A ValidationError with one problem, in the shape every ValidationError has."""
     return ValidationError(f"{path}: {message}", [{"path": path, "message": message}])
+
+
+def raise_if(problems: list[dict[str, str]], what: str) -> None:
+    """Raise one ValidationError listing every problem (the message shows the first few)."""
+    if problems:
+        summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise ValidationError(f"{what}: {summary}{more}", problems)
 
 
 def not_found(kind: str, record_id: uuid.UUID) -> NotFoundError:
@@ -72,7 +84,7 @@ class StoreBase:
     async def _page(
         self,
         session: AsyncSession,
-        stmt: Select[tuple[Any]],
+        stmt: Select[Any],
         record: type[R],
         *,
         limit: int,

@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, get_args
 
+from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
+from monopilot_integrations.core.domain import records
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -36,9 +38,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
-from monopilot_integrations.core.domain import records
 
 #: Money and quantities: exact decimals, four places (unit prices below a grosz exist).
 AMOUNT = Numeric(18, 4)
@@ -77,7 +76,19 @@ def _one_of(values: Any, column: str = "status") -> CheckConstraint:
 
 
 def _view(target: str, join: str) -> Any:
+    """A many-to-one the store reads but never writes through."""
     return relationship(target, primaryjoin=join, viewonly=True, lazy="raise")
+
+
+def _lines(parent: str, line: str, column: str) -> Any:
+    """An order's (shipment's, invoice's) lines, in ``line_no`` order, owned by it."""
+    return relationship(
+        line,
+        primaryjoin=f"{parent}.id == foreign({line}.{column})",
+        order_by=f"{line}.line_no",
+        cascade="all, delete-orphan",
+        lazy="raise",
+    )
 
 
 class OrganizationRow(Base):
@@ -170,7 +181,8 @@ class ProductRow(TenantMixin, Base):
 
 
 class _ProductLine:
-    """Lines that point at a product expose its code and GTIN (mappers need them)."""
+    """Rows that point at a product expose its code, name and GTIN (records and mappers
+    need them); the ``product`` relationship must have been loaded."""
 
     if TYPE_CHECKING:
         product: Mapped[ProductRow | None]
@@ -203,11 +215,8 @@ class PurchaseOrderRow(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)
 
-    lines: Mapped[list[PurchaseOrderLineRow]] = relationship(
-        primaryjoin="PurchaseOrderRow.id == foreign(PurchaseOrderLineRow.purchase_order_id)",
-        order_by="PurchaseOrderLineRow.line_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
+    lines: Mapped[list[PurchaseOrderLineRow]] = _lines(
+        "PurchaseOrderRow", "PurchaseOrderLineRow", "purchase_order_id"
     )
 
     __table_args__ = (
@@ -266,11 +275,8 @@ class SalesOrderRow(TenantMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)
 
-    lines: Mapped[list[SalesOrderLineRow]] = relationship(
-        primaryjoin="SalesOrderRow.id == foreign(SalesOrderLineRow.sales_order_id)",
-        order_by="SalesOrderLineRow.line_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
+    lines: Mapped[list[SalesOrderLineRow]] = _lines(
+        "SalesOrderRow", "SalesOrderLineRow", "sales_order_id"
     )
 
     __table_args__ = (
@@ -304,11 +310,13 @@ class SalesOrderLineRow(TenantMixin, Base):
         _org_fk("sales_order_lines"),
         _tenant_fk("sales_order_lines", "sales_order_id", "sales_orders", ondelete="CASCADE"),
         _tenant_fk("sales_order_lines", "product_id", "products"),
-        UniqueConstraint("org_id", "sales_order_id", "line_no", name="uq_sales_order_lines_line_no"),
+        UniqueConstraint(
+            "org_id", "sales_order_id", "line_no", name="uq_sales_order_lines_line_no"
+        ),
     )
 
 
-class WorkOrderRow(TenantMixin, Base):
+class WorkOrderRow(_ProductLine, TenantMixin, Base):
     __tablename__ = "work_orders"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -326,14 +334,6 @@ class WorkOrderRow(TenantMixin, Base):
         "ProductRow", "foreign(WorkOrderRow.product_id) == ProductRow.id"
     )
 
-    @property
-    def product_code(self) -> str:
-        return self.product.code
-
-    @property
-    def product_name(self) -> str:
-        return self.product.name
-
     __table_args__ = (
         _org_fk("work_orders"),
         _tenant_fk("work_orders", "product_id", "products"),
@@ -343,7 +343,7 @@ class WorkOrderRow(TenantMixin, Base):
     )
 
 
-class InventoryLevelRow(TenantMixin, Base):
+class InventoryLevelRow(_ProductLine, TenantMixin, Base):
     """Stock of one product at one location; never negative (the database checks too)."""
 
     __tablename__ = "inventory_levels"
@@ -357,10 +357,6 @@ class InventoryLevelRow(TenantMixin, Base):
     product: Mapped[ProductRow] = _view(
         "ProductRow", "foreign(InventoryLevelRow.product_id) == ProductRow.id"
     )
-
-    @property
-    def product_code(self) -> str:
-        return self.product.code
 
     __table_args__ = (
         _org_fk("inventory_levels"),
@@ -413,12 +409,7 @@ class ShipmentRow(TenantMixin, Base):
     sales_order: Mapped[SalesOrderRow | None] = _view(
         "SalesOrderRow", "foreign(ShipmentRow.sales_order_id) == SalesOrderRow.id"
     )
-    lines: Mapped[list[ShipmentLineRow]] = relationship(
-        primaryjoin="ShipmentRow.id == foreign(ShipmentLineRow.shipment_id)",
-        order_by="ShipmentLineRow.line_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
-    )
+    lines: Mapped[list[ShipmentLineRow]] = _lines("ShipmentRow", "ShipmentLineRow", "shipment_id")
 
     @property
     def sales_order_number(self) -> str | None:
@@ -510,12 +501,7 @@ class InvoiceRow(TenantMixin, Base):
     customer: Mapped[CustomerRow] = _view(
         "CustomerRow", "foreign(InvoiceRow.customer_id) == CustomerRow.id"
     )
-    lines: Mapped[list[InvoiceLineRow]] = relationship(
-        primaryjoin="InvoiceRow.id == foreign(InvoiceLineRow.invoice_id)",
-        order_by="InvoiceLineRow.line_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
-    )
+    lines: Mapped[list[InvoiceLineRow]] = _lines("InvoiceRow", "InvoiceLineRow", "invoice_id")
 
     __table_args__ = (
         _org_fk("invoices"),

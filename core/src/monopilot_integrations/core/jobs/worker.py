@@ -39,7 +39,8 @@ class KernelLifecycle(Middleware):  # type: ignore[misc]
 class EmbeddedWorker:
     def __init__(self, kernel: Integrations, *, threads: int = 8) -> None:
         self.kernel = kernel
-        kernel.broker.add_middleware(KernelLifecycle(kernel))
+        if not any(isinstance(m, KernelLifecycle) for m in kernel.broker.middleware):
+            kernel.broker.add_middleware(KernelLifecycle(kernel))
         self.worker = dramatiq.Worker(
             kernel.broker,
             worker_threads=threads,

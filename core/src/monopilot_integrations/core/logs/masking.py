@@ -11,8 +11,8 @@ catches everything:
 2. **Patterns in text.** Strings are scanned for things that are secrets wherever they
    appear: MonoPilot API keys, ``Bearer``/``Basic`` credentials, passwords in URLs,
    ``Authorization:``/``Cookie:`` header lines, and ``key=value`` / ``"key": "value"``
-   pairs whose key looks sensitive by the rule of layer 1 (raw bodies, query strings,
-   error messages).
+   pairs and ``<Key>value</Key>`` elements whose key looks sensitive by the rule of
+   layer 1 (raw bodies, query strings, error messages, SOAP/XML).
 3. **Known secrets.** The caller usually knows the exact secrets in play (the webhook
    secret it signed with, the partner password it sent) and passes them at call time;
    they are scrubbed as substrings everywhere, including their JSON-escaped and
@@ -71,32 +71,42 @@ _KEY_CACHE_LIMIT: Final = 4096
 _KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
 _AUTH_SCHEMES: Final = r"bearer|basic|digest|negotiate|token"
 
-# One scan finds every kind of secret in a string. Alternatives are named so the match's
-# ``lastgroup`` (the last group of the alternative that matched) says which one it was.
-# Keys and URL schemes must start at a word boundary (the look-behinds) and have a
-# bounded length, which keeps the scan linear even on megabytes of base64.
-_TEXT_RE: Final = re.compile(
-    r"""
-      # scheme://user:PASSWORD@host
-      (?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^/\s:@]{0,256}:
-      (?P<url_password>[^/\s@]+)(?=@)
-    | # MonoPilot API keys, wherever they are
-      (?P<api_key>(?-i:mp_(?:live|test)_[A-Za-z0-9_]+))
-    | # header lines: the whole value, e.g. all cookies of a Cookie header
-      (?<![\w-])(?:(?:proxy-)?authorization|(?:set-)?cookie2?)[ \t]*:[ \t]*
-      (?:(?:"""
-    + _AUTH_SCHEMES
-    + r""")[ \t]+(?=\S))?(?P<header_value>[^\r\n]+)
-    | # a bare credential: keep the scheme word, mask the token
-      (?<![\w-])(?:bearer|basic)[ \t]+
-      (?P<credential>[A-Za-z0-9\-._~+/]+=*)
-    | # key=value, key: value, "key": value -- the value is parsed by _VALUE_RE
-      (?<![\w.\-])(?P<key>[A-Za-z][\w.\-]{0,63}(?:[ ][A-Za-z][\w.\-]{0,63})?)
-      (?P<separator>\\?["']?[ \t]*[:=]\s*)
-    """,
-    re.IGNORECASE | re.VERBOSE,
+# Layer 2 runs as a few passes, each behind a cheap substring test (``in`` is memchr-fast,
+# a regex scan is not), so the common string -- an id, a name, a timestamp -- costs a
+# handful of ``in`` checks and no regex at all.
+_API_KEY_RE: Final = re.compile(r"mp_(?:live|test)_[A-Za-z0-9_]+")
+# scheme://user:PASSWORD@host; the scheme needs no checking, "://" is the anchor.
+_URL_PASSWORD_RE: Final = re.compile(r"://[^/\s:@]{0,256}:(?P<secret>[^/\s@]+)(?=@)")
+# A bare credential: keep the scheme word, mask the token.
+_CREDENTIAL_RE: Final = re.compile(
+    r"(?<![\w-])(?P<scheme>bearer|basic)[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
+    re.IGNORECASE,
 )
-
+_LOWERCASE_WORD_RE: Final = re.compile(r"[a-z]+")
+# The passes below run only when the text holds a sensitive key name somewhere.
+# Authorization / Cookie header lines: the whole value (all the cookies), keeping an auth
+# scheme word.
+_HEADER_LINE_RE: Final = re.compile(
+    r"(?<![\w-])(?:(?:proxy-)?authorization|(?:set-)?cookie2?)[ \t]*:[ \t]*"
+    r"(?:(?:" + _AUTH_SCHEMES + r")[ \t]+(?=\S))?(?P<secret>[^\r\n]+)",
+    re.IGNORECASE,
+)
+# <Password>...</Password>, <ns:ApiKey attr="x">...: the element text, if the tag is
+# sensitive (decided in Python, like every key name).
+_ELEMENT_RE: Final = re.compile(
+    r"<(?P<tag>[A-Za-z_][\w.\-:]{0,63}+)(?:\s[^<>]{0,2048}+)?>"
+    r"(?P<secret>(?:<!\[CDATA\[.*?\]\]>|[^<])++)",
+    re.DOTALL,
+)
+# key=value, key: value, "key": value, 'key': value, \"key\": value; the value is parsed
+# by _VALUE_RE and the key judged in Python by Masker.is_sensitive_key. Keys start at a
+# word boundary (the look-behind) with a letter, and are bounded and possessive, which
+# keeps the scan linear even on megabytes of base64. A key may be two words ("private
+# key: ...").
+_PAIR_RE: Final = re.compile(
+    r"(?<![\w.\-])(?P<key>[^\W\d_][\w.\-]{0,63}+(?:[ ][^\W\d_][\w.\-]{0,63}+)?+)"
+    r"""(?P<separator>\\?["']?[ \t]*[:=]\s*)"""
+)
 # The value after a sensitive key, matched at the position after the separator. Each
 # alternative has one group for the part to mask; delimiters around it are kept so the
 # text stays readable (``"password": "***"``).
@@ -113,6 +123,8 @@ _VALUE_RE: Final = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
+# Characters that JSON and URL encoding leave alone.
+_UNRESERVED_RE: Final = re.compile(r"[A-Za-z0-9_.~-]+")
 _VALUE_GROUPS: Final = ("escaped", "double", "single", "array", "object", "bare")
 _SCHEME_PREFIX_RE: Final = re.compile(r"(?:" + _AUTH_SCHEMES + r")[ \t]+(?=\S)", re.IGNORECASE)
 
@@ -132,7 +144,7 @@ class Masker:
     be shared by every task and thread.
     """
 
-    __slots__ = ("_key_cache", "_key_parts", "_patterns")
+    __slots__ = ("_key_cache", "_key_parts", "_name_cache", "_patterns")
 
     def __init__(
         self,
@@ -161,6 +173,7 @@ class Masker:
         self._key_parts: tuple[str, ...] = tuple(parts)
         self._patterns: tuple[re.Pattern[str], ...] = tuple(patterns)
         self._key_cache: dict[str, bool] = {}
+        self._name_cache: dict[str, tuple[bool, str]] = {}
 
     @classmethod
     def from_log_masks(cls, masks: Iterable[LogMask]) -> Masker:
@@ -241,46 +254,120 @@ class Masker:
     # -- implementation ------------------------------------------------------------------
 
     def _walk(self, value: Any, depth: int, secrets: tuple[str, ...], path: set[int]) -> Any:
-        if isinstance(value, str):
+        # Exact type checks first: they are the common case and much cheaper than
+        # isinstance against ABCs on a path taken for every node of every logged body.
+        kind = type(value)
+        if kind is str:
             return self._text(value, secrets)
-        if value is None or isinstance(value, int | float):  # bool is an int
+        if value is None or kind is int or kind is float or kind is bool:
             return value
         if depth > MAX_DEPTH:
             return DEFAULT_MASK
         try:
-            if isinstance(value, Mapping | list | tuple):
-                ident = id(value)
-                if ident in path:  # a reference cycle: stop here rather than at MAX_DEPTH
-                    return DEFAULT_MASK
-                path.add(ident)
-                try:
-                    if isinstance(value, Mapping):
-                        return self._walk_mapping(value, depth, secrets, path)
-                    items = [self._walk(item, depth + 1, secrets, path) for item in value]
-                    return items if isinstance(value, list) else tuple(items)
-                finally:
-                    path.discard(ident)
-            return self._text(_to_text(value), secrets)
+            if kind is dict or kind is list:
+                container: Any = value
+            elif isinstance(value, str):  # a str subclass
+                return self._text(value, secrets)
+            elif isinstance(value, int | float):  # IntEnum, numpy-free subclasses, ...
+                return value
+            elif isinstance(value, Mapping | list | tuple):
+                container = value
+            else:
+                return self._text(_to_text(value), secrets)
+            ident = id(container)
+            if ident in path:  # a reference cycle: stop here rather than at MAX_DEPTH
+                return DEFAULT_MASK
+            path.add(ident)
+            try:
+                if isinstance(container, Mapping):
+                    return self._walk_mapping(container, depth, secrets, path)
+                items = self._walk_items(container, depth, secrets, path)
+                return items if isinstance(container, list) else tuple(items)
+            finally:
+                path.discard(ident)
         except Exception:
             return DEFAULT_MASK
+
+    def _walk_items(
+        self, value: Iterable[Any], depth: int, secrets: tuple[str, ...], path: set[int]
+    ) -> list[Any]:
+        complex_ = bool(self._patterns)
+        masked: list[Any] = []
+        append = masked.append
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                # Inlined gate of _text (a call per string costs as much as the check).
+                if (
+                    complex_
+                    or ":" in item
+                    or "=" in item
+                    or "<" in item
+                    or " " in item
+                    or "\t" in item
+                    or "mp_" in item
+                    or (secrets and _contains_any(item, secrets))
+                ):
+                    item = self._text(item, secrets)
+                append(item)
+            elif item is None or kind is int or kind is float or kind is bool:
+                append(item)
+            else:
+                append(self._walk(item, depth + 1, secrets, path))
+        return masked
 
     def _walk_mapping(
         self, value: Mapping[Any, Any], depth: int, secrets: tuple[str, ...], path: set[int]
     ) -> dict[Any, Any]:
+        complex_ = bool(self._patterns)
         masked: dict[Any, Any] = {}
+        names = self._name_cache
         for key, item in value.items():
-            if key is None or isinstance(key, int | float):
-                masked[key] = self._walk(item, depth + 1, secrets, path)
-                continue
-            name = key if isinstance(key, str) else _to_text(key)
-            # Sensitivity is decided on the original name; the name itself is masked as
-            # text too, in case a secret was used as a key.
-            masked_name = self._text(name, secrets)
-            if self.is_sensitive_key(name):
-                masked[masked_name] = DEFAULT_MASK
+            name: Any
+            if type(key) is str:
+                entry = names.get(key)
+                if entry is None:
+                    entry = self._name_entry(key)
+                sensitive, name = entry
+                if secrets and _contains_any(key, secrets):
+                    name = self._text(key, secrets)
+            elif key is None or isinstance(key, int | float):
+                sensitive, name = False, key
             else:
-                masked[masked_name] = self._walk(item, depth + 1, secrets, path)
+                raw = key if isinstance(key, str) else _to_text(key)
+                sensitive, name = self.is_sensitive_key(raw), self._text(raw, secrets)
+            if sensitive:
+                masked[name] = DEFAULT_MASK
+                continue
+            kind = type(item)
+            if kind is str:
+                # Inlined gate of _text (a call per string costs as much as the check).
+                if (
+                    complex_
+                    or ":" in item
+                    or "=" in item
+                    or "<" in item
+                    or " " in item
+                    or "\t" in item
+                    or "mp_" in item
+                    or (secrets and _contains_any(item, secrets))
+                ):
+                    item = self._text(item, secrets)
+                masked[name] = item
+            elif item is None or kind is int or kind is float or kind is bool:
+                masked[name] = item
+            else:
+                masked[name] = self._walk(item, depth + 1, secrets, path)
         return masked
+
+    def _name_entry(self, key: str) -> tuple[bool, str]:
+        """Sensitivity and masked form (without call-time secrets) of a dict key, cached:
+        bodies repeat the same few key names over and over."""
+        entry = (self.is_sensitive_key(key), self._text(key, ()))
+        if len(self._name_cache) >= _KEY_CACHE_LIMIT:
+            self._name_cache.clear()
+        self._name_cache[key] = entry
+        return entry
 
     def _text(self, text: str, secrets: tuple[str, ...]) -> str:
         for secret in secrets:
@@ -288,57 +375,106 @@ class Masker:
             # this ends; looping catches occurrences the replacement itself creates.
             while secret in text:
                 text = text.replace(secret, DEFAULT_MASK)
-        # Every pattern of _TEXT_RE needs one of these; most strings have none.
-        if ":" in text or "=" in text or " " in text or "\t" in text or "mp_" in text:
-            text = self._mask_patterns(text)
+        # Every pattern of layer 2 needs one of these characters; most strings have none.
+        if ":" in text or "=" in text or "<" in text:
+            text = self._scan(text, pairs=True)
+        elif " " in text or "\t" in text or "mp_" in text:
+            text = self._scan(text, pairs=False)
         for pattern in self._patterns:
             text = pattern.sub(_mask_extra_match, text)
         return text
 
-    def _mask_patterns(self, text: str) -> str:
-        search = _TEXT_RE.search
-        match = search(text)
-        if match is None:
+    def _scan(self, text: str, *, pairs: bool) -> str:
+        """Layer 2: each pass runs only if the text holds what its pattern needs."""
+        if "mp_" in text:
+            text = _API_KEY_RE.sub(DEFAULT_MASK, text)
+        if pairs and "://" in text and "@" in text:
+            text = _URL_PASSWORD_RE.sub(_mask_secret_group, text)
+        lower = text.lower()
+        if "bearer" in lower or "basic" in lower:
+            text = _CREDENTIAL_RE.sub(_mask_credential, text)
+            lower = text.lower()
+        if not pairs:
             return text
+        # A sensitive pair needs a sensitive key name, and then the normalised text
+        # contains that name's normalised form: an exact test before the slower scans.
+        normalised = lower.replace("-", "").replace("_", "").replace(" ", "")
+        for part in self._key_parts:
+            if part in normalised:
+                break
+        else:
+            return text
+        if "authorization" in lower or "cookie" in lower:
+            text = _HEADER_LINE_RE.sub(_mask_secret_group, text)
+        if "<" in text:
+            text = _ELEMENT_RE.sub(self._mask_element, text)
+        if ":" in text or "=" in text:
+            text = self._mask_pairs(text)
+        return text
+
+    def _mask_element(self, match: re.Match[str]) -> str:
+        if self.is_sensitive_key(match.group("tag")):
+            return _mask_secret_group(match)
+        return match.group(0)
+
+    def _mask_pairs(self, text: str) -> str:
+        search = _PAIR_RE.search
+        cache = self._key_cache
         pieces: list[str] = []
         emitted = 0  # text[:emitted] is already in pieces
+        match = search(text)
         while match is not None:
-            kind = match.lastgroup
-            if kind == "separator":
-                if not self.is_sensitive_key(match.group("key")):
-                    # Not a pair we mask; rescan from inside it, since the "key" or the
-                    # value may still hold something else (a Bearer token, an API key).
-                    match = search(text, match.start() + 1)
-                    continue
-                value = _VALUE_RE.match(text, match.end())
-                if value is None:  # "password=" followed by nothing to mask
-                    match = search(text, match.end())
-                    continue
-                group = value.lastgroup  # the one named group of the alternative
-                assert group in _VALUE_GROUPS
-                start, end = value.span(group)
-                resume = value.end()
-            else:
-                assert kind is not None
-                start, end = match.span(kind)
-                resume = match.end()
+            key = match.group("key")
+            sensitive = cache.get(key)
+            if sensitive is None:
+                sensitive = self.is_sensitive_key(key)
+            value = _VALUE_RE.match(text, match.end()) if sensitive else None
+            if value is None:  # not sensitive, or "password=" with nothing to mask
+                match = search(text, match.end())
+                continue
+            group = value.lastgroup  # the one named group of the alternative
+            assert group in _VALUE_GROUPS
+            start, end = value.span(group)
             pieces.append(text[emitted:start])
             pieces.append(DEFAULT_MASK)
-            pieces.append(text[end:resume])
-            emitted = resume
-            match = search(text, resume)
+            pieces.append(text[end : value.end()])
+            emitted = value.end()
+            # Rescan from the end of the value, not of the pair: "token=a password=b"
+            # must not read "a password" as the next key.
+            match = search(text, emitted)
+        if not pieces:
+            return text
         pieces.append(text[emitted:])
         return "".join(pieces)
 
 
-def _mask_extra_match(match: re.Match[str]) -> str:
+def _mask_secret_group(match: re.Match[str]) -> str:
     whole = match.group(0)
-    if not whole:
-        return whole
+    offset = match.start()
+    start, end = match.span("secret")
+    return whole[: start - offset] + DEFAULT_MASK + whole[end - offset :]
+
+
+def _mask_credential(match: re.Match[str]) -> str:
+    # "basic information", "basic auth required": lowercase prose, not a credential. A
+    # real one is Base64 (mixed case, digits) or follows "Basic"/"Bearer" capitalised.
+    if match.group("scheme") == "basic" and _LOWERCASE_WORD_RE.fullmatch(match.group("secret")):
+        return match.group(0)
+    return _mask_secret_group(match)
+
+
+def _contains_any(text: str, secrets: tuple[str, ...]) -> bool:
+    for secret in secrets:  # noqa: SIM110 - a plain loop is faster than any(generator)
+        if secret in text:
+            return True
+    return False
+
+
+def _mask_extra_match(match: re.Match[str]) -> str:
+    if not match.group(0):
+        return ""
     if "secret" in match.re.groupindex and match.group("secret") is not None:
-        offset = match.start()
-        start, end = match.span("secret")
-        return whole[: start - offset] + DEFAULT_MASK + whole[end - offset :]
+        return _mask_secret_group(match)
     return DEFAULT_MASK
 
 
@@ -364,8 +500,10 @@ def _prepare_secrets(secrets: Iterable[str]) -> tuple[str, ...]:
             if not isinstance(secret, str) or len(secret) < _MIN_SECRET_LENGTH:
                 continue
             forms.add(secret)
+            if _UNRESERVED_RE.fullmatch(secret):  # the same in JSON and in URLs
+                continue
             forms.add(json.dumps(secret)[1:-1])
             forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
             forms.add(quote(secret, safe=""))
             forms.add(quote_plus(secret, safe=""))
-    return tuple(sorted((f for f in forms if len(f) >= _MIN_SECRET_LENGTH), key=len, reverse=True))
+    return tuple(sorted(forms, key=len, reverse=True))

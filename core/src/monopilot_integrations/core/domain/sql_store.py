@@ -1,0 +1,32 @@
+"""The reference :class:`~.port.DomainStore`: MonoPilot's records in this module's own tables.
+
+It lets the server run standalone and the tests use a real database. MonoPilot replaces it
+through the ``provide_domain_store`` hook; nothing else in the project depends on it.
+
+Every query filters by ``org_id`` itself. On PostgreSQL row-level security filters a second
+time, but SQLite has none, and an explicit filter also keeps the query plans on the
+``(org_id, ...)`` indexes. The methods live in one module per record family, composed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from monopilot_integrations.core.domain._orders import OrdersStore
+from monopilot_integrations.core.domain._parties import PartiesStore
+from monopilot_integrations.core.domain._shipping import ShippingStore
+from monopilot_integrations.core.domain._stock import StockStore
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.domain.port import DomainStore
+
+__all__ = ["SqlDomainStore"]
+
+
+class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore):
+    """``SqlDomainStore(database)``; pass ``clock=`` to control the timestamps it writes."""
+
+
+if TYPE_CHECKING:
+    # mypy proves here that the SQL store implements every method of the port.
+    _conforms: type[DomainStore] = SqlDomainStore
