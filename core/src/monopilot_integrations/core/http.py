@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from monopilot_integrations.core.integrations import Integrations
 
 #: The request's organisation (set by authentication).
-ORG_ID = "monopilot.org_id"
+ORG_ID: web.RequestKey[uuid.UUID] = web.RequestKey("monopilot.org_id", uuid.UUID)
 #: The authenticated API key's id, when an API key authenticated the request.
-API_KEY_ID = "monopilot.api_key_id"
+API_KEY_ID: web.RequestKey[uuid.UUID] = web.RequestKey("monopilot.api_key_id", uuid.UUID)
 #: The kernel on the application.
 KERNEL: web.AppKey[Any] = web.AppKey("monopilot.kernel", object)
 

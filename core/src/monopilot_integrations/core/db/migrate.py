@@ -71,6 +71,22 @@ def pending_heads(registry: Registry | None = None) -> list[str]:
     return sorted(ScriptDirectory.from_config(alembic_config(registry)).get_heads())
 
 
+async def missing_heads(url: str, registry: Registry | None = None) -> list[str]:
+    """Head revisions of installed branches that the database has not reached yet.
+
+    A branch that depends on another (every plugin branch depends on core) makes the other's
+    head an ancestor, so ``alembic_version`` may list fewer rows than there are heads.
+    """
+    script = ScriptDirectory.from_config(alembic_config(registry))
+    applied: set[str] = set()
+    current_heads = await current(url)
+    if current_heads:
+        for rev in script.iterate_revisions(tuple(current_heads), "base"):
+            if rev is not None:
+                applied.add(rev.revision)
+    return sorted(set(script.get_heads()) - applied)
+
+
 def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
     command.upgrade(config, revision)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
@@ -19,3 +19,5 @@ class AcmeExport(TenantMixin, Base):
     file_name: Mapped[str] = mapped_column(String(255))
     job_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     created_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (Index("ix_acme_exports_org_created", "org_id", "created_at"),)
