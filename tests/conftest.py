@@ -9,6 +9,4 @@ suite passes on the embedded defaults and the summary lists what it skipped.
 
 from __future__ import annotations
 
-import pytest
-
 pytest_plugins = ["tests.support.fixtures"]

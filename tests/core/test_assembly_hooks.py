@@ -20,7 +20,9 @@ async def test_register_job_handlers_handler_runs_on_its_connectors_queue(
     flaky = kernel.registry.connector("flaky")
     async with running_worker(kernel):
         ids = await kernel.jobs.create(
-            ORG_A, flaky, [JobSpec({"n": 1}, kind="reconcile"), JobSpec({"fail": True}, kind="reconcile")]
+            ORG_A,
+            flaky,
+            [JobSpec({"n": 1}, kind="reconcile"), JobSpec({"fail": True}, kind="reconcile")],
         )
         await drain(kernel)
     ok = await kernel.jobs.get(ORG_A, ids[0])

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from monopilot_integrations.core.crypto import (
     KEY_BYTES,
     DecryptionError,

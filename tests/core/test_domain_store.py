@@ -13,6 +13,7 @@ from typing import Any
 
 import pydantic
 import pytest
+
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain import (

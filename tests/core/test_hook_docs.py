@@ -20,8 +20,12 @@ def hook_names() -> list[str]:
 
 
 def test_the_hook_list_is_not_empty() -> None:
-    assert {"register_connectors", "register_mappers", "register_transports",
-            "provide_domain_store"} <= set(hook_names())
+    assert {
+        "register_connectors",
+        "register_mappers",
+        "register_transports",
+        "provide_domain_store",
+    } <= set(hook_names())
 
 
 def test_every_hook_has_a_section_with_signature_and_example_in_docs() -> None:

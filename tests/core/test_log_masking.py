@@ -17,9 +17,7 @@ SECRET = "s3cr3t-Value-9f8e7d"
 
 
 def row_text(row: LogRow) -> str:
-    return json.dumps(
-        [row.request_body, row.response_body, row.error_message], default=str
-    )
+    return json.dumps([row.request_body, row.response_body, row.error_message], default=str)
 
 
 async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integrations) -> None:
@@ -32,9 +30,7 @@ async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integratio
         "free text": f"…{SECRET}…",  # only known as a secret by the handler
     }
     # The handler tells the log which values are secret for this attempt ("secrets").
-    await kernel.publish(
-        ORG_A, "test.ping", {"echo": body, "fail_times": 1, "secrets": [SECRET]}
-    )
+    await kernel.publish(ORG_A, "test.ping", {"echo": body, "fail_times": 1, "secrets": [SECRET]})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
     await kernel.run_job(ORG_A, job.id)
@@ -70,8 +66,12 @@ async def test_oversized_bodies_are_capped(kernel: Integrations) -> None:
     writer = kernel.runtime().log_writer
     writer.body_limit = 1000
     entry = LogEntry(
-        org_id=ORG_A, integration_type="api", event_type="x", direction="inbound",
-        status="success", request_body={"blob": "x" * 5000},
+        org_id=ORG_A,
+        integration_type="api",
+        event_type="x",
+        direction="inbound",
+        status="success",
+        request_body={"blob": "x" * 5000},
     )
     row = writer.to_row(entry)
     assert row["request_body"]["_truncated"] is True
@@ -81,8 +81,9 @@ async def test_oversized_bodies_are_capped(kernel: Integrations) -> None:
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    path=st.lists(st.sampled_from(["a", "data", "items", 0, 1, "password", "x-api-key"]),
-                  max_size=6),
+    path=st.lists(
+        st.sampled_from(["a", "data", "items", 0, 1, "password", "x-api-key"]), max_size=6
+    ),
     wrapper=st.sampled_from(["{}", "pre {} post", "password={}", "Bearer {}", "?token={}&a=1"]),
 )
 def test_a_known_secret_is_masked_at_any_depth(kernel_masker, path, wrapper) -> None:  # type: ignore[no-untyped-def]

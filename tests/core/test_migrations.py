@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import monopilot_integrations.core.domain.tables  # noqa: F401  (the models to compare)
+import monopilot_integrations.core.domain.tables
 import monopilot_integrations.core.tables  # noqa: F401
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.base import Base

@@ -8,15 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.settings import Settings
@@ -55,7 +55,7 @@ async def test_event_published_in_a_rolled_back_transaction_is_never_dispatched(
 async def test_publish_refuses_unknown_types_and_invalid_data_with_every_problem(
     kernel: Integrations,
 ) -> None:
-    with pytest.raises(UnknownEventTypeError, match="unknown event type 'test.pong'"):
+    with pytest.raises(UnknownEventTypeError, match=r"unknown event type 'test\.pong'"):
         await kernel.publish(ORG_A, "test.pong", {})
     with pytest.raises(ValidationError) as info:
         await kernel.publish(ORG_A, "test.ping", {"n": "one", "extra": 1})
@@ -131,9 +131,16 @@ async def test_a_worker_killed_in_the_middle_of_a_job_does_not_lose_it(
     await kernel.publish(ORG_A, "test.ping", {"hang": 600})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.worker_process",
-         settings.resolved_database_url, str(settings.data_dir), str(ORG_A), str(job.id)],
+    worker = subprocess.Popen(  # noqa: ASYNC220 (killed below, never waited on while running)
+        [
+            sys.executable,
+            "-m",
+            "tests.support.worker_process",
+            settings.resolved_database_url,
+            str(settings.data_dir),
+            str(ORG_A),
+            str(job.id),
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain.seed import (
@@ -21,7 +23,6 @@ from monopilot_integrations.core.domain.seed import (
 from monopilot_integrations.core.domain.sql_store import SqlDomainStore
 from monopilot_integrations.core.domain.tables import InventoryMoveRow
 from monopilot_integrations.core.errors import ValidationError
-from sqlalchemy import select
 
 DEMO = Path(str(files("monopilot_integrations.server.demo") / "demo-org.json"))
 

@@ -95,15 +95,23 @@ async def test_every_tenant_table_has_forced_rls_and_a_policy(pg: Database) -> N
         )
         tenant = (
             await session.execute(
-                text("SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'monopilot_tenant'")
+                text(
+                    "SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'monopilot_tenant'"
+                )
             )
         ).one()
     by_name = {r.relname: r for r in rows}
     expected = set(tenant_tables()) | {"organizations"}
-    missing = [name for name in expected if name in by_name and not (
-        by_name[name].relrowsecurity and by_name[name].relforcerowsecurity
-        and by_name[name].policies >= 1
-    )]
+    missing = [
+        name
+        for name in expected
+        if name in by_name
+        and not (
+            by_name[name].relrowsecurity
+            and by_name[name].relforcerowsecurity
+            and by_name[name].policies >= 1
+        )
+    ]
     assert missing == []
     assert expected <= set(by_name)
     assert owner_is_tenant is False

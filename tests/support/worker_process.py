@@ -1,6 +1,6 @@
 """Run one attempt of a job in a separate process, so a test can kill it mid-attempt.
 
-    python -m tests.support.worker_process DATABASE_URL DATA_DIR ORG_ID JOB_ID
+python -m tests.support.worker_process DATABASE_URL DATA_DIR ORG_ID JOB_ID
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ from pydantic import BaseModel
 from monopilot_integrations.core.jobs.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from monopilot_integrations.core.clock import Clock
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
@@ -52,7 +54,12 @@ class ConnectorContext(Protocol):
     def domain(self) -> DomainStore: ...
 
     async def publish(
-        self, org_id: uuid.UUID, event_type: str, data: Mapping[str, Any], **kwargs: Any
+        self,
+        org_id: uuid.UUID,
+        event_type: str,
+        data: Mapping[str, Any],
+        *,
+        session: AsyncSession | None = None,
     ) -> uuid.UUID: ...
 
 

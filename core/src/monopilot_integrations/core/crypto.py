@@ -39,6 +39,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from monopilot_integrations.core.errors import ConfigError, IntegrationError
 
 __all__ = ["KEY_BYTES", "DecryptionError", "Keyring", "generate_key"]

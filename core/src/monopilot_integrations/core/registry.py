@@ -60,7 +60,9 @@ class Catalog(Generic[T]):
             return self._entries[key].item
         except KeyError:
             known = ", ".join(repr(k) for k in self._entries) or "none"
-            raise UnknownNameError(f"no {self.kind} {key!r} is registered (known: {known})") from None
+            raise UnknownNameError(
+                f"no {self.kind} {key!r} is registered (known: {known})"
+            ) from None
 
     def get(self, key: Hashable) -> T | None:
         entry = self._entries.get(key)
@@ -86,7 +88,7 @@ class Catalog(Generic[T]):
 
 
 class MapperCatalog(Catalog[Mapper[Any, Any]]):
-    def find(self, format: str, record_kind: str) -> Mapper[Any, Any]:  # noqa: A002
+    def find(self, format: str, record_kind: str) -> Mapper[Any, Any]:
         return self[(format, record_kind)]
 
 
@@ -254,4 +256,3 @@ def _mapper_key(item: Any) -> Hashable:
     if not isinstance(item, Mapper):
         raise TypeError(f"register_mappers expects a Mapper instance, got {item!r}")
     return item.key
-

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
@@ -197,3 +197,15 @@ class RetryRow(TenantMixin, Base):
         ),
         Index("idx_retry_queue_org_status", "org_id", "status", "connector"),
     )
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+#: Core ``Table`` objects, for statements that work on columns rather than ORM entities.
+api_keys_table = _table(ApiKeyRow)
+logs_table = _table(LogRow)
+events_table = _table(EventRow)
+jobs_table = _table(JobRow)
+retry_table = _table(RetryRow)

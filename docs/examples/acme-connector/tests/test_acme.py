@@ -15,6 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from acme_monopilot.mapper import AcmeOrderMapper
+from acme_monopilot.tables import AcmeExport
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.http import KERNEL, ORG_ID
 from monopilot_integrations.core.integrations import Integrations
@@ -22,9 +24,6 @@ from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import JobRow, LogRow
-
-from acme_monopilot.mapper import AcmeOrderMapper
-from acme_monopilot.tables import AcmeExport
 
 ORG = uuid.UUID("0a0a0a0a-0000-4000-8000-000000000ace")
 ORDER = {
@@ -42,16 +41,17 @@ ORDER = {
 
 @pytest.fixture
 async def kernel(tmp_path: Path):  # type: ignore[no-untyped-def]
-    settings = Settings(data_dir=tmp_path, environment="test", dispatch_interval=0.05,
-                        sweep_interval=0.05)
+    settings = Settings(
+        data_dir=tmp_path, environment="test", dispatch_interval=0.05, sweep_interval=0.05
+    )
     await migrate.upgrade(settings.resolved_database_url, Registry(PluginManager()))
     kernel = await Integrations.start(settings)  # embedded worker and scheduler
     yield kernel
     await kernel.close()
 
 
-async def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def wait_for(predicate, limit: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
     while not (result := await predicate()):
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.05)
@@ -76,8 +76,12 @@ def test_the_mapper_round_trips_an_order() -> None:
     assert document.splitlines()[0] == "HDR|PO-2026-0042|MLYN|2026-03-02"
     assert document.splitlines()[2] == "LIN|2|DROZDZE|12.5|"
     back = mapper.to_internal(document)
-    assert back["lines"][0] == {"line_no": 1, "product_code": "MAKA-550", "qty": 500.0,
-                                "unit_price": 2.1}
+    assert back["lines"][0] == {
+        "line_no": 1,
+        "product_code": "MAKA-550",
+        "qty": 500.0,
+        "unit_price": 2.1,
+    }
 
 
 async def test_an_order_event_becomes_an_acme_file_a_log_row_and_an_export_record(

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from monopilot_integrations.core.crypto import generate_key
-from monopilot_integrations.core.db import migrate as migrations
 from monopilot_integrations.core.errors import IntegrationError, ValidationError
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registry import Registry
@@ -98,12 +96,28 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         print(json.dumps(inventory, indent=2))
         return 0
     for plugin in inventory["plugins"]:
-        origin = "built-in" if plugin["builtin"] else (
-            f"{plugin['distribution']} {plugin['version']}" if plugin["distribution"] else "local"
+        origin = (
+            "built-in"
+            if plugin["builtin"]
+            else (
+                f"{plugin['distribution']} {plugin['version']}"
+                if plugin["distribution"]
+                else "local"
+            )
         )
         print(f"{plugin['name']}  ({origin}; {plugin['module']})")
-        for kind in ("connectors", "mappers", "transports", "event_types", "scopes", "routes",
-                     "job_handlers", "periodic_tasks", "migrations", "cli_commands"):
+        for kind in (
+            "connectors",
+            "mappers",
+            "transports",
+            "event_types",
+            "scopes",
+            "routes",
+            "job_handlers",
+            "periodic_tasks",
+            "migrations",
+            "cli_commands",
+        ):
             if plugin[kind]:
                 print(f"  {kind.replace('_', ' ')}: {', '.join(plugin[kind])}")
     for name, reason in inventory["skipped"].items():
@@ -112,6 +126,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
+    from monopilot_integrations.core.db import migrate as migrations
+
     settings: Settings = args.settings
     heads = await migrations.upgrade(
         settings.resolved_database_url,
@@ -139,6 +155,8 @@ async def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_generate_key(args: argparse.Namespace) -> int:
     from datetime import date
+
+    from monopilot_integrations.core.crypto import generate_key
 
     key_id = args.id or f"k{date.today():%Y%m%d}"
     print(f"{key_id}:{generate_key()}")

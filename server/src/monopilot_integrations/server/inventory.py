@@ -23,14 +23,19 @@ KINDS = {
 
 def _label(key: Hashable) -> str:
     if isinstance(key, tuple):
-        return " ".join(str(k) for k in key) if len(key) == 2 and key[0] in {
-            "GET", "POST", "PUT", "DELETE", "PATCH"} else "/".join(str(k) for k in key)
+        return (
+            " ".join(str(k) for k in key)
+            if len(key) == 2 and key[0] in {"GET", "POST", "PUT", "DELETE", "PATCH"}
+            else "/".join(str(k) for k in key)
+        )
     return str(key)
 
 
 def plugin_inventory(registry: Registry) -> dict[str, Any]:
     plugins: list[dict[str, Any]] = []
-    catalogs: dict[str, Catalog[Any]] = {kind: getattr(registry, attr) for kind, attr in KINDS.items()}
+    catalogs: dict[str, Catalog[Any]] = {
+        kind: getattr(registry, attr) for kind, attr in KINDS.items()
+    }
     for info in registry.plugins.plugins():
         entry: dict[str, Any] = {
             "name": info.name,

@@ -42,7 +42,7 @@ class TenantMixin:
     """
 
     @declared_attr
-    def org_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 (SQLAlchemy's declared_attr idiom)
+    def org_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(Uuid(as_uuid=True), nullable=False, index=False)
 
 

@@ -8,6 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
 from monopilot_integrations.core.domain._store_base import (
     StoreBase,
     invalid,
@@ -36,10 +41,6 @@ from monopilot_integrations.core.domain.tables import (
     SalesOrderRow,
     SupplierRow,
 )
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
 
 #: A supplier can no longer confirm an order in these states.
 _CLOSED_PO = frozenset({"received", "cancelled"})

@@ -7,6 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from monopilot_integrations.core.domain._store_base import StoreBase, invalid, like, not_found
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
@@ -24,8 +27,6 @@ from monopilot_integrations.core.domain.tables import (
     ProductRow,
     SupplierRow,
 )
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 _TAX_ID_NOISE = re.compile(r"[\s\-.]")
 

@@ -7,6 +7,10 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain.tables import (
@@ -27,9 +31,6 @@ from monopilot_integrations.core.domain.tables import (
     UserRow,
     WorkOrderRow,
 )
-from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.seed import SeedFile, SeedInvoice, SeedParty

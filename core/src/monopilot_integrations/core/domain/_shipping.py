@@ -5,6 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
 from monopilot_integrations.core.domain._store_base import StoreBase, invalid, not_found
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
@@ -26,10 +31,6 @@ from monopilot_integrations.core.domain.tables import (
     ShipmentReceiptRow,
     ShipmentRow,
 )
-from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
 
 #: Shipments only move forward.
 _SHIPMENT_ORDER: dict[str, int] = {"planned": 0, "dispatched": 1, "delivered": 2}

@@ -5,6 +5,12 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, selectinload
+
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.domain._store_base import (
     StoreBase,
@@ -30,11 +36,6 @@ from monopilot_integrations.core.domain.tables import (
     ProductRow,
     WorkOrderRow,
 )
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
 
 _FINAL_WO = frozenset({"completed", "cancelled"})
 

@@ -8,16 +8,17 @@ from contextlib import asynccontextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.interfaces import LoaderOption
+
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database, session_org
 from monopilot_integrations.core.domain.port import MAX_LIMIT
 from monopilot_integrations.core.domain.records import Page, Record
 from monopilot_integrations.core.domain.tables import OrganizationRow
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.orm.interfaces import LoaderOption
 
 R = TypeVar("R", bound=Record)
 

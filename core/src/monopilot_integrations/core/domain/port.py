@@ -28,6 +28,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from monopilot_integrations.core.domain.records import (
     Customer,
     InventoryLevel,
@@ -57,7 +59,6 @@ from monopilot_integrations.core.domain.records import (
     WorkOrderStatus,
     WorkOrderUpdate,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 #: Default page size of every ``list_*`` method.
 DEFAULT_LIMIT = 50

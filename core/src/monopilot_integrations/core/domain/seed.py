@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain._seed_loader import SeedCount, SeedLoader, SeedReport
@@ -40,7 +42,6 @@ from monopilot_integrations.core.domain.records import (
     WorkOrderStatus,
 )
 from monopilot_integrations.core.errors import ValidationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
     "SeedCount",

@@ -23,8 +23,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, get_args
 
-from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
-from monopilot_integrations.core.domain import records
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -38,6 +36,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
+from monopilot_integrations.core.domain import records
 
 #: Money and quantities: exact decimals, four places (unit prices below a grosz exist).
 AMOUNT = Numeric(18, 4)

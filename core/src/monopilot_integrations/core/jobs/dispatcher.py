@@ -29,12 +29,12 @@ from monopilot_integrations.core.jobs.engine import QUEUED
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from monopilot_integrations.core.registry import Registry
-from monopilot_integrations.core.tables import EventRow, JobRow
+from monopilot_integrations.core.tables import events_table, jobs_table
 
 log = logging.getLogger(__name__)
 
-events_t = EventRow.__table__
-jobs_t = JobRow.__table__
+events_t = events_table
+jobs_t = jobs_table
 
 
 class Dispatcher:
@@ -77,13 +77,17 @@ class Dispatcher:
         due: list[QueuedJob] = []
         async with self.database.system_session() as session:
             won = (
-                await session.execute(
-                    update(events_t)
-                    .where(events_t.c.id.in_(list(planned)), events_t.c.dispatched_at.is_(None))
-                    .values(dispatched_at=now)
-                    .returning(events_t.c.id)
+                (
+                    await session.execute(
+                        update(events_t)
+                        .where(events_t.c.id.in_(list(planned)), events_t.c.dispatched_at.is_(None))
+                        .values(dispatched_at=now)
+                        .returning(events_t.c.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             job_rows = [job for event_id in won for job in planned[event_id]]
             for event_id in won:
                 await session.execute(
@@ -158,7 +162,9 @@ class Dispatcher:
         try:
             await self.queue.enqueue(jobs)
         except Exception:
-            log.warning("broker unreachable; %d jobs wait for the sweeper", len(jobs), exc_info=True)
+            log.warning(
+                "broker unreachable; %d jobs wait for the sweeper", len(jobs), exc_info=True
+            )
             async with self.database.system_session() as session:
                 await session.execute(
                     update(jobs_t)

@@ -33,12 +33,12 @@ from monopilot_integrations.core.jobs.retry import retry_delay
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, RetryRow
+from monopilot_integrations.core.tables import jobs_table, retry_table
 
 log = logging.getLogger(__name__)
 
-jobs_t = JobRow.__table__
-retry_t = RetryRow.__table__
+jobs_t = jobs_table
+retry_t = retry_table
 
 #: Job statuses.
 QUEUED, RUNNING, RETRYING, SUCCEEDED, DEAD = "queued", "running", "retrying", "succeeded", "dead"
@@ -183,8 +183,10 @@ class JobEngine:
                     retry_after_cap=self.settings.retry_after_cap_seconds,
                     jitter=self.settings.retry_jitter,
                 )
-                dead_reason = None if delay is not None else (
-                    "manual" if job.retry_policy == "manual" else "exhausted"
+                dead_reason = (
+                    None
+                    if delay is not None
+                    else ("manual" if job.retry_policy == "manual" else "exhausted")
                 )
             log_status = "error"
             if delay is not None:
@@ -239,7 +241,11 @@ class JobEngine:
         if error is not None:
             log.info(
                 "job %s (%s) attempt %d failed: %s -> %s",
-                job.id, job.connector, job.attempt, message, status,
+                job.id,
+                job.connector,
+                job.attempt,
+                message,
+                status,
             )
         return AttemptOutcome(job.id, status, values["last_error"], next_run_at)
 

@@ -48,7 +48,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     elif url.startswith(("redis://", "rediss://", "unix://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url, namespace=settings.broker_namespace)
+        broker = RedisBroker(url=url, namespace=settings.broker_namespace)  # type: ignore[no-untyped-call]
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -59,6 +59,10 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         )
     broker.add_middleware(AsyncIO())
     return broker
+
+
+#: ``dramatiq.actor`` with its overloads erased: it is called with keyword options here.
+make_actor: Any = dramatiq.actor
 
 
 def actor_name(connector: str) -> str:
@@ -83,7 +87,7 @@ class DramatiqJobQueue:
             await run(uuid.UUID(org_id), uuid.UUID(job_id))
 
         for name, queue_name in connectors:
-            self.actors[name] = dramatiq.actor(
+            self.actors[name] = make_actor(
                 run_job,
                 broker=broker,
                 actor_name=actor_name(name),

@@ -35,7 +35,9 @@ class Scheduler:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._tasks.append(
-            self._loop.create_task(self._dispatch_loop(dispatch, dispatch_interval), name="dispatch")
+            self._loop.create_task(
+                self._dispatch_loop(dispatch, dispatch_interval), name="dispatch"
+            )
         )
         for name, interval, run in periodic:
             self._tasks.append(self._loop.create_task(self._every(name, interval, run), name=name))
@@ -73,7 +75,9 @@ class Scheduler:
             except Exception:
                 log.exception("dispatcher failed; retrying in %.1fs", interval)
 
-    async def _every(self, name: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
+    async def _every(
+        self, name: str, interval: float, run: Callable[[], Awaitable[object]]
+    ) -> None:
         while True:
             try:
                 await run()

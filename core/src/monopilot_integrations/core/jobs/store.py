@@ -6,6 +6,7 @@ organisation can never see, retry or redrive another's jobs (a foreign id is "no
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,10 +21,10 @@ from monopilot_integrations.core.db.database import Database, session_org
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
-from monopilot_integrations.core.tables import JobRow, RetryRow
+from monopilot_integrations.core.tables import jobs_table, retry_table
 
-jobs_t = JobRow.__table__
-retry_t = RetryRow.__table__
+jobs_t = jobs_table
+retry_t = retry_table
 
 
 class JobStore:
@@ -82,10 +83,9 @@ class JobStore:
         async with self.database.session(org_id) as own:
             await own.execute(jobs_t.insert(), rows)
         due = [QueuedJob(org_id, r["id"], r["connector"]) for r in rows if r["next_run_at"] <= now]
-        try:
+        # Broker down: the sweeper enqueues them when it is back.
+        with contextlib.suppress(Exception):
             await self.queue.enqueue(due)
-        except Exception:  # noqa: S110 - the sweeper enqueues them when the broker is back
-            pass
         return [r["id"] for r in rows]
 
     async def get(self, org_id: uuid.UUID, job_id: uuid.UUID) -> Any:
@@ -115,8 +115,12 @@ class JobStore:
                     jobs_t.c.status.in_((QUEUED, RETRYING)),
                 )
                 .values(
-                    status=DEAD, dead_at=now, dead_reason="skipped", finished_at=now,
-                    enqueued_at=None, updated_at=now,
+                    status=DEAD,
+                    dead_at=now,
+                    dead_reason="skipped",
+                    finished_at=now,
+                    enqueued_at=None,
+                    updated_at=now,
                 )
             )
             if not result.rowcount:  # type: ignore[attr-defined]
@@ -200,7 +204,5 @@ class JobStore:
                     **({"retry_count": 0} if reset else {}),
                 )
             )
-        try:
+        with contextlib.suppress(Exception):  # broker down: the sweeper will pick it up
             await self.queue.enqueue([QueuedJob(org_id, job_id, row.connector)])
-        except Exception:  # noqa: S110 - the sweeper will pick it up
-            pass

@@ -25,12 +25,12 @@ from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING, RUNNING, SUCCEEDED
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import EventRow, JobRow
+from monopilot_integrations.core.tables import events_table, jobs_table
 
 log = logging.getLogger(__name__)
 
-jobs_t = JobRow.__table__
-events_t = EventRow.__table__
+jobs_t = jobs_table
+events_t = events_table
 
 
 class Sweeper:
@@ -99,9 +99,7 @@ class Sweeper:
                 delete(events_t).where(
                     events_t.c.dispatched_at.is_not(None),
                     events_t.c.dispatched_at < cutoff,
-                    ~select(jobs_t.c.id)
-                    .where(jobs_t.c.event_id == events_t.c.id)
-                    .exists(),
+                    ~select(jobs_t.c.id).where(jobs_t.c.event_id == events_t.c.id).exists(),
                 )
             )
         return int(dead.rowcount or 0), int(events.rowcount or 0)  # type: ignore[attr-defined]

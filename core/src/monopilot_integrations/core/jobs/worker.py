@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class KernelLifecycle(Middleware):  # type: ignore[misc]
+class KernelLifecycle(Middleware):
     """Closes the worker loop's runtime (flushing its logs) before the loop stops.
 
     ``after_worker_shutdown`` runs once the worker threads have finished their current

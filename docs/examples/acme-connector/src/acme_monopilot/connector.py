@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
+from acme_monopilot.tables import AcmeExport
 from monopilot_integrations.core import Connector, Job, OutboundMessage
 from monopilot_integrations.core.jobs.retry import RetryPolicy
-
-from acme_monopilot.tables import AcmeExport
 
 
 class AcmeConnector(Connector):

@@ -24,15 +24,24 @@ class AcmeOrderMapper(Mapper[dict[str, Any], str]):
             raise FatalError(f"purchase order {record.get('po_number')} has no lines")
         out = [
             "|".join(
-                ["HDR", _field(record["po_number"]), _field(record["supplier_code"]),
-                 _field(record.get("order_date") or "")]
+                [
+                    "HDR",
+                    _field(record["po_number"]),
+                    _field(record["supplier_code"]),
+                    _field(record.get("order_date") or ""),
+                ]
             )
         ]
         for i, line in enumerate(lines, start=1):
             out.append(
                 "|".join(
-                    ["LIN", str(line.get("line_no", i)), _field(line["product_code"]),
-                     _number(line["qty"]), _number(line.get("unit_price", ""))]
+                    [
+                        "LIN",
+                        str(line.get("line_no", i)),
+                        _field(line["product_code"]),
+                        _number(line["qty"]),
+                        _number(line.get("unit_price", "")),
+                    ]
                 )
             )
         return "\n".join(out) + "\n"
@@ -42,11 +51,17 @@ class AcmeOrderMapper(Mapper[dict[str, Any], str]):
         for raw in external.splitlines():
             parts = raw.split("|")
             if parts[0] == "HDR":
-                record.update(po_number=parts[1], supplier_code=parts[2], order_date=parts[3] or None)
+                record.update(
+                    po_number=parts[1], supplier_code=parts[2], order_date=parts[3] or None
+                )
             elif parts[0] == "LIN":
                 record["lines"].append(
-                    {"line_no": int(parts[1]), "product_code": parts[2], "qty": float(parts[3]),
-                     **({"unit_price": float(parts[4])} if parts[4] else {})}
+                    {
+                        "line_no": int(parts[1]),
+                        "product_code": parts[2],
+                        "qty": float(parts[3]),
+                        **({"unit_price": float(parts[4])} if parts[4] else {}),
+                    }
                 )
         return record
 

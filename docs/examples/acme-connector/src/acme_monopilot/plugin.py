@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.registration import CliCommand, MigrationBranch, Route
-
 from acme_monopilot.connector import AcmeConnector
 from acme_monopilot.mapper import AcmeOrderMapper
 from acme_monopilot.routes import AcmeExportList, list_exports
 from acme_monopilot.transport import AcmeFolderTransport
+from monopilot_integrations.core import hookimpl
+from monopilot_integrations.core.registration import CliCommand, MigrationBranch, Route
 
 
 @hookimpl
@@ -66,16 +65,17 @@ async def _run(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from monopilot_integrations.core.db.database import Database
-
     from acme_monopilot.tables import AcmeExport
+    from monopilot_integrations.core.db.database import Database
 
     settings = args.settings
     database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
     org = uuid.UUID(args.org)
     try:
         async with database.session(org) as session:
-            rows = (await session.execute(select(AcmeExport).where(AcmeExport.org_id == org))).scalars()
+            rows = (
+                await session.execute(select(AcmeExport).where(AcmeExport.org_id == org))
+            ).scalars()
             for row in rows:
                 print(f"{row.created_at:%Y-%m-%d %H:%M}  {row.po_number}  {row.file_name}")
     finally:

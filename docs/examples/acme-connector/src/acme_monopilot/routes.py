@@ -9,9 +9,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from monopilot_integrations.core.http import request_kernel, request_org
-
 from acme_monopilot.tables import AcmeExport
+from monopilot_integrations.core.http import request_kernel, request_org
 
 
 class AcmeExportOut(BaseModel):
@@ -30,12 +29,18 @@ async def list_exports(request: web.Request) -> web.Response:
     kernel = request_kernel(request)
     async with kernel.session(org_id) as session:
         rows = (
-            await session.execute(
-                select(AcmeExport)
-                .where(AcmeExport.org_id == org_id)
-                .order_by(AcmeExport.created_at.desc())
-                .limit(100)
+            (
+                await session.execute(
+                    select(AcmeExport)
+                    .where(AcmeExport.org_id == org_id)
+                    .order_by(AcmeExport.created_at.desc())
+                    .limit(100)
+                )
             )
-        ).scalars().all()
-    body = AcmeExportList(items=[AcmeExportOut.model_validate(r, from_attributes=True) for r in rows])
+            .scalars()
+            .all()
+        )
+    body = AcmeExportList(
+        items=[AcmeExportOut.model_validate(r, from_attributes=True) for r in rows]
+    )
     return web.json_response(text=body.model_dump_json())
