@@ -22,21 +22,25 @@ from collections.abc import Mapping
 from typing import Any
 
 import dramatiq
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.http import KERNEL
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
 from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
 from monopilot_integrations.core.jobs.scheduler import Scheduler
 from monopilot_integrations.core.jobs.worker import EmbeddedWorker
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.ratelimit import DEFAULT_TIERS, tiers_from_config
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.runtime import Runtime
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.core.web.middlewares import api_key_middlewares
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ class Integrations:
         self.clock: Clock = clock or SystemClock()
         self.keyring = keyring or _keyring(settings)
         self.masker = Masker.from_log_masks(self.registry.log_masks)
+        self.rate_limit_tiers = {**DEFAULT_TIERS, **tiers_from_config(settings.rate_limit_tiers)}
         self.broker = broker or build_broker(settings)
         self.queue = DramatiqJobQueue(
             self.broker,
@@ -155,6 +160,18 @@ class Integrations:
     ) -> uuid.UUID:
         """Publish a domain event through the transactional outbox; returns its id."""
         return await self.runtime().publish(org_id, event_type, data, session=session)
+
+    def install(self, app: web.Application) -> None:
+        """Guard MonoPilot's own aiohttp app with API keys, rate limits, scopes and the
+        integration log (mark handlers with ``require_scope``/``public`` from
+        :mod:`monopilot_integrations.core.web.scopes`). Call before the app starts."""
+        app[KERNEL] = self
+        app.middlewares.extend(api_key_middlewares())
+
+    @property
+    def api_keys(self) -> Any:
+        """The API key store of the running loop (create, suspend, revoke, ...)."""
+        return self.runtime().api_keys.store
 
     def session(self, org_id: uuid.UUID) -> Any:
         """A transaction for one organisation (``async with integrations.session(org):``)."""

@@ -44,8 +44,9 @@ class Route:
     """An HTTP route of the assembled server.
 
     ``handler`` is an aiohttp handler (``async def handler(request) -> web.StreamResponse``).
-    ``scope`` is what an API key needs (``None``: the route authenticates on its own, as the
-    portals do; ``public=True``: no authentication at all, e.g. a health check).
+    ``scope`` is what an API key needs: one scope, or ``"a|b"`` for any of them (``None``:
+    a valid key of any scope; ``public=True``: no API key at all, e.g. a health check or a
+    portal route that authenticates on its own).
     The models feed the OpenAPI document.
     """
 
@@ -61,6 +62,8 @@ class Route:
     query_model: type[BaseModel] | None = None
     response_model: type[BaseModel] | None = None
     responses: Mapping[int, type[BaseModel]] = field(default_factory=dict)
+    #: Status of a successful response (201 for creations, 204 without a body, ...).
+    status_code: int = 200
 
 
 @dataclass(frozen=True)

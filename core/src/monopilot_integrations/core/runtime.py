@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.core.apikeys.service import ApiKeyService
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.jobs.dispatcher import Dispatcher
@@ -26,6 +27,7 @@ from monopilot_integrations.core.jobs.store import JobStore
 from monopilot_integrations.core.jobs.sweeper import Sweeper
 from monopilot_integrations.core.logs.writer import LogWriter
 from monopilot_integrations.core.outbox import Outbox
+from monopilot_integrations.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore
@@ -93,6 +95,17 @@ class Runtime:
     def jobs(self) -> JobStore:
         return JobStore(database=self.database, clock=self.clock, queue=self.kernel.queue)
 
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Redis-backed (shared by every process) when Redis is configured, else in memory."""
+        if self.settings.redis_url:
+            return RedisRateLimiter.from_url(self.settings.redis_url)
+        return MemoryRateLimiter()
+
+    @cached_property
+    def api_keys(self) -> ApiKeyService:
+        return ApiKeyService(self, self.rate_limiter)
+
     def connector(self, name: str) -> Connector:
         """The connector instance named ``name`` (one per runtime)."""
         instance = self._connectors.get(name)
@@ -112,5 +125,9 @@ class Runtime:
         return await self.outbox.publish(org_id, event_type, data, session=session)
 
     async def close(self) -> None:
+        if "api_keys" in self.__dict__:
+            await self.api_keys.close()
+        if "rate_limiter" in self.__dict__:
+            await self.rate_limiter.close()
         await self.log_writer.close()
         await self.database.dispose()

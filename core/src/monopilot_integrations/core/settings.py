@@ -95,6 +95,30 @@ class Settings(BaseSettings):
         default=64 * 1024, gt=0, description="Bytes of a body kept in a log row."
     )
 
+    # --- API keys and rate limits -------------------------------------------------------
+    api_key_environment: Literal["live", "test"] = Field(
+        default="live", description="Prefix of new keys: mp_live_ or mp_test_."
+    )
+    api_key_bcrypt_rounds: int = Field(
+        default=12, ge=4, le=16, description="bcrypt cost of stored key hashes (document: 12)."
+    )
+    api_key_cache_seconds: float = Field(
+        default=60.0, ge=0, description="How long a verified key is trusted without bcrypt."
+    )
+    api_key_failure_limit: int = Field(
+        default=10, ge=1, description="Failed attempts with a valid key id before suspension."
+    )
+    api_key_failure_window: float = Field(
+        default=900.0, gt=0, description="Window (seconds) for api_key_failure_limit."
+    )
+    api_key_last_used_flush: float = Field(
+        default=30.0, gt=0, description="Seconds between batched writes of last_used_at."
+    )
+    rate_limit_tiers: str | None = Field(
+        default=None,
+        description="Extra or changed tiers: 'name=per_minute/per_hour/burst,...'.",
+    )
+
     # --- network ------------------------------------------------------------------------
     allow_private_targets: bool = Field(
         default=False,

@@ -12,6 +12,7 @@ import inspect
 import json
 import logging
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,25 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    from monopilot_integrations.server import serve
+
+    p = commands.add_parser("serve", help="run the server (embedded worker by default)")
+    serve.configure_serve(p)
+    p.set_defaults(run=serve.run_serve)
+
+    p = commands.add_parser("worker", help="run a Dramatiq worker for a production broker")
+    serve.configure_worker(p)
+    p.set_defaults(run=serve.run_worker)
+
+    p = commands.add_parser("api-keys", help="manage API keys")
+    keys = p.add_subparsers(dest="api_keys_command", required=True, metavar="ACTION")
+    k = keys.add_parser("create", help="create a key and print it (shown once)")
+    k.add_argument("--org", required=True, type=uuid.UUID, help="organisation id")
+    k.add_argument("--name", required=True)
+    k.add_argument("--scopes", required=True, help="comma-separated, e.g. read:products,read:orders")
+    k.add_argument("--tier", default="basic", help="basic, standard or premium")
+    k.set_defaults(run=cmd_api_keys_create)
 
     p = commands.add_parser("plugins", help="list installed plugins and what they register")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -150,6 +170,25 @@ async def cmd_seed(args: argparse.Namespace) -> int:
     finally:
         await database.dispose()
     print(report.summary() if hasattr(report, "summary") else report)
+    return 0
+
+
+async def cmd_api_keys_create(args: argparse.Namespace) -> int:
+    from monopilot_integrations.core.integrations import Integrations
+
+    kernel = Integrations(args.settings, plugins=args.registry.plugins)
+    try:
+        key, secret = await kernel.api_keys.create(
+            args.org,
+            name=args.name,
+            scopes=[s.strip() for s in args.scopes.split(",") if s.strip()],
+            rate_limit_tier=args.tier,
+        )
+    finally:
+        await kernel.close()
+    print(secret)
+    print(f"id {key.id}  name {key.name!r}  scopes {','.join(key.scopes)}  tier {key.rate_limit_tier}"
+          "  (the key is shown once: store it now)", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,1 @@
+"""API keys: format, storage, verification (with a cache in front of bcrypt)."""

@@ -1,0 +1,111 @@
+"""API keys as one service per event loop: store + verifier + stamps + last-used batching."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from monopilot_integrations.core.apikeys.store import ApiKeyStore
+from monopilot_integrations.core.apikeys.verifier import ApiKeyVerifier, VerifiedKey
+from monopilot_integrations.core.logs.writer import LogEntry
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.ratelimit import RateLimiter
+    from monopilot_integrations.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class ApiKeyService:
+    def __init__(self, runtime: Runtime, limiter: RateLimiter) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.limiter = limiter
+        self.store = ApiKeyStore(
+            runtime.database,
+            runtime.clock,
+            known_scopes=lambda: [str(s) for s in runtime.registry.scopes],
+            tiers=lambda: list(runtime.kernel.rate_limit_tiers),
+            rounds=settings.api_key_bcrypt_rounds,
+            environment=settings.api_key_environment,
+            on_change=self._changed,
+        )
+        self.verifier = ApiKeyVerifier(
+            runtime.database,
+            runtime.clock,
+            cache_seconds=settings.api_key_cache_seconds,
+            failure_limit=settings.api_key_failure_limit,
+            failure_window=settings.api_key_failure_window,
+            on_too_many_failures=self._too_many_failures,
+        )
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def authenticate(self, presented: str | None) -> VerifiedKey:
+        key = await self.verifier.verify(presented)
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush_loop(), name="api-key-last-used"
+            )
+        return key
+
+    async def confirm_stamp(self, key: VerifiedKey, shared_stamp: str | None) -> bool:
+        """Is the cached verification of ``key`` still current? (see the verifier)"""
+        if shared_stamp == key.stamp:
+            return True
+        if shared_stamp is None:  # nobody published a stamp yet (or Redis lost it)
+            current = await self.verifier.refresh(key)
+            await self.limiter.set_stamp(key.key_id, current)
+            if current == key.stamp:
+                return True
+        self.verifier.invalidate(key.key_id)
+        return False
+
+    async def flush_last_used(self) -> None:
+        used = self.verifier.take_last_used()
+        if used:
+            await self.store.touch_last_used(used)
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush_last_used()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.runtime.settings.api_key_last_used_flush)
+            try:
+                await self.flush_last_used()
+            except Exception:
+                log.warning("writing last_used_at failed", exc_info=True)
+
+    async def _changed(self, key_id: str, stamp: str) -> None:
+        self.verifier.invalidate(key_id)
+        await self.limiter.set_stamp(key_id, stamp)
+
+    async def _too_many_failures(self, row: Any) -> None:
+        settings = self.runtime.settings
+        await self.store.suspend(row.org_id, row.id)
+        message = (
+            f"API key {row.name!r} ({row.key_id}) suspended automatically after "
+            f"{settings.api_key_failure_limit} failed attempts within "
+            f"{settings.api_key_failure_window:.0f}s"
+        )
+        log.warning(message)
+        self.runtime.log_writer.add(
+            LogEntry(
+                org_id=row.org_id,
+                integration_type="api",
+                event_type="api_key.suspended",
+                direction="inbound",
+                status="error",
+                http_status=401,
+                error_message=message,
+                error_class="TooManyFailedAttempts",
+                api_key_id=row.id,
+            )
+        )

@@ -1,0 +1,160 @@
+"""The Redis limiter: one budget per key shared by every server process, one round trip.
+
+A single Lua script (loaded once, then called by SHA with ``EVALSHA`` through redis-py's
+``register_script``) does, atomically, what :func:`~.gcra.rate_limit_check` does in
+Python: read the key's stamp, run GCRA on the minute bucket, check and count the hourly
+quota, and answer allowed / remaining / retry_after / reset_after / stamp. Redis runs a
+script without interleaving other commands, so concurrent requests from any number of
+processes cannot both spend the last token, and a refusal writes nothing.
+
+The clock is Redis ``TIME``: one clock for every server process, so skew between machines
+cannot hand a client extra requests. (Redis 5+ replicates a script's effects rather than
+the script, which is what makes a non-deterministic ``TIME`` followed by writes legal; the
+script asks for that explicitly on older servers that need it.)
+
+Keys, all under one hash tag per API key so the script's keys share a cluster slot:
+
+* ``<prefix>{<key>}:tat``: the TAT, a float string with 1 µs resolution (Lua's default
+  number formatting keeps 14 digits, i.e. only 0.1 ms of an epoch time); it expires a
+  second after the bucket is full again, since a missing TAT and a full bucket mean the
+  same (the second's margin costs nothing, as an old TAT also reads as a full bucket, and
+  lets the parity tests drive the script with fixed times faster than real time).
+* ``<prefix>{<key>}:h:<hour number>``: the hour's counter, expiring a minute after its hour.
+* ``<prefix>{<stamp_key>}:stamp``: the key-state stamp, written by :meth:`set_stamp`. The
+  middleware passes the API key id as both ``key`` and ``stamp_key``; on a Redis Cluster
+  they must share a hash tag, or the script's keys would span two slots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio
+
+from monopilot_integrations.core.ratelimit.tiers import RateLimitResult, Tier
+
+# Mirrors gcra.rate_limit_check; ARGV[4] (a fixed "now") exists for the parity tests only.
+_SCRIPT = """
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local per_hour = tonumber(ARGV[3])
+local eps = 1e-6
+
+local stamp = false
+if KEYS[3] then stamp = redis.call('GET', KEYS[3]) end
+
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - burst * interval
+local minute_ok = now + eps >= allow_at
+
+local hour = math.floor(now / 3600)
+local hour_key = KEYS[2] .. ':' .. string.format('%d', hour)
+local hour_reset = (hour + 1) * 3600 - now
+local hour_left = per_hour - (tonumber(redis.call('GET', hour_key)) or 0)
+
+local allowed = 0
+local minute_left = 0
+local retry_after = 0
+local reset_after = tat - now
+if minute_ok and hour_left > 0 then
+  allowed = 1
+  minute_left = math.floor((now - allow_at + eps) / interval)
+  if minute_left > burst - 1 then minute_left = burst - 1 end
+  if minute_left < 0 then minute_left = 0 end
+  reset_after = new_tat - now
+  redis.call('SET', KEYS[1], string.format('%.6f', new_tat),
+             'PX', math.ceil(reset_after * 1000) + 1000)
+  if redis.call('INCR', hour_key) == 1 then
+    redis.call('EXPIRE', hour_key, math.ceil(hour_reset) + 60)
+  end
+  hour_left = hour_left - 1
+else
+  if not minute_ok then retry_after = allow_at - now end
+  if hour_left <= 0 and hour_reset > retry_after then retry_after = hour_reset end
+end
+if hour_left <= minute_left then reset_after = hour_reset end
+local remaining = math.max(math.min(minute_left, hour_left), 0)
+return {allowed, remaining, string.format('%.6f', retry_after),
+        string.format('%.6f', reset_after), stamp}
+"""
+
+#: Stamps outlive any cache of a key verification by far; the expiry only collects the
+#: stamps of deleted keys. A stamp that expired reads as "unknown", and the caller then
+#: re-reads the key from the database and publishes it again.
+DEFAULT_STAMP_TTL = 30 * 24 * 3600
+
+
+class RedisRateLimiter:
+    """Rate limiter shared by every process using the same Redis and ``prefix``.
+
+    Given a client, the limiter borrows it (``close`` leaves it open); :meth:`from_url`
+    makes a client that the limiter owns and closes.
+    """
+
+    def __init__(
+        self,
+        client: redis.asyncio.Redis,
+        *,
+        prefix: str = "mp:rl:",
+        stamp_ttl: int | None = DEFAULT_STAMP_TTL,
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.stamp_ttl = stamp_ttl
+        self._owns_client = False
+        self._script = client.register_script(_SCRIPT)
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str = "mp:rl:", **options: Any) -> RedisRateLimiter:
+        """A limiter with its own client (``redis.asyncio.Redis.from_url(url, **options)``)."""
+        limiter = cls(redis.asyncio.Redis.from_url(url, **options), prefix=prefix)
+        limiter._owns_client = True
+        return limiter
+
+    async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
+        return await self._hit(key, tier, stamp_key, None)
+
+    async def set_stamp(self, stamp_key: str, value: str) -> None:
+        await self.client.set(self._stamp_key(stamp_key), value, ex=self.stamp_ttl)
+
+    async def close(self) -> None:
+        if self._owns_client:
+            await self.client.aclose()
+
+    def keys_of(self, key: str) -> tuple[str, str]:
+        """The TAT key and the hour-counter prefix of ``key`` (for tests and operators)."""
+        base = f"{self.prefix}{{{key}}}"
+        return f"{base}:tat", f"{base}:h"
+
+    def _stamp_key(self, stamp_key: str) -> str:
+        return f"{self.prefix}{{{stamp_key}}}:stamp"
+
+    async def _hit(
+        self, key: str, tier: Tier, stamp_key: str | None, now: float | None
+    ) -> RateLimitResult:
+        keys = list(self.keys_of(key))
+        if stamp_key is not None:
+            keys.append(self._stamp_key(stamp_key))
+        args: list[str | int] = [repr(tier.interval), tier.burst, tier.per_hour]
+        if now is not None:
+            args.append(repr(now))
+        reply = await self._script(keys=keys, args=args)
+        allowed, remaining, retry_after, reset_after, stamp = reply
+        if isinstance(stamp, bytes):
+            stamp = stamp.decode()
+        return RateLimitResult(
+            allowed=bool(allowed),
+            limit=tier.per_minute,
+            remaining=int(remaining),
+            reset_after=float(reset_after),
+            retry_after=float(retry_after),
+            stamp=stamp,
+        )

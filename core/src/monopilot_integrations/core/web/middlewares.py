@@ -1,0 +1,272 @@
+"""The request path for external API calls, one concept per middleware, in this order:
+
+request id -> errors as problem details -> API key authentication -> rate limit -> scope
+check -> integration log -> handler.
+
+Refusals by authentication, rate limit and scope are logged where they happen (the log
+middleware sits innermost, next to the handler, and sees only admitted requests). Every
+refusal is a problem-details response; nothing but a 500 with a request id escapes for an
+unexpected error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from monopilot_integrations.core.apikeys.verifier import AuthenticationError, VerifiedKey
+from monopilot_integrations.core.errors import IntegrationError, NotFoundError, ValidationError
+from monopilot_integrations.core.http import API_KEY_ID, KERNEL, ORG_ID
+from monopilot_integrations.core.logs.writer import LogEntry
+from monopilot_integrations.core.web.problems import Problem, problem_response
+from monopilot_integrations.core.web.scopes import access_of
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+REQUEST_ID: web.RequestKey[str] = web.RequestKey("monopilot.request_id", str)
+VERIFIED_KEY: web.RequestKey[VerifiedKey] = web.RequestKey("monopilot.api_key", VerifiedKey)
+RATE_HEADERS: web.RequestKey[dict[str, str]] = web.RequestKey("monopilot.rate_headers", dict)
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+LOG_BODY_LIMIT = 64 * 1024
+
+
+def _kernel(request: web.Request) -> Any:
+    return request.config_dict[KERNEL]
+
+
+def _handler(request: web.Request) -> Any:
+    return request.match_info.handler
+
+
+def _route_label(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    path = resource.canonical if resource is not None else request.path
+    return f"{request.method} {path}"
+
+
+def _refusal_log(request: web.Request, status: int, message: str, error_class: str,
+                 key_id: uuid.UUID | None, org_id: uuid.UUID | None) -> None:
+    if org_id is None:
+        # No organisation to file it under (unknown or malformed key): the process log
+        # and the metrics carry it instead.
+        log.info("refused %s %s: %s", request.method, request.path, message)
+        return
+    _kernel(request).runtime().log_writer.add(
+        LogEntry(
+            org_id=org_id,
+            integration_type="api",
+            event_type=_route_label(request),
+            direction="inbound",
+            status="error",
+            http_status=status,
+            error_message=message,
+            error_class=error_class,
+            api_key_id=key_id,
+        )
+    )
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Adopt a sane ``X-Request-ID`` or make one; echo it on the response."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request[REQUEST_ID] = request_id
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers["X-Request-ID"] = request_id
+        raise
+    response.headers["X-Request-ID"] = request_id
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error becomes RFC 9457 problem details; no stack trace reaches a client."""
+    request_id = request.get(REQUEST_ID)
+    try:
+        response = await handler(request)
+    except Problem as problem:
+        response = problem_response(request, problem, request_id)
+    except web.HTTPException as exc:
+        if exc.status_code < 400:
+            raise
+        problem = Problem(exc.status_code, exc.text or exc.reason or "error",
+                          headers={k: v for k, v in exc.headers.items()
+                                   if k in ("Allow", "WWW-Authenticate", "Retry-After")})
+        if exc.status_code == 404:
+            problem.detail = f"no route matches {request.method} {request.path}"
+        elif exc.status_code == 405:
+            problem.detail = f"{request.method} is not allowed on {request.path}"
+        response = problem_response(request, problem, request_id)
+    except ValidationError as exc:
+        response = problem_response(
+            request, Problem(422, str(exc), errors=exc.errors or None), request_id
+        )
+    except NotFoundError as exc:
+        response = problem_response(request, Problem(404, str(exc)), request_id)
+    except IntegrationError as exc:
+        log.warning("integration error on %s %s: %s", request.method, request.path, exc)
+        response = problem_response(request, Problem(400, str(exc)), request_id)
+    except Exception:
+        log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
+                      request_id)
+        response = problem_response(
+            request,
+            Problem(500, "an unexpected error occurred; quote the request id when reporting it"),
+            request_id,
+        )
+    headers = request.get(RATE_HEADERS)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("X-API-Key") or None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate the API key; routes marked ``public`` are let through."""
+    if access_of(_handler(request)).public:
+        return await handler(request)
+    runtime = _kernel(request).runtime()
+    try:
+        key = await runtime.api_keys.authenticate(_bearer(request))
+    except AuthenticationError as exc:
+        _refusal_log(request, 401, str(exc), f"AuthenticationError:{exc.reason}",
+                     exc.api_key_id, exc.org_id)
+        raise Problem(401, str(exc), kind=f"api-key-{exc.reason}",
+                      headers={"WWW-Authenticate": 'Bearer realm="monopilot"'}) from None
+    request[VERIFIED_KEY] = key
+    request[ORG_ID] = key.org_id
+    request[API_KEY_ID] = key.id
+    return await handler(request)
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Apply the key's tier; confirm in the same round trip that the key is still valid."""
+    key = request.get(VERIFIED_KEY)
+    if key is None:
+        return await handler(request)
+    kernel = _kernel(request)
+    runtime = kernel.runtime()
+    tier = kernel.rate_limit_tiers.get(key.tier) or kernel.rate_limit_tiers["basic"]
+    result = await runtime.rate_limiter.hit(key.key_id, tier, stamp_key=key.key_id)
+    if not await runtime.api_keys.confirm_stamp(key, result.stamp):
+        # Suspended, revoked, regenerated or changed since it was cached: verify afresh.
+        try:
+            key = await runtime.api_keys.authenticate(_bearer(request))
+        except AuthenticationError as exc:
+            _refusal_log(request, 401, str(exc), f"AuthenticationError:{exc.reason}",
+                         exc.api_key_id, exc.org_id)
+            raise Problem(401, str(exc), kind=f"api-key-{exc.reason}",
+                          headers={"WWW-Authenticate": 'Bearer realm="monopilot"'}) from None
+        request[VERIFIED_KEY] = key
+    headers = {
+        "X-RateLimit-Limit": str(result.limit),
+        "X-RateLimit-Remaining": str(max(result.remaining, 0)),
+        "X-RateLimit-Reset": str(max(int(result.reset_after + 0.999), 0)),
+    }
+    request[RATE_HEADERS] = headers
+    if not result.allowed:
+        retry_after = str(max(int(result.retry_after + 0.999), 1))
+        message = f"rate limit of tier {tier.name!r} exceeded; retry in {retry_after}s"
+        _refusal_log(request, 429, message, "RateLimited", key.id, key.org_id)
+        raise Problem(429, message, headers={"Retry-After": retry_after})
+    response = await handler(request)
+    response.headers.update(headers)
+    return response
+
+
+@web.middleware
+async def scope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """403 naming the missing scope when the key lacks what the route declares."""
+    key = request.get(VERIFIED_KEY)
+    access = access_of(_handler(request))
+    if key is not None and not access.public:
+        missing = access.missing(key.scopes)
+        if missing:
+            message = f"this API key lacks the scope {', '.join(missing)}"
+            _refusal_log(request, 403, message, "MissingScope", key.id, key.org_id)
+            raise Problem(403, message, missing_scopes=missing)
+    return await handler(request)
+
+
+@web.middleware
+async def log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """One integration log row per admitted API call (``integration_type = 'api'``)."""
+    key = request.get(VERIFIED_KEY)
+    if key is None:
+        return await handler(request)
+    started = time.perf_counter()
+    status, error, error_class = 500, None, None
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status_code
+        error, error_class = (getattr(exc, "detail", None) or exc.text), type(exc).__name__
+        raise
+    except (ValidationError, NotFoundError) as exc:
+        status = 422 if isinstance(exc, ValidationError) else 404
+        error, error_class = str(exc), type(exc).__name__
+        raise
+    except Exception as exc:
+        error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
+        raise
+    finally:
+        body = None
+        if request.method in ("POST", "PUT", "PATCH") and request.body_exists:
+            raw = await request.read() if (request.content_length or 0) <= LOG_BODY_LIMIT else None
+            body = raw if raw is not None else {"_truncated": True, "size": request.content_length}
+        _kernel(request).runtime().log_writer.add(
+            LogEntry(
+                org_id=key.org_id,
+                integration_type="api",
+                event_type=_route_label(request),
+                direction="inbound",
+                status="success" if status < 400 else ("warning" if status < 500 else "error"),
+                http_status=status,
+                request_body=body,
+                error_message=error,
+                error_class=error_class,
+                api_key_id=key.id,
+                duration_ms=int((time.perf_counter() - started) * 1000),
+            )
+        )
+
+
+API_MIDDLEWARES = (
+    request_id_middleware,
+    error_middleware,
+    auth_middleware,
+    rate_limit_middleware,
+    scope_middleware,
+    log_middleware,
+)
+
+
+def api_key_middlewares() -> list[Any]:
+    """The middlewares MonoPilot appends to its own aiohttp app (in this order).
+
+    The app must hold the kernel: ``app[KERNEL] = integrations``.
+    """
+    return list(API_MIDDLEWARES)

@@ -1,0 +1,227 @@
+"""What every public API handler shares: ids from paths, kernel errors as problem details,
+and the event payloads built from domain records.
+
+Event payloads are plain JSON (the outbox stores them as is): ids and timestamps are
+strings, decimals are numbers, as the event catalogue's schemas require.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+
+from monopilot_integrations.core.domain.port import DomainStore
+from monopilot_integrations.core.domain.records import (
+    Product,
+    PurchaseOrder,
+    Shipment,
+    Supplier,
+    WorkOrder,
+)
+from monopilot_integrations.core.errors import NotFoundError, ValidationError
+from monopilot_integrations.core.http import request_kernel, request_org
+from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.server.problems import Problem
+
+__all__ = [
+    "Caller",
+    "caller",
+    "domain_errors",
+    "invalid",
+    "not_found",
+    "path_id",
+]
+
+
+class Caller:
+    """The authenticated organisation, the kernel and its domain store, for one request."""
+
+    __slots__ = ("kernel", "org", "store")
+
+    def __init__(self, kernel: Integrations, org: uuid.UUID) -> None:
+        self.kernel = kernel
+        self.org = org
+        self.store: DomainStore = kernel.domain
+
+
+def caller(request: web.Request) -> Caller:
+    return Caller(request_kernel(request), request_org(request))
+
+
+def not_found(kind: str, record_id: object) -> Problem:
+    """The same 404 whether the id is unknown, another organisation's or malformed."""
+    return Problem(404, f"{kind} {record_id} not found")
+
+
+def path_id(request: web.Request, kind: str, name: str = "id") -> uuid.UUID:
+    """The UUID in the path; anything else is a 404 like an unknown id."""
+    raw = request.match_info.get(name, "")
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise not_found(kind, repr(raw)) from None
+
+
+def invalid(problems: list[dict[str, str]], what: str = "invalid body") -> Problem:
+    """A 422 listing every problem (``path`` is a JSON pointer into the body)."""
+    errors = [{"location": "body", **p} for p in problems]
+    summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems[:3])
+    return Problem(422, f"{what}: {summary}", errors=errors)
+
+
+_INDEX = re.compile(r"\[(\w+)\]")
+
+
+def _pointer(path: str) -> str:
+    """A store's ``lines[0].qty`` as a JSON pointer ``/lines/0/qty``."""
+    if path.startswith("/"):
+        return path
+    return "/" + _INDEX.sub(r".\1", path).strip(".").replace(".", "/")
+
+
+@contextmanager
+def domain_errors(
+    conflict: str = "the request conflicts with an existing record",
+) -> Iterator[None]:
+    """Kernel errors as problem details: NotFoundError -> 404, ValidationError -> 422
+    (every problem listed), a unique constraint refusing a concurrent write -> 409."""
+    try:
+        yield
+    except NotFoundError as exc:
+        raise Problem(404, str(exc)) from exc
+    except ValidationError as exc:
+        problems = [
+            {"path": _pointer(str(e.get("path", ""))), "message": str(e.get("message", ""))}
+            for e in exc.errors
+        ] or [{"path": "/", "message": str(exc)}]
+        raise Problem(422, str(exc), errors=[{"location": "body", **p} for p in problems]) from exc
+    except IntegrityError as exc:
+        raise Problem(409, conflict) from exc
+
+
+# --- event payloads ----------------------------------------------------------------------
+
+
+def number(value: Decimal) -> int | float:
+    """A decimal as a JSON number: an integer when it is one."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def stamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def jsonable(value: Any) -> Any:
+    """A field value as JSON (for ``order.updated``'s ``changes``)."""
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, date | uuid.UUID):
+        return str(value)
+    return value
+
+
+def product_created(product: Product) -> dict[str, Any]:
+    return {
+        "product_id": str(product.id),
+        "code": product.code,
+        "name": product.name,
+        "gtin": product.gtin,
+        "unit": product.unit,
+        "price": number(product.price),
+        "currency": product.currency,
+        "vat_rate": number(product.vat_rate),
+        "reorder_level": number(product.reorder_level),
+    }
+
+
+def purchase_order(order: PurchaseOrder, supplier: Supplier) -> dict[str, Any]:
+    """``order.created`` data; ``order.updated`` adds ``changes``."""
+    return {
+        "po_id": str(order.id),
+        "po_number": order.number,
+        "supplier_code": supplier.code,
+        "supplier_name": supplier.name,
+        "status": order.status,
+        "order_date": order.order_date.isoformat(),
+        "expected_delivery_date": jsonable(order.expected_delivery_date),
+        "confirmed_delivery_date": jsonable(order.confirmed_delivery_date),
+        "currency": order.currency,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code,
+                "product_name": line.product_name,
+                "qty": number(line.qty),
+                "unit_price": number(line.unit_price),
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def workorder(wo: WorkOrder) -> dict[str, Any]:
+    """``workorder.started`` / ``workorder.completed`` data."""
+    data: dict[str, Any] = {
+        "wo_id": str(wo.id),
+        "wo_number": wo.number,
+        "product_code": wo.product_code,
+        "product_name": wo.product_name,
+        "qty_planned": number(wo.qty_planned),
+        "qty_completed": number(wo.qty_completed),
+        "status": wo.status,
+    }
+    if wo.started_at is not None:
+        data["started_at"] = stamp(wo.started_at)
+    if wo.completed_at is not None:
+        data["completed_at"] = stamp(wo.completed_at)
+    return data
+
+
+def shipment_dispatched(shipment: Shipment) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "shipment_id": str(shipment.id),
+        "shipment_number": shipment.number,
+        "customer_code": shipment.customer.code,
+        "customer_name": shipment.customer.name,
+        "sales_order_number": shipment.sales_order_number,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code,
+                "qty": number(line.qty),
+                "batch": line.batch,
+                "sscc": line.sscc,
+            }
+            for line in shipment.lines
+        ],
+    }
+    if shipment.dispatched_at is not None:
+        data["dispatched_at"] = stamp(shipment.dispatched_at)
+    return data
+
+
+def inventory_low(
+    product: Product, qty: Decimal, reorder_level: Decimal, location: str
+) -> dict[str, Any]:
+    return {
+        "product_id": str(product.id),
+        "product_code": product.code,
+        "product_name": product.name,
+        "qty": number(qty),
+        "reorder_level": number(reorder_level),
+        "unit": product.unit,
+        "location": location,
+    }

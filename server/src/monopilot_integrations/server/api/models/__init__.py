@@ -1,0 +1,1 @@
+"""The public API's request, query and response models, one module per area."""

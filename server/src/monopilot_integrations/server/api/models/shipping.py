@@ -1,0 +1,74 @@
+"""Shipments: ``/api/shipping/shipments``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import AnyHttpUrl, AwareDatetime, Field
+
+from monopilot_integrations.core.domain.records import ShipmentStatus
+from monopilot_integrations.server.api.models.common import (
+    Amount,
+    Code,
+    ListResponse,
+    Pagination,
+    RequestModel,
+    ResponseModel,
+)
+
+
+class ShipmentQuery(Pagination):
+    status: ShipmentStatus | None = None
+    customer: Code | None = Field(default=None, description="Customer code")
+    customer_id: uuid.UUID | None = None
+
+
+class CustomerRef(ResponseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    gln: str | None = None
+
+
+class ShipmentLineOut(ResponseModel):
+    id: uuid.UUID
+    line_no: int
+    product_id: uuid.UUID
+    product_code: str
+    gtin: str | None = None
+    qty: Amount
+    batch: str | None = None
+    best_before: date | None = None
+    sscc: str | None = None
+
+
+class ShipmentOut(ResponseModel):
+    id: uuid.UUID
+    number: str
+    sales_order_id: uuid.UUID | None = None
+    sales_order_number: str | None = None
+    sales_order_reference: str | None = Field(
+        default=None, description="The customer's order number"
+    )
+    customer: CustomerRef
+    status: ShipmentStatus
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    dispatched_at: datetime | None = None
+    delivered_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    lines: list[ShipmentLineOut]
+
+
+class ShipmentList(ListResponse):
+    items: list[ShipmentOut]
+
+
+class ShipmentDispatch(RequestModel):
+    carrier: str | None = Field(default=None, min_length=1, max_length=100)
+    tracking_number: str | None = Field(default=None, min_length=1, max_length=100)
+    tracking_url: AnyHttpUrl | None = Field(default=None, max_length=500)
+    dispatched_at: AwareDatetime | None = Field(default=None, description="Default: now")

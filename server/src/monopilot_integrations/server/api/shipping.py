@@ -1,0 +1,124 @@
+"""``/api/shipping/shipments``: read shipments and dispatch them."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from monopilot_integrations.core.registration import Route
+from monopilot_integrations.server.api._support import (
+    caller,
+    domain_errors,
+    not_found,
+    path_id,
+    shipment_dispatched,
+)
+from monopilot_integrations.server.api.models.common import errors
+from monopilot_integrations.server.api.models.shipping import (
+    ShipmentDispatch,
+    ShipmentList,
+    ShipmentOut,
+    ShipmentQuery,
+)
+from monopilot_integrations.server.problems import Problem
+from monopilot_integrations.server.validation import json_response, parse_body, parse_query
+
+BASE = "/api/shipping/shipments"
+
+
+async def list_shipments(request: web.Request) -> web.Response:
+    c = caller(request)
+    query = parse_query(request, ShipmentQuery)
+    customer_id = query.customer_id
+    if query.customer is not None:
+        customer = await c.store.find_customer_by_code(c.org, query.customer)
+        if customer is None or customer_id not in (None, customer.id):
+            empty = ShipmentList(items=[], total=0, limit=query.limit, offset=query.offset)
+            return json_response(empty)
+        customer_id = customer.id
+    page = await c.store.list_shipments(
+        c.org,
+        customer_id=customer_id,
+        status=query.status,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return json_response(ShipmentList.model_validate(page))
+
+
+async def get_shipment(request: web.Request) -> web.Response:
+    c = caller(request)
+    shipment_id = path_id(request, "shipment")
+    shipment = await c.store.get_shipment(c.org, shipment_id)
+    if shipment is None:
+        raise not_found("shipment", shipment_id)
+    return json_response(ShipmentOut.model_validate(shipment))
+
+
+async def dispatch_shipment(request: web.Request) -> web.Response:
+    """Set a planned shipment dispatched with its tracking; publishes
+    ``shipment.dispatched`` in the same transaction."""
+    c = caller(request)
+    shipment_id = path_id(request, "shipment")
+    body = await parse_body(request, ShipmentDispatch)
+    with domain_errors():
+        async with c.kernel.session(c.org) as s:
+            shipment = await c.store.get_shipment(c.org, shipment_id, session=s)
+            if shipment is None:
+                raise not_found("shipment", shipment_id)
+            if shipment.status != "planned":
+                raise Problem(409, f"shipment {shipment.number} is already {shipment.status}")
+            shipment = await c.store.update_shipment_status(
+                c.org,
+                shipment_id,
+                "dispatched",
+                at=body.dispatched_at or c.kernel.clock.now(),
+                carrier=body.carrier,
+                tracking_number=body.tracking_number,
+                tracking_url=str(body.tracking_url) if body.tracking_url else None,
+                session=s,
+            )
+            data = shipment_dispatched(shipment)
+            await c.kernel.publish(c.org, "shipment.dispatched", data, session=s)
+    return json_response(ShipmentOut.model_validate(shipment))
+
+
+TAGS = ("shipping",)
+
+ROUTES = [
+    Route(
+        "GET",
+        BASE,
+        list_shipments,
+        name="shipping.shipments.list",
+        scope="read:shipping",
+        summary="List shipments (by status, customer code or id)",
+        tags=TAGS,
+        query_model=ShipmentQuery,
+        response_model=ShipmentList,
+        responses=errors(422),
+    ),
+    Route(
+        "GET",
+        BASE + "/{id}",
+        get_shipment,
+        name="shipping.shipments.get",
+        scope="read:shipping",
+        summary="One shipment with lines, customer and tracking",
+        tags=TAGS,
+        response_model=ShipmentOut,
+        responses=errors(404),
+    ),
+    Route(
+        "POST",
+        BASE + "/{id}/dispatch",
+        dispatch_shipment,
+        name="shipping.shipments.dispatch",
+        # Dispatching changes an order's fulfilment: read:shipping is not enough.
+        scope="write:orders",
+        summary="Dispatch a shipment with carrier and tracking; publishes shipment.dispatched",
+        tags=TAGS,
+        request_model=ShipmentDispatch,
+        response_model=ShipmentOut,
+        responses=errors(404, 409, body=True),
+    ),
+]

@@ -1,0 +1,76 @@
+"""``serve --demo``: something to try in one command.
+
+Migrates, loads the demo organisation (idempotent: nothing is duplicated on a second run),
+and issues a fresh admin API key (earlier demo keys are revoked, since a key is only ever
+shown once). Returns what to print and, with ``--demo-credentials``, to write as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from monopilot_integrations.core.db import migrate
+from monopilot_integrations.core.domain.seed import load_seed, read_seed_file
+from monopilot_integrations.core.integrations import Integrations
+
+DEMO_KEY_NAME = "demo admin"
+DEMO_FILE = Path(str(files("monopilot_integrations.server.demo") / "demo-org.json"))
+
+
+async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
+    settings = kernel.settings
+    await migrate.upgrade(
+        settings.resolved_database_url, kernel.registry, tenant_role=settings.database_tenant_role
+    )
+    seed = read_seed_file(DEMO_FILE)
+    await load_seed(kernel.database, seed)
+    organization = await kernel.domain.find_organization_by_code(seed.organization.code)
+    org_id: uuid.UUID = organization.id
+    store = kernel.api_keys
+    existing, _ = await store.list(org_id, status="active", limit=200)
+    for key in existing:
+        if key.name == DEMO_KEY_NAME:
+            await store.revoke(org_id, key.id)
+    scopes = sorted(str(s) for s in kernel.registry.scopes)
+    key, secret = await store.create(
+        org_id, name=DEMO_KEY_NAME, scopes=scopes, rate_limit_tier="premium"
+    )
+    portal_logins: list[dict[str, str]] = []
+    for portal in getattr(seed, "portal_users", None) or []:  # present once portals exist
+        portal_logins.append({"email": portal.email, "password": portal.password})
+    return {
+        "org_id": str(org_id),
+        "organization": seed.organization.name,
+        "api_key": secret,
+        "api_key_id": str(key.id),
+        "scopes": scopes,
+        "portal_logins": portal_logins,
+    }
+
+
+def write_credentials(path: Path, credentials: dict[str, Any], base_url: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**credentials, "base_url": base_url}, indent=2))
+    path.chmod(0o600)
+
+
+def describe(credentials: dict[str, Any], base_url: str) -> str:
+    lines = [
+        "",
+        "MonoPilot Integrations demo",
+        f"  organisation : {credentials['organization']} ({credentials['org_id']})",
+        f"  admin API key: {credentials['api_key']}   (shown once)",
+        f"  try          : curl -H 'Authorization: Bearer {credentials['api_key']}' "
+        f"{base_url}/api/technical/products",
+        f"  API document : {base_url}/api/openapi.json",
+    ]
+    if credentials["portal_logins"]:
+        for login in credentials["portal_logins"]:
+            lines.append(f"  portal login : {login['email']} / {login['password']}")
+    else:
+        lines.append("  portal logins: none (no portal connector installed)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,141 @@
+"""The OpenAPI 3.1 document, assembled from the pydantic models each route declares.
+
+All models go through one ``models_json_schema`` call so component names are consistent and
+every ``$ref`` points at ``#/components/schemas/...``. Routes of installed plugins are
+included like the server's own: the document describes exactly what this server serves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.web.problems import PROBLEM_JSON, ProblemDetail
+from monopilot_integrations.core.web.scopes import Access
+
+PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
+REF = "#/components/schemas/{model}"
+
+
+def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[str, Any]:
+    routes = sorted(routes, key=lambda r: (r.path, r.method))
+    models: set[type[BaseModel]] = {ProblemDetail}
+    for route in routes:
+        for model in (route.request_model, route.response_model, route.query_model,
+                      *route.responses.values()):
+            if model is not None:
+                models.add(model)
+    ordered = sorted(models, key=lambda m: m.__name__)
+    mode_pairs = [(m, "validation") for m in ordered] + [(m, "serialization") for m in ordered]
+    refs, components = models_json_schema(mode_pairs, ref_template=REF)
+
+    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+        return dict(refs[(model, mode)])  # type: ignore[index]
+
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        access = Access.parse(route.scope, route.public)
+        path = PATH_PARAM.sub(r"{\1}", route.path)
+        operation: dict[str, Any] = {
+            "operationId": route.name,
+            "summary": route.summary or route.name,
+            "tags": list(route.tags) or ["default"],
+            "responses": {},
+        }
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in PATH_PARAM.findall(route.path)
+        ]
+        if route.query_model is not None:
+            parameters += _query_parameters(route.query_model)
+        if parameters:
+            operation["parameters"] = parameters
+        if route.request_model is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(route.request_model, "validation")}},
+            }
+        success: dict[str, Any] = {"description": "Success"}
+        if route.response_model is not None and route.status_code != 204:
+            success["content"] = {
+                "application/json": {"schema": ref(route.response_model, "serialization")}
+            }
+        operation["responses"][str(route.status_code)] = success
+        problem = {"content": {PROBLEM_JSON: {"schema": ref(ProblemDetail, "serialization")}}}
+        errors: dict[int, str] = {}
+        if not access.public:
+            operation["security"] = [{"apiKey": []}]
+            errors.update({401: "Missing, malformed, unknown, revoked, suspended or expired key",
+                           429: "Rate limit exceeded (see Retry-After)"})
+            required = sorted(access.all_of) or sorted(access.any_of)
+            if required:
+                errors[403] = "The API key lacks a required scope"
+                operation["x-required-scopes"] = {
+                    "all_of" if access.all_of else "any_of": required
+                }
+        if route.request_model is not None or route.query_model is not None:
+            errors[422] = "Invalid input: every problem is listed"
+        if PATH_PARAM.search(route.path):
+            errors[404] = "Not found in the caller's organisation"
+        for status, description in errors.items():
+            operation["responses"][str(status)] = {"description": description, **problem}
+        for status, model in route.responses.items():
+            operation["responses"][str(status)] = {
+                "description": _describe(status),
+                "content": {
+                    (PROBLEM_JSON if model is ProblemDetail else "application/json"): {
+                        "schema": ref(model, "serialization")
+                    }
+                },
+            }
+        paths.setdefault(path, {})[route.method.lower()] = operation
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "MonoPilot Integrations: API keys, logs, retries, the public API "
+            "and every installed connector's routes.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components.get("$defs", {}),
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Authorization: Bearer mp_live_...",
+                }
+            },
+        },
+    }
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
+        }
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        parameters.append(parameter)
+    return parameters
+
+
+def _describe(status: int) -> str:
+    return {200: "Success", 201: "Created", 202: "Accepted", 204: "No content", 400: "Bad request",
+            401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+            413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
+            429: "Too many requests", 503: "Unavailable"}.get(status, "Response")

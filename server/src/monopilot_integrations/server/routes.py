@@ -1,0 +1,24 @@
+"""The server's own routes, registered through the same hook as any plugin's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from monopilot_integrations.core.hookspecs import hookimpl
+from monopilot_integrations.core.registration import Route
+
+
+@hookimpl
+def register_routes(register: Callable[[Route], None]) -> None:
+    from monopilot_integrations.server.management import api_keys, jobs, logs
+    from monopilot_integrations.server.system import SYSTEM_ROUTES
+
+    routes = [*SYSTEM_ROUTES, *api_keys.ROUTES, *logs.ROUTES, *jobs.ROUTES]
+    try:
+        from monopilot_integrations.server.api import PUBLIC_ROUTES
+
+        routes += PUBLIC_ROUTES
+    except ImportError:  # pragma: no cover - built in a later step
+        pass
+    for route in routes:
+        register(route)

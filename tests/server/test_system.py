@@ -1,0 +1,71 @@
+"""OpenAPI, health, readiness and metrics on a real server."""
+
+from __future__ import annotations
+
+from openapi_spec_validator import validate
+
+from monopilot_integrations.core.web.scopes import access_of
+
+from .conftest import Server
+
+
+async def test_openapi_document_validates_and_lists_every_mounted_route(server: Server) -> None:
+    response = await server.client.get("/api/openapi.json")
+    assert response.status == 200
+    document = await response.json()
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    documented = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    mounted = {
+        (route.method, route.resource.canonical)
+        for route in server.client.app.router.routes()
+        if route.method != "HEAD"
+    }
+    assert documented == mounted
+    assert ("GET", "/api/acme/exports") in documented  # an installed plugin's route
+
+
+async def test_every_operation_declares_security_scopes_and_problem_errors(server: Server) -> None:
+    document = await (await server.client.get("/api/openapi.json")).json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            handler = next(
+                r.handler for r in server.client.app.router.routes()
+                if r.method == method.upper() and r.resource.canonical == path
+            )
+            if access_of(handler).public:
+                assert "security" not in operation
+                continue
+            assert operation["security"] == [{"apiKey": []}], (method, path)
+            assert "401" in operation["responses"] and "429" in operation["responses"]
+            problem = operation["responses"]["401"]["content"]["application/problem+json"]
+            assert problem["schema"]["$ref"] == "#/components/schemas/ProblemDetail"
+
+
+async def test_health_and_readiness(server: Server) -> None:
+    assert await (await server.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await (await server.client.get("/readyz")).json()
+    assert ready == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+
+
+async def test_metrics_count_requests_and_report_jobs_per_connector(server: Server) -> None:
+    from tests.core.helpers import ORG_A
+
+    await server.client.get("/api/integrations/api-keys", headers=server.auth("a"))
+    await server.kernel.publish(ORG_A, "test.ping", {"fatal": True})
+    await server.kernel.dispatch_pending()
+    text = await (await server.client.get("/metrics")).text()
+    assert 'monopilot_http_requests_total{method="GET",route="/api/integrations/api-keys",status="200"}' in text
+    assert 'monopilot_jobs{connector="flaky",status="queued"} 1.0' in text
+    assert "monopilot_http_request_duration_seconds_bucket" in text
+
+
+async def test_request_id_is_echoed_or_made(server: Server) -> None:
+    response = await server.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    response = await server.client.get("/healthz", headers={"X-Request-ID": "bad id <script>"})
+    assert len(response.headers["X-Request-ID"]) == 32
