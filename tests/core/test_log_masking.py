@@ -26,7 +26,7 @@ async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integratio
         "login": {"password": SECRET, "user": "edi"},
         "headers": {"Authorization": f"Bearer {SECRET}"},
         "list": [{"api_key": SECRET}, f"token={SECRET}&x=1"],
-        "acme_password": SECRET,  # a key registered by the ACME plugin's log mask
+        "acme_pin": "4711-acme",  # a key registered by the ACME plugin's log mask
         "free text": f"…{SECRET}…",  # only known as a secret by the handler
     }
     # The handler tells the log which values are secret for this attempt ("secrets").
@@ -37,6 +37,7 @@ async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integratio
     (row,) = await all_rows(kernel, LogRow)
     text = row_text(row)
     assert SECRET not in text
+    assert "4711-acme" not in text
     assert row.request_body["order"]["number"] == "PO-1"  # the rest is kept
     assert row.request_body["login"] == {"password": "***", "user": "edi"}
 

@@ -116,3 +116,30 @@ async def test_every_tenant_table_has_forced_rls_and_a_policy(pg: Database) -> N
     assert expected <= set(by_name)
     assert owner_is_tenant is False
     assert tuple(tenant) == (False, False)
+
+
+async def test_the_kernel_refuses_a_connecting_role_that_cannot_bypass_rls(
+    postgres_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    from monopilot_integrations.core.errors import ConfigError
+    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.settings import Settings
+
+    admin = Database(postgres_url)
+    async with admin.engine.connect() as conn:
+        await conn.execute(text("DROP ROLE IF EXISTS mp_plain_login"))
+        await conn.execute(text("CREATE ROLE mp_plain_login LOGIN NOBYPASSRLS"))
+        await conn.commit()
+    url = make_url(postgres_url).set(username="mp_plain_login").render_as_string(False)
+    try:
+        with pytest.raises(ConfigError, match="BYPASSRLS"):
+            await Integrations.start(
+                Settings(database_url=url, data_dir=tmp_path, embedded_worker=False)
+            )
+    finally:
+        async with admin.engine.connect() as conn:
+            await conn.execute(text("DROP ROLE IF EXISTS mp_plain_login"))
+            await conn.commit()
+        await admin.dispose()

@@ -29,6 +29,7 @@ from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.http import KERNEL
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
 from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
@@ -98,12 +99,43 @@ class Integrations:
         self = cls(
             settings or Settings(), plugins=plugins, clock=clock, broker=broker, keyring=keyring
         )
-        await self.database.ping()
+        try:
+            await self.database.ping()
+            await self.check_database_role()
+        except BaseException:
+            await self.close()
+            raise
         run_worker = settings_flag(self.settings.embedded_worker, embedded_worker)
         if run_worker:
             self.start_worker()
             self.start_scheduler()
         return self
+
+    async def check_database_role(self) -> None:
+        """On PostgreSQL, refuse to start with a connecting role that cannot do the kernel's
+        cross-organisation work (dispatching, sweeping, flushing logs): with row-level
+        security forced, such a role would silently see no rows at all."""
+        database = self.database
+        if not database.is_postgres:
+            return
+        from sqlalchemy import text
+
+        async with database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                        "WHERE rolname = current_user"
+                    )
+                )
+            ).one()
+        if not row[1]:
+            raise ConfigError(
+                f"the database role {row[0]!r} can neither bypass row-level security nor is a "
+                "superuser: the kernel's own cross-organisation work (dispatcher, sweeper, log "
+                "flush) needs BYPASSRLS; tenant sessions switch to the tenant role "
+                f"{self.settings.database_tenant_role!r} (see docs/configuration.md)"
+            )
 
     # --- per-loop parts -----------------------------------------------------------------
 
@@ -206,6 +238,7 @@ class Integrations:
         periodic: list[tuple[str, float, Any]] = [
             ("sweep", self.settings.sweep_interval, runtime.sweeper.sweep_once),
             ("purge", PURGE_INTERVAL, runtime.sweeper.purge_once),
+            ("purge-logs", PURGE_INTERVAL, runtime.sweeper.purge_logs_once),
         ]
         for task in self.registry.periodic_tasks.values():
             periodic.append((task.name, task.interval, _bind(task.run, self)))

@@ -87,12 +87,15 @@ class Settings(BaseSettings):
     retry_jitter: float = Field(default=0.1, ge=0, le=1)
     retry_after_cap_seconds: float = Field(default=6 * 3600, gt=0)
     dead_letter_retention_days: int = Field(default=30, ge=1)
+    log_retention_days: int = Field(
+        default=90, ge=1, description="Integration log rows older than this are purged."
+    )
 
     # --- logs ---------------------------------------------------------------------------
     log_flush_interval: float = Field(default=0.2, gt=0)
     log_batch_size: int = Field(default=500, gt=0)
     log_body_limit: int = Field(
-        default=64 * 1024, gt=0, description="Bytes of a body kept in a log row."
+        default=64 * 1024, gt=0, description="Characters of a body's JSON text kept in a log row."
     )
 
     # --- API keys and rate limits -------------------------------------------------------

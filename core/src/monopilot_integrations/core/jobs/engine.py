@@ -136,6 +136,11 @@ class JobEngine:
                     .where(jobs_t.c.id == job_id, jobs_t.c.status == RUNNING)
                     .values(status=QUEUED, locked_until=None, enqueued_at=None, updated_at=now)
                 )
+                await session.execute(
+                    update(retry_t)
+                    .where(retry_t.c.job_id == job_id, retry_t.c.status == "in_progress")
+                    .values(status="pending", updated_at=now)
+                )
         except Exception:  # the lease expiring will hand it back anyway
             log.warning("could not hand back job %s on shutdown", job_id, exc_info=True)
 

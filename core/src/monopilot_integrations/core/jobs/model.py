@@ -38,8 +38,9 @@ class Job:
     event_id: uuid.UUID | None
     event_type: str | None
     subject_id: str | None
-    #: 1 for the first attempt; ``attempt - 1`` is the log's ``retry_count`` in this run.
+    #: Attempts made so far, this one included (across redrives and lease expiries).
     attempt: int
+    #: Retries already spent in the current run (the log's ``retry_count``).
     retries: int
     max_retries: int
     retry_policy: str

@@ -6,7 +6,6 @@ organisation can never see, retry or redrive another's jobs (a foreign id is "no
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -83,9 +82,13 @@ class JobStore:
         async with self.database.session(org_id) as own:
             await own.execute(jobs_t.insert(), rows)
         due = [QueuedJob(org_id, r["id"], r["connector"]) for r in rows if r["next_run_at"] <= now]
-        # Broker down: the sweeper enqueues them when it is back.
-        with contextlib.suppress(Exception):
-            await self.queue.enqueue(due)
+        if due:
+            try:
+                await self.queue.enqueue(due)
+            except Exception:  # noqa: S110 - broker down: the sweeper enqueues them later
+                pass
+            else:  # a message is on its way: the sweeper leaves them alone for a while
+                await self._mark_enqueued(org_id, [j.job_id for j in due], now)
         return [r["id"] for r in rows]
 
     async def get(self, org_id: uuid.UUID, job_id: uuid.UUID) -> Any:
@@ -204,5 +207,17 @@ class JobStore:
                     **({"retry_count": 0} if reset else {}),
                 )
             )
-        with contextlib.suppress(Exception):  # broker down: the sweeper will pick it up
+        try:
             await self.queue.enqueue([QueuedJob(org_id, job_id, row.connector)])
+        except Exception:  # broker down: the next sweep picks it up
+            await self._mark_enqueued(org_id, [job_id], None)
+
+    async def _mark_enqueued(
+        self, org_id: uuid.UUID, job_ids: list[uuid.UUID], when: datetime | None
+    ) -> None:
+        async with self.database.session(org_id) as session:
+            await session.execute(
+                update(jobs_t)
+                .where(jobs_t.c.org_id == org_id, jobs_t.c.id.in_(job_ids))
+                .values(enqueued_at=when)
+            )

@@ -25,7 +25,7 @@ from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING, RUNNING, SUCCEEDED
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import events_table, jobs_table
+from monopilot_integrations.core.tables import events_table, jobs_table, logs_table, retry_table
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,26 @@ class Sweeper:
                 )
             return 0
         return len(jobs)
+
+    async def purge_logs_once(self, batch: int = 10_000) -> int:
+        """Delete integration log rows older than ``log_retention_days`` (in batches, so a
+        large backlog never holds one long transaction)."""
+        cutoff = self.clock.now() - timedelta(days=self.settings.log_retention_days)
+        total = 0
+        while True:
+            async with self.database.system_session() as session:
+                ids = (
+                    await session.execute(
+                        select(logs_table.c.id).where(logs_table.c.timestamp < cutoff).limit(batch)
+                    )
+                ).scalars().all()
+                if not ids:
+                    return total
+                await session.execute(
+                    update(retry_table).where(retry_table.c.log_id.in_(ids)).values(log_id=None)
+                )
+                await session.execute(delete(logs_table).where(logs_table.c.id.in_(ids)))
+            total += len(ids)
 
     async def purge_once(self) -> tuple[int, int]:
         """Delete finished jobs (dead letters included) and their events past the retention."""

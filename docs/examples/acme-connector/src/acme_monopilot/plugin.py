@@ -53,7 +53,7 @@ def register_migrations(register):  # type: ignore[no-untyped-def]
 def register_log_masks(register):  # type: ignore[no-untyped-def]
     from monopilot_integrations.core.registration import LogMask
 
-    register(LogMask(keys=("acme_password",)))
+    register(LogMask(keys=("acme_pin",)))
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ A cursor holds the position only: send the same filters with it as for the first
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
@@ -218,8 +218,8 @@ async def log_stats(request: web.Request) -> web.Response:
     query = parse_query(request, StatsQuery)
     org = request_org(request)
     kernel = request_kernel(request)
-    until = query.until or kernel.clock.now()
-    since = query.since or until - STATS_DEFAULT_WINDOW
+    until = (query.until or kernel.clock.now()).astimezone(UTC)
+    since = (query.since or until - STATS_DEFAULT_WINDOW).astimezone(UTC)
     if until <= since:
         raise Problem(422, "'until' must be after 'since'", kind="invalid-window")
     if until - since > STATS_MAX_WINDOW:

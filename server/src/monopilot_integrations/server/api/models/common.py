@@ -1,4 +1,7 @@
-"""What every model of the public API shares: decimals, pagination, list envelopes.
+"""What every model of the public API shares: decimals, timestamps, pagination, lists.
+
+**Timestamps** in responses are UTC (``2026-03-12T04:30:00Z``); requests accept any
+offset but no naive times.
 
 **Decimal amounts** (prices, quantities, VAT rates) are JSON **strings** in responses, in
 plain notation with no trailing zeros (``"6.5"``, ``"200"``, ``"0.0001"``): a string keeps
@@ -9,10 +12,11 @@ Event payloads (webhooks) carry numbers instead, as the event catalogue's schema
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from monopilot_integrations.server.problems import ProblemDetail
 
@@ -29,6 +33,14 @@ Amount = Annotated[
     PlainSerializer(plain_decimal, return_type=str, when_used="json"),
     Field(examples=["6.5"]),
 ]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+#: An instant in a response: always UTC (``2026-03-12T04:30:00Z``).
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
 #: A decimal in a request: a number or a string, at most four decimal places and no more
 #: digits than MonoPilot stores.
 DecimalIn = Annotated[Decimal, Field(max_digits=18, decimal_places=4, examples=["6.5"])]

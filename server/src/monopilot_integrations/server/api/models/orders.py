@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -22,6 +22,7 @@ from monopilot_integrations.server.api.models.common import (
     Pagination,
     RequestModel,
     ResponseModel,
+    Timestamp,
 )
 
 # --- purchase orders ---------------------------------------------------------------------
@@ -94,8 +95,8 @@ class PurchaseOrderOut(ResponseModel):
     confirmed_delivery_date: date | None = None
     currency: str
     notes: str | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     lines: list[PurchaseOrderLineOut]
 
 
@@ -141,8 +142,8 @@ class SalesOrderOut(ResponseModel):
     )
     delivery_party_gln: str | None = None
     review_errors: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     lines: list[SalesOrderLineOut]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -18,6 +18,7 @@ from monopilot_integrations.server.api.models.common import (
     Pagination,
     RequestModel,
     ResponseModel,
+    Timestamp,
 )
 
 
@@ -39,7 +40,7 @@ class ProductCreate(RequestModel):
     vat_rate: DecimalIn = Field(ge=0, le=100, description="Percent, e.g. 5 or 23")
     gtin: GTIN | None = None
     currency: Currency | None = Field(default=None, description="Default: the organisation's")
-    reorder_level: DecimalIn = Field(default=0, ge=0)
+    reorder_level: DecimalIn = Field(default=Decimal(0), ge=0)
     active: bool = True
 
 
@@ -81,8 +82,8 @@ class ProductOut(ResponseModel):
     vat_rate: Amount
     reorder_level: Amount
     active: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ProductList(ListResponse):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field
 
@@ -15,6 +15,7 @@ from monopilot_integrations.server.api.models.common import (
     Pagination,
     RequestModel,
     ResponseModel,
+    Timestamp,
 )
 
 
@@ -56,10 +57,10 @@ class ShipmentOut(ResponseModel):
     carrier: str | None = None
     tracking_number: str | None = None
     tracking_url: str | None = None
-    dispatched_at: datetime | None = None
-    delivered_at: datetime | None = None
-    created_at: datetime
-    updated_at: datetime
+    dispatched_at: Timestamp | None = None
+    delivered_at: Timestamp | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
     lines: list[ShipmentLineOut]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import Field, model_validator
 
@@ -17,6 +16,7 @@ from monopilot_integrations.server.api.models.common import (
     Pagination,
     RequestModel,
     ResponseModel,
+    Timestamp,
 )
 
 # --- inventory ---------------------------------------------------------------------------
@@ -36,7 +36,7 @@ class InventoryLevelOut(ResponseModel):
     product_code: str
     location: str
     qty: Amount
-    updated_at: datetime
+    updated_at: Timestamp
 
 
 class InventoryList(ListResponse):
@@ -65,7 +65,7 @@ class InventoryMoveOut(ResponseModel):
     qty: Amount
     reason: InventoryMoveReason
     reference: str | None = None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class InventoryMoveResultOut(ResponseModel):
@@ -96,10 +96,10 @@ class WorkOrderOut(ResponseModel):
     qty_planned: Amount
     qty_completed: Amount
     status: WorkOrderStatus
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
-    created_at: datetime
-    updated_at: datetime
+    started_at: Timestamp | None = None
+    completed_at: Timestamp | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class WorkOrderList(ListResponse):

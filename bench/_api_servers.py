@@ -1,0 +1,63 @@
+"""The two servers the API benchmark compares, each run in its own process.
+
+    python bench/_api_servers.py bare PORT
+    python bench/_api_servers.py full PORT DATA_DIR REDIS_URL
+
+``bare``: one aiohttp handler, no middleware. ``full``: the assembled server with the same
+handler mounted as a plugin route behind API key authentication, the Redis rate limiter,
+the scope check and the integration log.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+from aiohttp import web
+
+PAYLOAD = {"items": [{"code": "CHL-500", "name": "Bread 500g", "price": "4.20"}], "total": 1}
+
+
+async def ping(request: web.Request) -> web.Response:
+    return web.json_response(PAYLOAD)
+
+
+def bare(port: int) -> None:
+    app = web.Application()
+    app.router.add_get("/api/bench/ping", ping)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def full(port: int, data_dir: str, redis_url: str) -> None:
+    from monopilot_integrations.core import hookimpl
+    from monopilot_integrations.core.plugins import PluginManager
+    from monopilot_integrations.core.registration import Route
+    from monopilot_integrations.core.settings import Settings
+    from monopilot_integrations.server.app import create_app
+
+    plugin = types.ModuleType("bench_plugin")
+
+    @hookimpl
+    def register_routes(register):  # type: ignore[no-untyped-def]
+        register(Route("GET", "/api/bench/ping", ping, name="bench.ping", scope="read:products"))
+
+    plugin.register_routes = register_routes  # type: ignore[attr-defined]
+    settings = Settings(
+        data_dir=Path(data_dir),
+        redis_url=redis_url,
+        embedded_worker=False,
+        rate_limit_tiers="bench=100000000/1000000000/1000000",
+    )
+    plugins = PluginManager()
+    plugins.register(plugin, "bench")
+    app = create_app(settings, plugins=plugins, embedded_worker=False)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    mode, port = sys.argv[1], int(sys.argv[2])
+    if mode == "bare":
+        bare(port)
+    else:
+        full(port, sys.argv[3], sys.argv[4])

@@ -1,0 +1,129 @@
+"""Benchmark: the authenticated API path against the same handler without it.
+
+Target (issue: foundation part 2): with API key check, a rate limit shared through Redis,
+the scope check and the integration log, one server process serves at least 60% of the
+requests per second the bare handler serves. Load from wrk on loopback; p50 and p99 of both.
+
+    ./dev run python bench/api_auth.py [--seconds 10] [--connections 32]
+
+Needs wrk (``apt-get install wrk``) and Redis (MONOPILOT_BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/0). The integration log goes to an SQLite file in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGET = 0.60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def wrk(url: str, seconds: int, connections: int, key: str | None) -> dict[str, float]:
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if key:
+        args += ["-H", f"Authorization: Bearer {key}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+
+    def pct(label: str) -> float:
+        m = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
+            "non2xx": float(non2xx.group(1)) if non2xx else 0.0}
+
+
+async def setup(data_dir: Path, redis_url: str) -> str:
+    from monopilot_integrations.core.db import migrate
+    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.plugins import PluginManager
+    from monopilot_integrations.core.registry import Registry
+    from monopilot_integrations.core.settings import Settings
+
+    settings = Settings(data_dir=data_dir, redis_url=redis_url, embedded_worker=False,
+                        rate_limit_tiers="bench=100000000/1000000000/1000000")
+    await migrate.upgrade(settings.resolved_database_url, Registry(PluginManager()))
+    kernel = Integrations(settings)
+    try:
+        _, key = await kernel.api_keys.create(
+            uuid.uuid4(), name="bench", scopes=["read:products"], rate_limit_tier="bench"
+        )
+    finally:
+        await kernel.close()
+    return key
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    redis_url = os.environ.get("MONOPILOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        key = asyncio.run(setup(data_dir, redis_url))
+        results = {}
+        for mode in ("bare", "full"):
+            port = free_port()
+            extra = [str(data_dir), redis_url] if mode == "full" else []
+            process = subprocess.Popen(
+                [sys.executable, str(HERE / "_api_servers.py"), mode, str(port), *extra],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )
+            try:
+                wait_listening(port, process)
+                url = f"http://127.0.0.1:{port}/api/bench/ping"
+                wrk(url, 2, args.connections, key)  # warm-up (bcrypt once, caches, JIT-less warmth)
+                results[mode] = wrk(url, args.seconds, args.connections, key)
+            finally:
+                process.terminate()
+                process.wait(30)
+    bare, full = results["bare"], results["full"]
+    ratio = full["rps"] / bare["rps"]
+    print(f"{'path':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    print(f"{'bare handler':<28}{bare['rps']:>10.0f}{bare['p50']:>10.2f}{bare['p99']:>10.2f}"
+          f"{bare['non2xx']:>10.0f}")
+    print(f"{'key+Redis limit+scope+log':<28}{full['rps']:>10.0f}{full['p50']:>10.2f}"
+          f"{full['p99']:>10.2f}{full['non2xx']:>10.0f}")
+    verdict = "meets" if ratio >= TARGET else "MISSES"
+    print(f"ratio {ratio:.2f} ({verdict} the target of {TARGET:.2f})")
+
+
+if __name__ == "__main__":
+    main()
