@@ -39,7 +39,9 @@ def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+            raise SystemExit(
+                f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), 0.2):
                 return
@@ -63,8 +65,12 @@ def wrk(url: str, seconds: int, connections: int, key: str | None) -> dict[str, 
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
-            "non2xx": float(non2xx.group(1)) if non2xx else 0.0}
+    return {
+        "rps": rps,
+        "p50": pct("50"),
+        "p99": pct("99"),
+        "non2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }
 
 
 async def setup(data_dir: Path, redis_url: str) -> str:
@@ -74,8 +80,12 @@ async def setup(data_dir: Path, redis_url: str) -> str:
     from monopilot_integrations.core.registry import Registry
     from monopilot_integrations.core.settings import Settings
 
-    settings = Settings(data_dir=data_dir, redis_url=redis_url, embedded_worker=False,
-                        rate_limit_tiers="bench=100000000/1000000000/1000000")
+    settings = Settings(
+        data_dir=data_dir,
+        redis_url=redis_url,
+        embedded_worker=False,
+        rate_limit_tiers="bench=100000000/1000000000/1000000",
+    )
     await migrate.upgrade(settings.resolved_database_url, Registry(PluginManager()))
     kernel = Integrations(settings)
     try:
@@ -104,7 +114,8 @@ def main() -> None:
             extra = [str(data_dir), redis_url] if mode == "full" else []
             process = subprocess.Popen(
                 [sys.executable, str(HERE / "_api_servers.py"), mode, str(port), *extra],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
             try:
                 wait_listening(port, process)
@@ -117,10 +128,14 @@ def main() -> None:
     bare, full = results["bare"], results["full"]
     ratio = full["rps"] / bare["rps"]
     print(f"{'path':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
-    print(f"{'bare handler':<28}{bare['rps']:>10.0f}{bare['p50']:>10.2f}{bare['p99']:>10.2f}"
-          f"{bare['non2xx']:>10.0f}")
-    print(f"{'key+Redis limit+scope+log':<28}{full['rps']:>10.0f}{full['p50']:>10.2f}"
-          f"{full['p99']:>10.2f}{full['non2xx']:>10.0f}")
+    print(
+        f"{'bare handler':<28}{bare['rps']:>10.0f}{bare['p50']:>10.2f}{bare['p99']:>10.2f}"
+        f"{bare['non2xx']:>10.0f}"
+    )
+    print(
+        f"{'key+Redis limit+scope+log':<28}{full['rps']:>10.0f}{full['p50']:>10.2f}"
+        f"{full['p99']:>10.2f}{full['non2xx']:>10.0f}"
+    )
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"ratio {ratio:.2f} ({verdict} the target of {TARGET:.2f})")
 

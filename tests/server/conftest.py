@@ -20,9 +20,18 @@ from tests.support.schema import truncate_all
 ORG_A = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 ORG_B = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
 ALL_SCOPES = [
-    "read:products", "write:products", "read:orders", "write:orders", "read:inventory",
-    "write:inventory", "read:production", "write:production", "read:shipping",
-    "webhook:manage", "integrations:admin", "events:publish",
+    "read:products",
+    "write:products",
+    "read:orders",
+    "write:orders",
+    "read:inventory",
+    "write:inventory",
+    "read:production",
+    "write:production",
+    "read:shipping",
+    "webhook:manage",
+    "integrations:admin",
+    "events:publish",
 ]
 
 

@@ -51,7 +51,9 @@ async def test_a_typo_is_caught_by_the_checksum_before_any_lookup(server: Server
     typo = key[:-8] + ("A" if key[-8] != "A" else "B") + key[-7:]
     verifier = server.kernel.runtime().api_keys.verifier
     before = verifier.bcrypt_checks
-    body = await problem(await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {typo}"}), 401)
+    body = await problem(
+        await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {typo}"}), 401
+    )
     assert "checksum" in body["detail"]
     assert verifier.bcrypt_checks == before
 
@@ -67,7 +69,8 @@ async def test_401_for_an_unknown_key(server: Server) -> None:
 async def test_key_lifecycle_suspend_activate_regenerate_revoke(server: Server) -> None:
     admin = server.auth("a")
     created = await server.client.post(
-        PRODUCTS, json={"name": "erp", "scopes": ["read:products", "integrations:admin"]},
+        PRODUCTS,
+        json={"name": "erp", "scopes": ["read:products", "integrations:admin"]},
         headers=admin,
     )
     assert created.status == 201
@@ -85,7 +88,9 @@ async def test_key_lifecycle_suspend_activate_regenerate_revoke(server: Server) 
     assert (await server.client.post(f"{PRODUCTS}/{key_uuid}/suspend", headers=admin)).status == 200
     body = await problem(await server.client.get(PRODUCTS, headers=mine), 401)
     assert body["detail"] == "this API key is suspended"
-    assert (await server.client.post(f"{PRODUCTS}/{key_uuid}/activate", headers=admin)).status == 200
+    assert (
+        await server.client.post(f"{PRODUCTS}/{key_uuid}/activate", headers=admin)
+    ).status == 200
     assert (await server.client.get(PRODUCTS, headers=mine)).status == 200
 
     regenerated = await (
@@ -106,7 +111,9 @@ async def test_key_lifecycle_suspend_activate_regenerate_revoke(server: Server) 
 
 async def test_an_expired_key_is_refused(server: Server, clock) -> None:  # type: ignore[no-untyped-def]
     _, key = await server.kernel.api_keys.create(
-        ORG_A, name="short", scopes=["integrations:admin"],
+        ORG_A,
+        name="short",
+        scopes=["integrations:admin"],
         expires_at=clock.now() + timedelta(hours=1),
     )
     headers = {"Authorization": f"Bearer {key}"}
@@ -157,7 +164,9 @@ async def test_repeated_failures_with_a_valid_key_id_suspend_the_key(server: Ser
     server.kernel.runtime().api_keys.verifier.failure_limit = 3
     for _ in range(3):
         wrong = key_format.with_new_secret(parsed.key_id).text
-        await problem(await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {wrong}"}), 401)
+        await problem(
+            await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {wrong}"}), 401
+        )
     body = await problem(await server.client.get(PRODUCTS, headers=server.auth("b")), 401)
     assert body["detail"] == "this API key is suspended"
     suspended = [r for r in await logs(server) if r.event_type == "api_key.suspended"]
@@ -189,7 +198,8 @@ async def test_429_with_retry_after_once_the_burst_is_spent(server: Server) -> N
 
 async def test_admitted_calls_are_logged_with_masked_bodies(server: Server) -> None:
     await server.client.post(
-        PRODUCTS, json={"name": "x", "scopes": ["nope:nope"], "password": "hunter2"},
+        PRODUCTS,
+        json={"name": "x", "scopes": ["nope:nope"], "password": "hunter2"},
         headers=server.auth("a"),
     )
     rows = [r for r in await logs(server) if r.event_type == "POST /api/integrations/api-keys"]

@@ -8,7 +8,6 @@ worker runs: the tests run attempts with ``kernel.run_job`` and move the manual 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -79,10 +78,11 @@ async def test_retry_queue_lists_waiting_jobs_with_filters(
     assert await run(server, ORG_A, dead) == "dead"
     done = await publish_job(server, ORG_A, {"n": 2})
     assert await run(server, ORG_A, done) == "succeeded"
+    clock.advance(1)
     manual = await create_job(server, ORG_A, plugin.ManualConnector, payload={"n": 3})
 
     body = await call(server, "GET", "/retries")
-    # Soonest first: queued jobs are due now, the retry in 5 s (from one second ago).
+    # Soonest first: the queued jobs were due at 08:00:01 and 08:00:02, the retry at 08:00:05.
     assert ids(body) == [str(queued), str(manual), str(retrying)]
     assert (body["total"], body["limit"], body["offset"]) == (3, 50, 0)
     item = body["items"][2]
@@ -111,7 +111,8 @@ async def test_retry_queue_lists_waiting_jobs_with_filters(
         str(retrying)
     ]
     assert ids(await call(server, "GET", "/retries", params={"status": "queued"})) == [
-        str(queued), str(manual)
+        str(queued),
+        str(manual),
     ]
     assert ids(await call(server, "GET", "/retries", params={"connector": "manual"})) == [
         str(manual)
@@ -123,8 +124,13 @@ async def test_retry_queue_lists_waiting_jobs_with_filters(
     assert ids(page) == [str(manual), str(retrying)] and page["total"] == 3
     assert ids(await call(server, "GET", "/retries", params={"offset": 3})) == []
 
-    for params in ({"status": "dead"}, {"limit": 0}, {"limit": 201}, {"offset": -1},
-                   {"colour": "red"}):
+    for params in (
+        {"status": "dead"},
+        {"limit": 0},
+        {"limit": 201},
+        {"offset": -1},
+        {"colour": "red"},
+    ):
         problem = await call(server, "GET", "/retries", params=params, expect=422)
         assert problem["errors"]
 
@@ -201,8 +207,9 @@ async def test_skip_sends_a_waiting_job_to_the_dead_letter_queue(
     assert (await call(server, "POST", f"/retries/{queued}/skip"))["dead_reason"] == "skipped"
 
 
-@pytest.mark.parametrize("action", ["retries/{id}/retry", "retries/{id}/skip",
-                                    "dead-letters/{id}/redrive"])
+@pytest.mark.parametrize(
+    "action", ["retries/{id}/retry", "retries/{id}/skip", "dead-letters/{id}/redrive"]
+)
 async def test_unknown_and_malformed_ids_are_404(server: Server, action: str) -> None:
     for job_id in (str(uuid.uuid4()), "nope"):
         problem = await call(server, "POST", "/" + action.format(id=job_id), expect=404)
@@ -253,7 +260,8 @@ async def test_dead_letters_list_with_filters(server: Server, clock: ManualClock
     ]
     window = {"since": "2026-03-02T08:01:00Z", "until": "2026-03-02T08:03:00Z"}
     assert ids(await call(server, "GET", "/dead-letters", params=window)) == [
-        str(dead["manual"]), str(dead["exhausted"])
+        str(dead["manual"]),
+        str(dead["exhausted"]),
     ]
     page = await call(server, "GET", "/dead-letters", params={"limit": 1, "offset": 1})
     assert ids(page) == [str(dead["manual"])] and page["total"] == 4
@@ -266,16 +274,17 @@ async def test_dead_letters_list_with_filters(server: Server, clock: ManualClock
         await call(server, "GET", "/dead-letters", params=params, expect=422)
 
 
-async def test_redrive_gives_a_dead_job_a_fresh_budget(
-    server: Server, clock: ManualClock
-) -> None:
+async def test_redrive_gives_a_dead_job_a_fresh_budget(server: Server, clock: ManualClock) -> None:
     job_id = await create_job(server, ORG_A, payload={"fail_times": 1}, max_retries=0)
     assert await run(server, ORG_A, job_id) == "dead"
     clock.advance(30)
 
     job = await call(server, "POST", f"/dead-letters/{job_id}/redrive", expect=202)
     assert (job["status"], job["retries"], job["dead_reason"], job["dead_at"]) == (
-        "queued", 0, None, None
+        "queued",
+        0,
+        None,
+        None,
     )
     assert ids(await call(server, "GET", "/dead-letters")) == []
     assert ids(await call(server, "GET", "/retries")) == [str(job_id)]
@@ -293,9 +302,15 @@ async def test_redrive_a_window_of_dead_letters(server: Server, clock: ManualClo
 
     # 08:00 to 08:02 (exclusive), the flaky connector only: fatal and exhausted.
     body = await call(
-        server, "POST", path, expect=202,
-        json={"connector": "flaky", "since": "2026-03-02T08:00:00Z",
-              "until": "2026-03-02T08:02:00Z"},
+        server,
+        "POST",
+        path,
+        expect=202,
+        json={
+            "connector": "flaky",
+            "since": "2026-03-02T08:00:00Z",
+            "until": "2026-03-02T08:02:00Z",
+        },
     )
     assert body == {"redriven": 2}
     assert (await job_row(server, dead["fatal"])).status == "queued"
@@ -304,12 +319,25 @@ async def test_redrive_a_window_of_dead_letters(server: Server, clock: ManualClo
     assert (await job_row(server, dead["skipped"])).status == "dead"
 
     # Any connector, a window with nothing left to redrive, then the rest.
-    body = await call(server, "POST", path, expect=202,
-                      json={"since": "2026-03-02T07:00:00Z", "until": "2026-03-02T08:00:00Z"})
+    body = await call(
+        server,
+        "POST",
+        path,
+        expect=202,
+        json={"since": "2026-03-02T07:00:00Z", "until": "2026-03-02T08:00:00Z"},
+    )
     assert body == {"redriven": 0}
-    body = await call(server, "POST", path, expect=202,
-                      json={"connector": None, "since": "2026-03-02T08:00:00+01:00",
-                            "until": "2026-03-02T10:00:00+01:00"})
+    body = await call(
+        server,
+        "POST",
+        path,
+        expect=202,
+        json={
+            "connector": None,
+            "since": "2026-03-02T08:00:00+01:00",
+            "until": "2026-03-02T10:00:00+01:00",
+        },
+    )
     assert body == {"redriven": 2}
     assert ids(await call(server, "GET", "/dead-letters")) == []
     assert (await call(server, "GET", "/retries"))["total"] == 4
@@ -327,9 +355,7 @@ async def test_redrive_a_window_of_dead_letters(server: Server, clock: ManualClo
         ([], 422),
     ],
 )
-async def test_invalid_redrive_windows_are_refused(
-    server: Server, body: Any, status: int
-) -> None:
+async def test_invalid_redrive_windows_are_refused(server: Server, body: Any, status: int) -> None:
     problem = await call(server, "POST", "/dead-letters/redrive", json=body, expect=status)
     assert problem["errors"]
 
@@ -347,9 +373,7 @@ async def test_redrive_window_needs_json(server: Server) -> None:
 # --- organisations ----------------------------------------------------------------------
 
 
-async def test_another_organisations_jobs_are_not_found(
-    server: Server, clock: ManualClock
-) -> None:
+async def test_another_organisations_jobs_are_not_found(server: Server, clock: ManualClock) -> None:
     dead = await make_dead_letters(server, clock)
     waiting = await publish_job(server, ORG_A, {"fail_times": 2})
     assert await run(server, ORG_A, waiting) == "retrying"
@@ -371,8 +395,14 @@ async def test_another_organisations_jobs_are_not_found(
         logs = await call(server, "GET", "/logs", key="b", params={"job_id": str(job_id)})
         assert logs["items"] == []
     # A window redrive by B touches B's dead letters only.
-    body = await call(server, "POST", "/dead-letters/redrive", key="b", expect=202,
-                      json={"since": "2026-03-01T00:00:00Z", "until": "2026-03-03T00:00:00Z"})
+    body = await call(
+        server,
+        "POST",
+        "/dead-letters/redrive",
+        key="b",
+        expect=202,
+        json={"since": "2026-03-01T00:00:00Z", "until": "2026-03-03T00:00:00Z"},
+    )
     assert body == {"redriven": 1}
     for job_id in dead.values():
         assert (await job_row(server, job_id)).status == "dead"

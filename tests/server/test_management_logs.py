@@ -156,21 +156,62 @@ async def test_every_filter_narrows_the_list(server: Server) -> None:
         ).scalar_one()
         key_id = key_id if isinstance(key_id, uuid.UUID) else uuid.UUID(str(key_id))
     rows = [
-        row(ORG_A, T0, integration_type="api", event_type="GET /api/x", direction="inbound",
-            api_key_id=key_id, connector=None, http_status=200),
-        row(ORG_A, T0 + timedelta(minutes=1), status="error", http_status=500,
-            error_message="Partner answered 500 Internal Server Error", webhook_id=webhook_id,
-            job_id=job_id, external_system="acme-shop"),
-        row(ORG_A, T0 + timedelta(minutes=2), integration_type="edi", event_type="ORDERS",
-            direction="inbound", connector="edi", status="warning",
-            error_message="unknown GLN 5900000000001", external_system="van"),
-        row(ORG_A, T0 + timedelta(minutes=3), status="error",
-            error_message="timeout after 30s (100% of budget)", webhook_id=webhook_id),
-        row(ORG_A, T0 + timedelta(hours=2), integration_type="comarch", connector="comarch",
-            event_type="invoice.push", external_system="comarch-optima"),
+        row(
+            ORG_A,
+            T0,
+            integration_type="api",
+            event_type="GET /api/x",
+            direction="inbound",
+            api_key_id=key_id,
+            connector=None,
+            http_status=200,
+        ),
+        row(
+            ORG_A,
+            T0 + timedelta(minutes=1),
+            status="error",
+            http_status=500,
+            error_message="Partner answered 500 Internal Server Error",
+            webhook_id=webhook_id,
+            job_id=job_id,
+            external_system="acme-shop",
+        ),
+        row(
+            ORG_A,
+            T0 + timedelta(minutes=2),
+            integration_type="edi",
+            event_type="ORDERS",
+            direction="inbound",
+            connector="edi",
+            status="warning",
+            error_message="unknown GLN 5900000000001",
+            external_system="van",
+        ),
+        row(
+            ORG_A,
+            T0 + timedelta(minutes=3),
+            status="error",
+            error_message="timeout after 30s (100% of budget)",
+            webhook_id=webhook_id,
+        ),
+        row(
+            ORG_A,
+            T0 + timedelta(hours=2),
+            integration_type="comarch",
+            connector="comarch",
+            event_type="invoice.push",
+            external_system="comarch-optima",
+        ),
         # Another organisation's rows matching every filter: never listed.
-        row(ORG_B, T0 + timedelta(minutes=1), status="error", error_message="Partner 500",
-            webhook_id=webhook_id, job_id=job_id, external_system="acme-shop"),
+        row(
+            ORG_B,
+            T0 + timedelta(minutes=1),
+            status="error",
+            error_message="Partner 500",
+            webhook_id=webhook_id,
+            job_id=job_id,
+            external_system="acme-shop",
+        ),
     ]
     await insert_rows(server, rows)
     a_rows = rows[:5]
@@ -192,13 +233,21 @@ async def test_every_filter_narrows_the_list(server: Server) -> None:
         ({"q": "partner ANSWERED"}, [str(a_rows[1]["id"])]),
         ({"q": "100%"}, [str(a_rows[3]["id"])]),  # LIKE wildcards are literal
         ({"q": "_"}, []),
-        ({"status": "error", "webhook_id": str(webhook_id), "q": "timeout"},
-         [str(a_rows[3]["id"])]),
-        ({"since": (T0 + timedelta(minutes=1)).isoformat()},
-         expect(lambda r: r["timestamp"] >= T0 + timedelta(minutes=1))),
-        ({"since": (T0 + timedelta(minutes=1)).isoformat(),
-          "until": (T0 + timedelta(minutes=3)).isoformat()},
-         [str(a_rows[2]["id"]), str(a_rows[1]["id"])]),
+        (
+            {"status": "error", "webhook_id": str(webhook_id), "q": "timeout"},
+            [str(a_rows[3]["id"])],
+        ),
+        (
+            {"since": (T0 + timedelta(minutes=1)).isoformat()},
+            expect(lambda r: r["timestamp"] >= T0 + timedelta(minutes=1)),
+        ),
+        (
+            {
+                "since": (T0 + timedelta(minutes=1)).isoformat(),
+                "until": (T0 + timedelta(minutes=3)).isoformat(),
+            },
+            [str(a_rows[2]["id"]), str(a_rows[1]["id"])],
+        ),
     ]
     for params, expected in cases:
         params.setdefault("until", BEFORE_NOW)
@@ -322,8 +371,13 @@ async def stats_data_set(server: Server) -> None:
             row(ORG_A, h10, duration_ms=10),
             row(ORG_A, h10 + timedelta(minutes=5), duration_ms=20, integration_type="api"),
             row(ORG_A, h10 + timedelta(minutes=10), duration_ms=30, status="error"),
-            row(ORG_A, h10 + timedelta(minutes=59, seconds=59), duration_ms=40,
-                status="warning", integration_type="edi"),
+            row(
+                ORG_A,
+                h10 + timedelta(minutes=59, seconds=59),
+                duration_ms=40,
+                status="warning",
+                integration_type="edi",
+            ),
             row(ORG_A, h11, duration_ms=100, status="error", integration_type="api"),
             row(ORG_A, h11 + timedelta(minutes=30), duration_ms=None, status="error"),
             row(ORG_A, h11 + timedelta(minutes=45), duration_ms=300),
@@ -339,7 +393,9 @@ async def stats_data_set(server: Server) -> None:
 async def test_stats_by_hour_on_a_known_data_set(server: Server) -> None:
     await stats_data_set(server)
     stats = await get_json(
-        server, f"{LOGS}/stats", since=T0.isoformat(),
+        server,
+        f"{LOGS}/stats",
+        since=T0.isoformat(),
         until=(T0 + timedelta(hours=3)).isoformat(),
     )
     assert stats["bucket"] == "hour"
@@ -356,7 +412,9 @@ async def test_stats_by_hour_on_a_known_data_set(server: Server) -> None:
     }
     series = stats["series"]
     assert [s["start"] for s in series] == [
-        "2026-02-10T10:00:00Z", "2026-02-10T11:00:00Z", "2026-02-10T12:00:00Z"
+        "2026-02-10T10:00:00Z",
+        "2026-02-10T11:00:00Z",
+        "2026-02-10T12:00:00Z",
     ]
     h10, h11, h12 = series
     assert (h10["count"], h10["errors"], h10["error_rate"]) == (4, 1, 0.25)
@@ -366,12 +424,21 @@ async def test_stats_by_hour_on_a_known_data_set(server: Server) -> None:
     assert h11["error_rate"] == pytest.approx(2 / 3)
     assert h11["p50_ms"] == pytest.approx(200.0)
     assert h11["p95_ms"] == pytest.approx(290.0)
-    assert h12 == {"start": "2026-02-10T12:00:00Z", "count": 0, "errors": 0, "error_rate": 0.0,
-                   "p50_ms": None, "p95_ms": None}
+    assert h12 == {
+        "start": "2026-02-10T12:00:00Z",
+        "count": 0,
+        "errors": 0,
+        "error_rate": 0.0,
+        "p50_ms": None,
+        "p95_ms": None,
+    }
 
     # Org B sees only its own two rows in the same window.
     other = await get_json(
-        server, f"{LOGS}/stats", key="b", since=T0.isoformat(),
+        server,
+        f"{LOGS}/stats",
+        key="b",
+        since=T0.isoformat(),
         until=(T0 + timedelta(hours=3)).isoformat(),
     )
     assert (other["total"], other["errors"], other["p50_ms"]) == (2, 2, 9999.0)
@@ -380,8 +447,11 @@ async def test_stats_by_hour_on_a_known_data_set(server: Server) -> None:
 async def test_stats_by_day_align_buckets_to_midnight_utc(server: Server) -> None:
     await stats_data_set(server)
     stats = await get_json(
-        server, f"{LOGS}/stats", bucket="day",
-        since="2026-02-09T12:00:00+02:00", until="2026-02-11T00:00:00Z",
+        server,
+        f"{LOGS}/stats",
+        bucket="day",
+        since="2026-02-09T12:00:00+02:00",
+        until="2026-02-11T00:00:00Z",
     )
     assert [(s["start"], s["count"], s["errors"]) for s in stats["series"]] == [
         ("2026-02-09T00:00:00Z", 0, 0),
@@ -431,8 +501,11 @@ async def test_invalid_stats_windows_are_422(server: Server, params: dict[str, s
 async def test_a_31_day_window_is_allowed(server: Server) -> None:
     await stats_data_set(server)
     stats = await get_json(
-        server, f"{LOGS}/stats", bucket="day",
-        since="2026-02-01T00:00:00Z", until="2026-03-04T00:00:00Z",
+        server,
+        f"{LOGS}/stats",
+        bucket="day",
+        since="2026-02-01T00:00:00Z",
+        until="2026-03-04T00:00:00Z",
     )
     assert len(stats["series"]) == 31
     assert stats["total"] == 9
@@ -461,8 +534,12 @@ async def test_queries_read_the_org_time_index_range(server: Server) -> None:
     )["series"]
     statements["first page"] = log_queries.list_statement(ORG_A, dialect=dialect, limit=51)
     statements["next page"] = log_queries.list_statement(
-        ORG_A, dialect=dialect, limit=51, after=log_queries.Cursor(T0, uuid.uuid4()),
-        equals={"integration_type": "api", "status": "error"}, text="timeout",
+        ORG_A,
+        dialect=dialect,
+        limit=51,
+        after=log_queries.Cursor(T0, uuid.uuid4()),
+        equals={"integration_type": "api", "status": "error"},
+        text="timeout",
     )
     async with database.session(ORG_A) as session:
         if database.is_postgres:
@@ -497,8 +574,9 @@ def test_cursor_round_trips_and_rejects_naive_timestamps() -> None:
 
 
 async def test_another_organisations_logs_are_invisible(server: Server) -> None:
-    a_rows = [row(ORG_A, T0 + timedelta(minutes=i), status="error", duration_ms=i)
-              for i in range(4)]
+    a_rows = [
+        row(ORG_A, T0 + timedelta(minutes=i), status="error", duration_ms=i) for i in range(4)
+    ]
     b_rows = [row(ORG_B, T0 + timedelta(minutes=i)) for i in range(2)]
     await insert_rows(server, a_rows + b_rows)
     await server.client.get(LOGS, headers=server.auth("a"))  # an api row of org A
@@ -519,6 +597,11 @@ async def test_another_organisations_logs_are_invisible(server: Server) -> None:
     page = await get_json(server, LOGS, key="a", limit=1, until=BEFORE_NOW)
     other = await get_json(server, LOGS, key="b", cursor=page["next_cursor"], limit=200)
     assert not a_ids & set(ids(other))
-    stats = await get_json(server, f"{LOGS}/stats", key="b", since=T0.isoformat(),
-                           until=(T0 + timedelta(hours=1)).isoformat())
+    stats = await get_json(
+        server,
+        f"{LOGS}/stats",
+        key="b",
+        since=T0.isoformat(),
+        until=(T0 + timedelta(hours=1)).isoformat(),
+    )
     assert (stats["total"], stats["errors"]) == (2, 0)

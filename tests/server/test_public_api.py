@@ -97,7 +97,9 @@ class Api:
             assert body["status"] == status
         return body
 
-    async def events(self, event_type: str | None = None, org: uuid.UUID | None = None) -> list:
+    async def events(
+        self, event_type: str | None = None, org: uuid.UUID | None = None
+    ) -> list[EventRow]:
         """The outbox's rows, each checked against its type's schema in the catalogue."""
         org = org or self.org
         async with self.kernel.session(org) as s:
@@ -243,6 +245,24 @@ async def test_a_duplicate_code_is_409_and_publishes_nothing(api: Api) -> None:
     product = await api.one(PRODUCTS, {"q": "CHL-PSZ-600"})
     await api.json("PUT", f"{PRODUCTS}/{product['id']}", 409, json={"code": "CHL-ZYT-500"})
     assert await api.events() == []
+
+
+async def test_a_write_that_fails_after_publishing_keeps_neither_row_nor_event(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish = api.kernel.publish
+
+    async def publish_then_fail(*args: Any, **kwargs: Any) -> uuid.UUID:
+        await publish(*args, **kwargs)
+        raise RuntimeError("the connection dropped before the commit")
+
+    monkeypatch.setattr(api.kernel, "publish", publish_then_fail)
+    payload = {"code": "LOST-1", "name": "Lost", "unit": "szt", "price": 1, "vat_rate": 5}
+    response = await api.call("POST", PRODUCTS, json=payload)
+    assert response.status == 500
+    monkeypatch.undo()
+    assert await api.events() == []
+    assert (await api.json("GET", PRODUCTS, 200, params={"q": "LOST-1"}))["total"] == 0
 
 
 async def test_bad_product_bodies_are_422_listing_every_error(api: Api) -> None:
@@ -722,16 +742,13 @@ async def test_unknown_types_and_invalid_data_are_422_listing_every_error(api: A
 
 
 async def test_an_idempotency_key_publishes_once(api: Api) -> None:
-    request = {
-        "event_type": "inventory.low",
-        "idempotency_key": "low-MAS-2026-03-12",
-        "data": {"product_code": "MAS-EXTRA", "qty": 40, "reorder_level": 50},
-    }
+    data = {"product_code": "MAS-EXTRA", "qty": 40, "reorder_level": 50}
+    request = {"event_type": "inventory.low", "idempotency_key": "low-2026-03-12", "data": data}
     first = await api.json("POST", EVENTS, 202, json=request)
     again = await api.json("POST", EVENTS, 202, json=request)
     assert (again["id"], first["replayed"], again["replayed"]) == (first["id"], False, True)
     assert [str(r.id) for r in await api.events()] == [first["id"]]
-    changed = {**request, "data": {**request["data"], "qty": 30}}
+    changed = {**request, "data": {**data, "qty": 30}}
     problem = await api.json("POST", EVENTS, 409, json=changed)
     assert paths(problem) == {"/idempotency_key"}
     # Keys are per organisation.

@@ -34,7 +34,8 @@ async def test_every_operation_declares_security_scopes_and_problem_errors(serve
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             handler = next(
-                r.handler for r in server.client.app.router.routes()
+                r.handler
+                for r in server.client.app.router.routes()
                 if r.method == method.upper() and r.resource.canonical == path
             )
             if access_of(handler).public:
@@ -59,7 +60,10 @@ async def test_metrics_count_requests_and_report_jobs_per_connector(server: Serv
     await server.kernel.publish(ORG_A, "test.ping", {"fatal": True})
     await server.kernel.dispatch_pending()
     text = await (await server.client.get("/metrics")).text()
-    assert 'monopilot_http_requests_total{method="GET",route="/api/integrations/api-keys",status="200"}' in text
+    assert (
+        'monopilot_http_requests_total{method="GET",route="/api/integrations/api-keys",status="200"}'
+        in text
+    )
     assert 'monopilot_jobs{connector="flaky",status="queued"} 1.0' in text
     assert "monopilot_http_request_duration_seconds_bucket" in text
 

@@ -39,8 +39,11 @@ def cluster(tmp_path: Path) -> Iterator[tuple[list[str], Settings]]:
     redis_url = services.need("redis", services.REDIS_URL)
     prefix = f"mp-test-{uuid.uuid4().hex[:6]}"
     settings = Settings(
-        data_dir=tmp_path, redis_url=redis_url, embedded_worker=False,
-        api_key_bcrypt_rounds=4, broker_namespace=prefix,
+        data_dir=tmp_path,
+        redis_url=redis_url,
+        embedded_worker=False,
+        api_key_bcrypt_rounds=4,
+        broker_namespace=prefix,
     )
     asyncio.run(migrate.upgrade(settings.resolved_database_url, Registry(PluginManager())))
     exe = shutil.which("monopilot-integrations", path=str(Path(sys.executable).parent))
@@ -54,8 +57,12 @@ def cluster(tmp_path: Path) -> Iterator[tuple[list[str], Settings]]:
     }
     ports = [free_port(), free_port()]
     processes = [
-        subprocess.Popen([exe, "serve", "--port", str(port)], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [exe, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for port in ports
     ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
@@ -63,7 +70,9 @@ def cluster(tmp_path: Path) -> Iterator[tuple[list[str], Settings]]:
         deadline = time.monotonic() + 60
         for url, process in zip(urls, processes, strict=True):
             while True:
-                assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+                assert process.poll() is None, (
+                    process.stderr.read().decode() if process.stderr else ""
+                )
                 try:
                     with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), 0.2):
                         break
@@ -107,8 +116,9 @@ async def test_one_budget_and_one_key_state_across_two_processes(cluster) -> Non
             assert response.status == 200  # B has the admin key cached now
         async with http.get(f"{urls[0]}/api/integrations/api-keys", headers=admin_headers) as r:
             shared_id = next(i["id"] for i in (await r.json())["items"] if i["name"] == "shared")
-        async with http.post(f"{urls[0]}/api/integrations/api-keys/{admin_row.id}/suspend",
-                             headers=admin_headers) as response:
+        async with http.post(
+            f"{urls[0]}/api/integrations/api-keys/{admin_row.id}/suspend", headers=admin_headers
+        ) as response:
             assert response.status == 200
         async with http.get(urls[1] + path, headers=admin_headers) as response:
             assert response.status == 401

@@ -42,9 +42,7 @@ class EventType:
 
     @cached_property
     def _validator(self) -> Draft202012Validator:
-        return Draft202012Validator(
-            self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+        return Draft202012Validator(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
     def validate(self, data: Any) -> None:
         """Raise :class:`ValidationError` listing every violation, or return ``None``."""

@@ -12,7 +12,6 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-
 import dramatiq
 from aiohttp import web
 
@@ -115,5 +114,3 @@ async def _kernel_lifecycle(app: web.Application) -> AsyncIterator[None]:
 def kernel_of(app: web.Application) -> Integrations:
     kernel: Integrations = app[KERNEL]
     return kernel
-
-

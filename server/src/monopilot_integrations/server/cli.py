@@ -47,7 +47,9 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     k = keys.add_parser("create", help="create a key and print it (shown once)")
     k.add_argument("--org", required=True, type=uuid.UUID, help="organisation id")
     k.add_argument("--name", required=True)
-    k.add_argument("--scopes", required=True, help="comma-separated, e.g. read:products,read:orders")
+    k.add_argument(
+        "--scopes", required=True, help="comma-separated, e.g. read:products,read:orders"
+    )
     k.add_argument("--tier", default="basic", help="basic, standard or premium")
     k.set_defaults(run=cmd_api_keys_create)
 
@@ -187,8 +189,11 @@ async def cmd_api_keys_create(args: argparse.Namespace) -> int:
     finally:
         await kernel.close()
     print(secret)
-    print(f"id {key.id}  name {key.name!r}  scopes {','.join(key.scopes)}  tier {key.rate_limit_tier}"
-          "  (the key is shown once: store it now)", file=sys.stderr)
+    print(
+        f"id {key.id}  name {key.name!r}  scopes {','.join(key.scopes)}  tier {key.rate_limit_tier}"
+        "  (the key is shown once: store it now)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -21,24 +21,34 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
-            "monopilot_http_requests", "HTTP requests served", ["method", "route", "status"],
+            "monopilot_http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "monopilot_http_request_duration_seconds", "HTTP request latency",
-            ["method", "route"], registry=self.registry,
+            "monopilot_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
         self.jobs = Gauge(
-            "monopilot_jobs", "Jobs by connector and status", ["connector", "status"],
+            "monopilot_jobs",
+            "Jobs by connector and status",
+            ["connector", "status"],
             registry=self.registry,
         )
         self.retries = Gauge(
-            "monopilot_retries_pending", "Jobs waiting for a retry", ["connector"],
+            "monopilot_retries_pending",
+            "Jobs waiting for a retry",
+            ["connector"],
             registry=self.registry,
         )
         self.dead_letters = Gauge(
-            "monopilot_dead_letters", "Jobs in the dead-letter queue", ["connector"],
+            "monopilot_dead_letters",
+            "Jobs in the dead-letter queue",
+            ["connector"],
             registry=self.registry,
         )
 

@@ -26,8 +26,12 @@ def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[
     routes = sorted(routes, key=lambda r: (r.path, r.method))
     models: set[type[BaseModel]] = {ProblemDetail}
     for route in routes:
-        for model in (route.request_model, route.response_model, route.query_model,
-                      *route.responses.values()):
+        for model in (
+            route.request_model,
+            route.response_model,
+            route.query_model,
+            *route.responses.values(),
+        ):
             if model is not None:
                 models.add(model)
     ordered = sorted(models, key=lambda m: m.__name__)
@@ -70,14 +74,16 @@ def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[
         errors: dict[int, str] = {}
         if not access.public:
             operation["security"] = [{"apiKey": []}]
-            errors.update({401: "Missing, malformed, unknown, revoked, suspended or expired key",
-                           429: "Rate limit exceeded (see Retry-After)"})
+            errors.update(
+                {
+                    401: "Missing, malformed, unknown, revoked, suspended or expired key",
+                    429: "Rate limit exceeded (see Retry-After)",
+                }
+            )
             required = sorted(access.all_of) or sorted(access.any_of)
             if required:
                 errors[403] = "The API key lacks a required scope"
-                operation["x-required-scopes"] = {
-                    "all_of" if access.all_of else "any_of": required
-                }
+                operation["x-required-scopes"] = {"all_of" if access.all_of else "any_of": required}
         if route.request_model is not None or route.query_model is not None:
             errors[422] = "Invalid input: every problem is listed"
         if PATH_PARAM.search(route.path):
@@ -135,7 +141,19 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _describe(status: int) -> str:
-    return {200: "Success", 201: "Created", 202: "Accepted", 204: "No content", 400: "Bad request",
-            401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
-            413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
-            429: "Too many requests", 503: "Unavailable"}.get(status, "Response")
+    return {
+        200: "Success",
+        201: "Created",
+        202: "Accepted",
+        204: "No content",
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        413: "Payload too large",
+        415: "Unsupported media type",
+        422: "Invalid input",
+        429: "Too many requests",
+        503: "Unavailable",
+    }.get(status, "Response")

@@ -23,10 +23,15 @@ SHUTDOWN_TIMEOUT = 30.0
 def configure_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    parser.add_argument("--demo", action="store_true",
-                        help="migrate, load the demo organisation, print credentials")
-    parser.add_argument("--demo-credentials", type=Path, default=None,
-                        help="with --demo: also write the credentials to this JSON file")
+    parser.add_argument(
+        "--demo", action="store_true", help="migrate, load the demo organisation, print credentials"
+    )
+    parser.add_argument(
+        "--demo-credentials",
+        type=Path,
+        default=None,
+        help="with --demo: also write the credentials to this JSON file",
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -43,9 +48,14 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     # run_app stops accepting on SIGINT/SIGTERM, waits for in-flight requests, then runs
     # cleanup_ctx: the kernel finishes or hands back jobs and flushes its logs.
-    web.run_app(app, host=args.host, port=args.port, shutdown_timeout=SHUTDOWN_TIMEOUT,
-                print=lambda line: log.info(line) if line else None,
-                handle_signals=True)
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        print=lambda line: log.info(line) if line else None,
+        handle_signals=True,
+    )
     return 0
 
 
@@ -60,15 +70,21 @@ async def _prepare_demo(settings: Settings) -> dict[str, object]:
 
 
 def configure_worker(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-scheduler", action="store_true",
-                        help="only consume jobs (no dispatcher, sweeper or periodic tasks)")
+    parser.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="only consume jobs (no dispatcher, sweeper or periodic tasks)",
+    )
 
 
 def run_worker(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     if not settings.broker_url:
-        print("error: a worker process needs MONOPILOT_BROKER_URL (redis:// or amqp://); "
-              "without it the server runs its own embedded worker", file=sys.stderr)
+        print(
+            "error: a worker process needs MONOPILOT_BROKER_URL (redis:// or amqp://); "
+            "without it the server runs its own embedded worker",
+            file=sys.stderr,
+        )
         return 2
     return asyncio.run(_worker(settings, scheduler=not args.no_scheduler))
 

@@ -26,9 +26,7 @@ KEY_ID_LENGTH = 12
 SECRET_LENGTH = 24
 CHECKSUM_LENGTH = 6
 
-_PATTERN = re.compile(
-    r"^(mp_(?:live|test)_)([0-9A-Za-z]{12})_([0-9A-Za-z]{24})([0-9A-Za-z]{6})$"
-)
+_PATTERN = re.compile(r"^(mp_(?:live|test)_)([0-9A-Za-z]{12})_([0-9A-Za-z]{24})([0-9A-Za-z]{6})$")
 
 
 class MalformedKeyError(ValueError):
@@ -84,7 +82,7 @@ def parse(text: str) -> ParsedKey:
     if match is None:
         raise MalformedKeyError("not a MonoPilot API key (expected mp_live_... or mp_test_...)")
     prefix, key_id, secret, crc = match.groups()
-    body = text[: -CHECKSUM_LENGTH]
+    body = text[:-CHECKSUM_LENGTH]
     if not secrets.compare_digest(checksum(body), crc):
         raise MalformedKeyError("the API key's checksum does not match (mistyped or truncated?)")
     return ParsedKey(prefix=prefix, key_id=key_id, secret=secret, text=text)

@@ -109,13 +109,13 @@ class ApiKeyStore:
                 errors.append({"path": "/scopes", "message": "at least one scope is needed"})
         if tier is not None and tier not in self.tiers():
             errors.append(
-                {"path": "/rate_limit_tier", "message": f"unknown tier {tier!r} "
-                 f"(known: {', '.join(sorted(self.tiers()))})"}
+                {
+                    "path": "/rate_limit_tier",
+                    "message": f"unknown tier {tier!r} (known: {', '.join(sorted(self.tiers()))})",
+                }
             )
         if errors:
-            raise ValidationError(
-                "; ".join(f"{e['path']}: {e['message']}" for e in errors), errors
-            )
+            raise ValidationError("; ".join(f"{e['path']}: {e['message']}" for e in errors), errors)
 
     # --- create and read ----------------------------------------------------------------
 
@@ -134,8 +134,9 @@ class ApiKeyStore:
         key = key_format.generate(self.environment)
         digest = await asyncio.to_thread(hash_key, key.text, self.rounds)
         now = self.clock.now()
+        key_uuid = uuid.uuid4()
         row = {
-            "id": uuid.uuid4(),
+            "id": key_uuid,
             "org_id": org_id,
             "name": name,
             "key_id": key.key_id,
@@ -152,7 +153,7 @@ class ApiKeyStore:
         }
         async with self.database.session(org_id) as session:
             await session.execute(insert(ApiKeyRow), [row])
-        return await self.get(org_id, row["id"]), key.text
+        return await self.get(org_id, key_uuid), key.text
 
     async def get(self, org_id: uuid.UUID, key_uuid: uuid.UUID) -> ApiKey:
         async with self.database.session(org_id) as session:
@@ -175,16 +176,22 @@ class ApiKeyStore:
         if status is not None:
             conditions.append(ApiKeyRow.status == status)
         async with self.database.session(org_id) as session:
-            total = await session.scalar(select(func.count()).where(*conditions).select_from(ApiKeyRow))
+            total = await session.scalar(
+                select(func.count()).where(*conditions).select_from(ApiKeyRow)
+            )
             rows = (
-                await session.execute(
-                    select(ApiKeyRow)
-                    .where(*conditions)
-                    .order_by(ApiKeyRow.created_at.desc(), ApiKeyRow.id)
-                    .limit(limit)
-                    .offset(offset)
+                (
+                    await session.execute(
+                        select(ApiKeyRow)
+                        .where(*conditions)
+                        .order_by(ApiKeyRow.created_at.desc(), ApiKeyRow.id)
+                        .limit(limit)
+                        .offset(offset)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         return [ApiKey.from_row(r) for r in rows], int(total or 0)
 
     # --- changes ------------------------------------------------------------------------
@@ -225,7 +232,9 @@ class ApiKeyStore:
     async def revoke(self, org_id: uuid.UUID, key_uuid: uuid.UUID) -> ApiKey:
         """Revoke for good; the row stays for the audit trail."""
         return await self._change(
-            org_id, key_uuid, {"status": "revoked"},
+            org_id,
+            key_uuid,
+            {"status": "revoked"},
             allowed_from=("active", "suspended", "revoked"),
         )
 

@@ -94,10 +94,16 @@ class Sweeper:
         while True:
             async with self.database.system_session() as session:
                 ids = (
-                    await session.execute(
-                        select(logs_table.c.id).where(logs_table.c.timestamp < cutoff).limit(batch)
+                    (
+                        await session.execute(
+                            select(logs_table.c.id)
+                            .where(logs_table.c.timestamp < cutoff)
+                            .limit(batch)
+                        )
                     )
-                ).scalars().all()
+                    .scalars()
+                    .all()
+                )
                 if not ids:
                     return total
                 await session.execute(

@@ -53,8 +53,14 @@ def _route_label(request: web.Request) -> str:
     return f"{request.method} {path}"
 
 
-def _refusal_log(request: web.Request, status: int, message: str, error_class: str,
-                 key_id: uuid.UUID | None, org_id: uuid.UUID | None) -> None:
+def _refusal_log(
+    request: web.Request,
+    status: int,
+    message: str,
+    error_class: str,
+    key_id: uuid.UUID | None,
+    org_id: uuid.UUID | None,
+) -> None:
     if org_id is None:
         # No organisation to file it under (unknown or malformed key): the process log
         # and the metrics carry it instead.
@@ -96,19 +102,25 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     request_id = request.get(REQUEST_ID)
     try:
         response = await handler(request)
-    except Problem as problem:
-        response = problem_response(request, problem, request_id)
+    except Problem as raised:
+        response = problem_response(request, raised, request_id)
     except web.HTTPException as exc:
         if exc.status_code < 400:
             raise
-        problem = Problem(exc.status_code, exc.text or exc.reason or "error",
-                          headers={k: v for k, v in exc.headers.items()
-                                   if k in ("Allow", "WWW-Authenticate", "Retry-After")})
+        converted = Problem(
+            exc.status_code,
+            exc.text or exc.reason or "error",
+            headers={
+                k: v
+                for k, v in exc.headers.items()
+                if k in ("Allow", "WWW-Authenticate", "Retry-After")
+            },
+        )
         if exc.status_code == 404:
-            problem.detail = f"no route matches {request.method} {request.path}"
+            converted.detail = f"no route matches {request.method} {request.path}"
         elif exc.status_code == 405:
-            problem.detail = f"{request.method} is not allowed on {request.path}"
-        response = problem_response(request, problem, request_id)
+            converted.detail = f"{request.method} is not allowed on {request.path}"
+        response = problem_response(request, converted, request_id)
     except ValidationError as exc:
         response = problem_response(
             request, Problem(422, str(exc), errors=exc.errors or None), request_id
@@ -119,8 +131,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         log.warning("integration error on %s %s: %s", request.method, request.path, exc)
         response = problem_response(request, Problem(400, str(exc)), request_id)
     except Exception:
-        log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
-                      request_id)
+        log.exception(
+            "unhandled error on %s %s (request %s)", request.method, request.path, request_id
+        )
         response = problem_response(
             request,
             Problem(500, "an unexpected error occurred; quote the request id when reporting it"),
@@ -149,10 +162,15 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     try:
         key = await runtime.api_keys.authenticate(_bearer(request))
     except AuthenticationError as exc:
-        _refusal_log(request, 401, str(exc), f"AuthenticationError:{exc.reason}",
-                     exc.api_key_id, exc.org_id)
-        raise Problem(401, str(exc), kind=f"api-key-{exc.reason}",
-                      headers={"WWW-Authenticate": 'Bearer realm="monopilot"'}) from None
+        _refusal_log(
+            request, 401, str(exc), f"AuthenticationError:{exc.reason}", exc.api_key_id, exc.org_id
+        )
+        raise Problem(
+            401,
+            str(exc),
+            kind=f"api-key-{exc.reason}",
+            headers={"WWW-Authenticate": 'Bearer realm="monopilot"'},
+        ) from None
     request[VERIFIED_KEY] = key
     request[ORG_ID] = key.org_id
     request[API_KEY_ID] = key.id
@@ -174,10 +192,20 @@ async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.S
         try:
             key = await runtime.api_keys.authenticate(_bearer(request))
         except AuthenticationError as exc:
-            _refusal_log(request, 401, str(exc), f"AuthenticationError:{exc.reason}",
-                         exc.api_key_id, exc.org_id)
-            raise Problem(401, str(exc), kind=f"api-key-{exc.reason}",
-                          headers={"WWW-Authenticate": 'Bearer realm="monopilot"'}) from None
+            _refusal_log(
+                request,
+                401,
+                str(exc),
+                f"AuthenticationError:{exc.reason}",
+                exc.api_key_id,
+                exc.org_id,
+            )
+            raise Problem(
+                401,
+                str(exc),
+                kind=f"api-key-{exc.reason}",
+                headers={"WWW-Authenticate": 'Bearer realm="monopilot"'},
+            ) from None
         request[VERIFIED_KEY] = key
     headers = {
         "X-RateLimit-Limit": str(result.limit),

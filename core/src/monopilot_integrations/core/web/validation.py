@@ -30,7 +30,9 @@ def _errors(exc: pydantic.ValidationError, location: str) -> list[dict[str, Any]
 async def parse_body(request: web.Request, model: type[M]) -> M:
     """The JSON body as ``model``; 415, 413, 400 or 422 (listing every problem) otherwise."""
     if request.content_type != "application/json":
-        raise Problem(415, f"send JSON (Content-Type: application/json), not {request.content_type!r}")
+        raise Problem(
+            415, f"send JSON (Content-Type: application/json), not {request.content_type!r}"
+        )
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise Problem(413, f"the body is larger than {MAX_JSON_BYTES} bytes")
     raw = await request.read()

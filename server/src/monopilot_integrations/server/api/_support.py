@@ -31,15 +31,6 @@ from monopilot_integrations.core.http import request_kernel, request_org
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.server.problems import Problem
 
-__all__ = [
-    "Caller",
-    "caller",
-    "domain_errors",
-    "invalid",
-    "not_found",
-    "path_id",
-]
-
 
 class Caller:
     """The authenticated organisation, the kernel and its domain store, for one request."""

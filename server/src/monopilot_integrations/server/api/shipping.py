@@ -71,7 +71,7 @@ async def dispatch_shipment(request: web.Request) -> web.Response:
                 c.org,
                 shipment_id,
                 "dispatched",
-                at=body.dispatched_at or c.kernel.clock.now(),
+                at=body.dispatched_at,
                 carrier=body.carrier,
                 tracking_number=body.tracking_number,
                 tracking_url=str(body.tracking_url) if body.tracking_url else None,

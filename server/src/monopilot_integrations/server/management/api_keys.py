@@ -56,15 +56,19 @@ async def list_keys(request: web.Request) -> web.Response:
     items, total = await request_kernel(request).api_keys.list(
         request_org(request), status=query.status, limit=query.limit, offset=query.offset
     )
-    return json_response(ApiKeyList(items=items, total=total, limit=query.limit,
-                                    offset=query.offset))
+    return json_response(
+        ApiKeyList(items=items, total=total, limit=query.limit, offset=query.offset)
+    )
 
 
 async def create_key(request: web.Request) -> web.Response:
     body = await parse_body(request, ApiKeyCreate)
     key, secret = await request_kernel(request).api_keys.create(
-        request_org(request), name=body.name, scopes=body.scopes,
-        rate_limit_tier=body.rate_limit_tier, expires_at=body.expires_at,
+        request_org(request),
+        name=body.name,
+        scopes=body.scopes,
+        rate_limit_tier=body.rate_limit_tier,
+        expires_at=body.expires_at,
     )
     return json_response(ApiKeyWithSecret(**key.model_dump(), key=secret), status=201)
 
@@ -77,8 +81,12 @@ async def get_key(request: web.Request) -> web.Response:
 async def update_key(request: web.Request) -> web.Response:
     body = await parse_body(request, ApiKeyUpdate)
     key = await request_kernel(request).api_keys.update(
-        request_org(request), path_uuid(request), name=body.name, scopes=body.scopes,
-        rate_limit_tier=body.rate_limit_tier, expires_at=body.expires_at,
+        request_org(request),
+        path_uuid(request),
+        name=body.name,
+        scopes=body.scopes,
+        rate_limit_tier=body.rate_limit_tier,
+        expires_at=body.expires_at,
         clear_expiry=body.clear_expiry,
     )
     return json_response(key)
@@ -111,26 +119,73 @@ _TAGS = ("api-keys",)
 
 
 def _route(method: str, path: str, handler, name: str, summary: str, **kw) -> Route:  # type: ignore[no-untyped-def]
-    return Route(method, _BASE + path, handler, name=f"api_keys.{name}", scope=ADMIN,
-                 summary=summary, tags=_TAGS, **kw)
+    return Route(
+        method,
+        _BASE + path,
+        handler,
+        name=f"api_keys.{name}",
+        scope=ADMIN,
+        summary=summary,
+        tags=_TAGS,
+        **kw,
+    )
 
 
 ROUTES = [
-    _route("GET", "", list_keys, "list", "List API keys (masked)", query_model=ApiKeyQuery,
-           response_model=ApiKeyList),
-    _route("POST", "", create_key, "create", "Create an API key (the key is shown once)",
-           request_model=ApiKeyCreate, response_model=ApiKeyWithSecret, status_code=201),
+    _route(
+        "GET",
+        "",
+        list_keys,
+        "list",
+        "List API keys (masked)",
+        query_model=ApiKeyQuery,
+        response_model=ApiKeyList,
+    ),
+    _route(
+        "POST",
+        "",
+        create_key,
+        "create",
+        "Create an API key (the key is shown once)",
+        request_model=ApiKeyCreate,
+        response_model=ApiKeyWithSecret,
+        status_code=201,
+    ),
     _route("GET", "/{id}", get_key, "get", "Get an API key (masked)", response_model=ApiKey),
-    _route("PUT", "/{id}", update_key, "update", "Change name, scopes, tier or expiry",
-           request_model=ApiKeyUpdate, response_model=ApiKey),
-    _route("DELETE", "/{id}", revoke_key, "revoke", "Revoke an API key (kept for the audit trail)",
-           response_model=ApiKey),
-    _route("POST", "/{id}/regenerate", regenerate_key, "regenerate",
-           "New secret, same key id; the old key stops working (the key is shown once)",
-           response_model=ApiKeyWithSecret),
-    _route("POST", "/{id}/suspend", suspend_key, "suspend", "Suspend an API key",
-           response_model=ApiKey),
-    _route("POST", "/{id}/activate", activate_key, "activate", "Reactivate a suspended key",
-           response_model=ApiKey),
+    _route(
+        "PUT",
+        "/{id}",
+        update_key,
+        "update",
+        "Change name, scopes, tier or expiry",
+        request_model=ApiKeyUpdate,
+        response_model=ApiKey,
+    ),
+    _route(
+        "DELETE",
+        "/{id}",
+        revoke_key,
+        "revoke",
+        "Revoke an API key (kept for the audit trail)",
+        response_model=ApiKey,
+    ),
+    _route(
+        "POST",
+        "/{id}/regenerate",
+        regenerate_key,
+        "regenerate",
+        "New secret, same key id; the old key stops working (the key is shown once)",
+        response_model=ApiKeyWithSecret,
+    ),
+    _route(
+        "POST", "/{id}/suspend", suspend_key, "suspend", "Suspend an API key", response_model=ApiKey
+    ),
+    _route(
+        "POST",
+        "/{id}/activate",
+        activate_key,
+        "activate",
+        "Reactivate a suspended key",
+        response_model=ApiKey,
+    ),
 ]
-
