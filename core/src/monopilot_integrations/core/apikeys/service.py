@@ -41,6 +41,8 @@ class ApiKeyService:
             on_too_many_failures=self._too_many_failures,
         )
         self._flusher: asyncio.Task[None] | None = None
+        self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._refreshed: dict[str, str] = {}
 
     async def authenticate(self, presented: str | None) -> VerifiedKey:
         key = await self.verifier.verify(presented)
@@ -55,8 +57,17 @@ class ApiKeyService:
         if shared_stamp == key.stamp:
             return True
         if shared_stamp is None:  # nobody published a stamp yet (or Redis lost it)
-            current = await self.verifier.refresh(key)
-            await self.limiter.set_stamp(key.key_id, current)
+            # One database read per key, however many requests are waiting on it.
+            lock = self._refresh_locks.setdefault(key.key_id, asyncio.Lock())
+            async with lock:
+                current = self._refreshed.get(key.key_id)
+                if current is None:
+                    current = await self.verifier.refresh(key)
+                    await self.limiter.set_stamp(key.key_id, current)
+                    self._refreshed[key.key_id] = current
+                    asyncio.get_running_loop().call_later(
+                        1.0, self._refreshed.pop, key.key_id, None
+                    )
             if current == key.stamp:
                 return True
         self.verifier.invalidate(key.key_id)
@@ -85,6 +96,7 @@ class ApiKeyService:
 
     async def _changed(self, key_id: str, stamp: str) -> None:
         self.verifier.invalidate(key_id)
+        self._refreshed.pop(key_id, None)
         await self.limiter.set_stamp(key_id, stamp)
 
     async def _too_many_failures(self, row: Any) -> None:

@@ -153,6 +153,8 @@ class ApiKeyStore:
         }
         async with self.database.session(org_id) as session:
             await session.execute(insert(ApiKeyRow), [row])
+        if self.on_change is not None:
+            await self.on_change(key.key_id, stamp_of("active", now))
         return await self.get(org_id, key_uuid), key.text
 
     async def get(self, org_id: uuid.UUID, key_uuid: uuid.UUID) -> ApiKey:

@@ -27,6 +27,8 @@ Keys, all under one hash tag per API key so the script's keys share a cluster sl
 
 from __future__ import annotations
 
+import asyncio
+
 from typing import Any
 
 import redis.asyncio
@@ -111,6 +113,8 @@ class RedisRateLimiter:
         self.stamp_ttl = stamp_ttl
         self._owns_client = False
         self._script = client.register_script(_SCRIPT)
+        self._pending: list[tuple[list[str], list[str | int], asyncio.Future[Any]]] = []
+        self._flushing = False
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "mp:rl:", **options: Any) -> RedisRateLimiter:
@@ -120,7 +124,48 @@ class RedisRateLimiter:
         return limiter
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        return await self._hit(key, tier, stamp_key, None)
+        """One request's hit. Hits made in the same event-loop iteration (concurrent
+        requests) travel together in one pipelined round trip: each is still its own
+        atomic script run, but the client's per-round-trip cost is paid once per batch."""
+        keys, args = self._call(key, tier, stamp_key, None)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.append((keys, args, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().call_soon(self._start_flush)
+        return self._result(tier, await future)
+
+    def _start_flush(self) -> None:
+        asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        self._flushing = False
+        if not batch:
+            return
+        try:
+            if len(batch) == 1:
+                keys, args, future = batch[0]
+                replies: list[Any] = [await self._script(keys=keys, args=args)]
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for keys, args, _ in batch:
+                    await self._script(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(exc))
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, _, future), reply in zip(batch, replies, strict=True):
+            if future.done():
+                continue
+            if isinstance(reply, Exception):
+                future.set_exception(reply)
+            else:
+                future.set_result(reply)
 
     async def set_stamp(self, stamp_key: str, value: str) -> None:
         await self.client.set(self._stamp_key(stamp_key), value, ex=self.stamp_ttl)
@@ -137,16 +182,25 @@ class RedisRateLimiter:
     def _stamp_key(self, stamp_key: str) -> str:
         return f"{self.prefix}{{{stamp_key}}}:stamp"
 
-    async def _hit(
+    def _call(
         self, key: str, tier: Tier, stamp_key: str | None, now: float | None
-    ) -> RateLimitResult:
+    ) -> tuple[list[str], list[str | int]]:
         keys = list(self.keys_of(key))
         if stamp_key is not None:
             keys.append(self._stamp_key(stamp_key))
         args: list[str | int] = [repr(tier.interval), tier.burst, tier.per_hour]
         if now is not None:
             args.append(repr(now))
-        reply = await self._script(keys=keys, args=args)
+        return keys, args
+
+    async def _hit(
+        self, key: str, tier: Tier, stamp_key: str | None, now: float | None
+    ) -> RateLimitResult:
+        keys, args = self._call(key, tier, stamp_key, now)
+        return self._result(tier, await self._script(keys=keys, args=args))
+
+    @staticmethod
+    def _result(tier: Tier, reply: Any) -> RateLimitResult:
         allowed, remaining, retry_after, reset_after, stamp = reply
         if isinstance(stamp, bytes):
             stamp = stamp.decode()

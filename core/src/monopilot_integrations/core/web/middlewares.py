@@ -12,6 +12,7 @@ unexpected error.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -39,8 +40,21 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 LOG_BODY_LIMIT = 64 * 1024
 
 
+RUNTIME: web.RequestKey[Any] = web.RequestKey("monopilot.runtime", object)
+
+
 def _kernel(request: web.Request) -> Any:
-    return request.config_dict[KERNEL]
+    kernel = request.app.get(KERNEL)
+    # A sub-application inherits the kernel from its parent (config_dict walks up).
+    return kernel if kernel is not None else request.config_dict[KERNEL]
+
+
+def _runtime(request: web.Request) -> Any:
+    """The kernel's runtime for this loop, looked up once per request."""
+    runtime = request.get(RUNTIME)
+    if runtime is None:
+        runtime = request[RUNTIME] = _kernel(request).runtime()
+    return runtime
 
 
 def _handler(request: web.Request) -> Any:
@@ -66,7 +80,7 @@ def _refusal_log(
         # and the metrics carry it instead.
         log.info("refused %s %s: %s", request.method, request.path, message)
         return
-    _kernel(request).runtime().log_writer.add(
+    _runtime(request).log_writer.add(
         LogEntry(
             org_id=org_id,
             integration_type="api",
@@ -85,7 +99,7 @@ def _refusal_log(
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Adopt a sane ``X-Request-ID`` or make one; echo it on the response."""
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
     request[REQUEST_ID] = request_id
     try:
         response = await handler(request)
@@ -158,7 +172,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Authenticate the API key; routes marked ``public`` are let through."""
     if access_of(_handler(request)).public:
         return await handler(request)
-    runtime = _kernel(request).runtime()
+    runtime = _runtime(request)
     try:
         key = await runtime.api_keys.authenticate(_bearer(request))
     except AuthenticationError as exc:
@@ -184,7 +198,7 @@ async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.S
     if key is None:
         return await handler(request)
     kernel = _kernel(request)
-    runtime = kernel.runtime()
+    runtime = _runtime(request)
     tier = kernel.rate_limit_tiers.get(key.tier) or kernel.rate_limit_tiers["basic"]
     result = await runtime.rate_limiter.hit(key.key_id, tier, stamp_key=key.key_id)
     if not await runtime.api_keys.confirm_stamp(key, result.stamp):
@@ -265,7 +279,7 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         if request.method in ("POST", "PUT", "PATCH") and request.body_exists:
             raw = await request.read() if (request.content_length or 0) <= LOG_BODY_LIMIT else None
             body = raw if raw is not None else {"_truncated": True, "size": request.content_length}
-        _kernel(request).runtime().log_writer.add(
+        _runtime(request).log_writer.add(
             LogEntry(
                 org_id=key.org_id,
                 integration_type="api",
