@@ -52,6 +52,20 @@ def full(port: int, data_dir: str, redis_url: str) -> None:
     plugins = PluginManager()
     plugins.register(plugin, "bench")
     app = create_app(settings, plugins=plugins, embedded_worker=False)
+    import os
+
+    variant = os.environ.get("BENCH_VARIANT", "")
+    if variant:  # profiling aid: drop one layer to see what it costs
+        from monopilot_integrations.core.web import middlewares as mw
+        from monopilot_integrations.server.metrics import metrics_middleware
+
+        drop = {"nometrics": metrics_middleware, "noapi": mw.api_middleware}.get(variant)
+        if drop is not None:
+            app.middlewares.remove(drop)
+        if variant == "memory":
+            app[
+                __import__("monopilot_integrations.core.http", fromlist=["KERNEL"]).KERNEL
+            ].settings.redis_url = None
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

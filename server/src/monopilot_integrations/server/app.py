@@ -58,10 +58,7 @@ def create_app(
             mw.request_id_middleware,
             metrics_middleware,
             mw.error_middleware,
-            mw.auth_middleware,
-            mw.rate_limit_middleware,
-            mw.scope_middleware,
-            mw.log_middleware,
+            mw.api_middleware,
         ],
         client_max_size=MAX_BODY,
     )

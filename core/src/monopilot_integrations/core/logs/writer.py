@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.logs.masking import Masker
-from monopilot_integrations.core.tables import LogRow
+from monopilot_integrations.core.tables import logs_table
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class LogWriter:
 
     async def write(self, session: AsyncSession, entry: LogEntry) -> uuid.UUID:
         """Insert ``entry`` now, inside ``session``'s transaction."""
-        await session.execute(insert(LogRow), [self.to_row(entry)])
+        await session.execute(logs_table.insert(), [self.to_row(entry)])
         self.rows_written += 1
         return entry.id
 
@@ -125,32 +125,57 @@ class LogWriter:
             )
 
     async def flush(self) -> int:
-        """Insert everything buffered now; returns the number of rows written."""
+        """Insert everything buffered now; returns the number of rows written.
+
+        A batch leaves the buffer before it is inserted and goes back on a transient failure,
+        so a row is never written twice. A batch the database refuses for good (a row
+        naming an API key deleted meanwhile) is retried row by row with such references
+        cleared; a row still refused is reported in the process log, not retried forever.
+        """
         async with self._flush_lock:
             written = 0
             while self._buffer:
                 batch = self._buffer[: self.batch_size]
+                del self._buffer[: len(batch)]
                 try:
-                    async with self.database.system_session() as session:
-                        await session.execute(insert(LogRow), batch)
+                    await self._insert(batch)
+                except sa_exc.IntegrityError:
+                    written += await self._insert_one_by_one(batch)
+                    continue
                 except Exception:
-                    # Keep the rows: the next flush retries them. A log row is never
-                    # dropped because the database blinked.
+                    self._buffer[:0] = batch
                     log.exception("integration log flush failed; %d rows kept", len(batch))
                     raise
-                del self._buffer[: len(batch)]
                 written += len(batch)
             self.rows_written += written
             return written
 
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        async with self.database.engine.begin() as conn:
+            await conn.execute(logs_table.insert(), rows)
+
+    async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> int:
+        written = 0
+        for row in rows:
+            for attempt in (row, {**row, "api_key_id": None, "job_id": None}):
+                try:
+                    await self._insert([attempt])
+                except sa_exc.IntegrityError:
+                    continue
+                written += 1
+                break
+            else:
+                log.error("integration log row %s refused by the database: dropped", row["id"])
+        return written
+
     async def close(self) -> None:
-        """Stop the background task and flush what is left."""
+        """Stop the background task after its current flush, then flush what is left."""
         self._closed = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+            self._wake.set()
+            task, self._task = self._task, None
+            with contextlib.suppress(Exception):
+                await task
         await self.flush()
 
     @property
@@ -158,14 +183,15 @@ class LogWriter:
         return len(self._buffer)
 
     async def _run(self) -> None:
-        while True:
+        while not self._closed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.flush_interval)
             self._wake.clear()
             try:
                 await self.flush()
             except Exception:  # logged in flush; back off a little and retry
-                await asyncio.sleep(min(self.flush_interval * 5, 2.0))
+                if not self._closed:
+                    await asyncio.sleep(min(self.flush_interval * 5, 2.0))
 
     # --- masking and capping ------------------------------------------------------------
 

@@ -28,65 +28,88 @@ Keys, all under one hash tag per API key so the script's keys share a cluster sl
 from __future__ import annotations
 
 import asyncio
-
 from typing import Any
 
 import redis.asyncio
 
 from monopilot_integrations.core.ratelimit.tiers import RateLimitResult, Tier
 
-# Mirrors gcra.rate_limit_check; ARGV[4] (a fixed "now") exists for the parity tests only.
-_SCRIPT = """
-if redis.replicate_commands then pcall(redis.replicate_commands) end
-local now = tonumber(ARGV[4])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-end
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local per_hour = tonumber(ARGV[3])
+# Mirrors gcra.rate_limit_check. One function, used by the single-hit script (whose
+# ARGV[4], a fixed "now", exists for the parity tests only) and by the batch script that
+# carries the hits of concurrent requests in one EVALSHA.
+_HIT_FUNCTION = """
 local eps = 1e-6
+local function hit(k_tat, k_hour, k_stamp, interval, burst, per_hour, now)
+  local stamp = false
+  if k_stamp and k_stamp ~= '' then stamp = redis.call('GET', k_stamp) end
 
-local stamp = false
-if KEYS[3] then stamp = redis.call('GET', KEYS[3]) end
+  local tat = tonumber(redis.call('GET', k_tat)) or now
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - burst * interval
+  local minute_ok = now + eps >= allow_at
 
-local tat = tonumber(redis.call('GET', KEYS[1])) or now
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - burst * interval
-local minute_ok = now + eps >= allow_at
+  local hour = math.floor(now / 3600)
+  local hour_key = k_hour .. ':' .. string.format('%d', hour)
+  local hour_reset = (hour + 1) * 3600 - now
+  local hour_left = per_hour - (tonumber(redis.call('GET', hour_key)) or 0)
 
-local hour = math.floor(now / 3600)
-local hour_key = KEYS[2] .. ':' .. string.format('%d', hour)
-local hour_reset = (hour + 1) * 3600 - now
-local hour_left = per_hour - (tonumber(redis.call('GET', hour_key)) or 0)
-
-local allowed = 0
-local minute_left = 0
-local retry_after = 0
-local reset_after = tat - now
-if minute_ok and hour_left > 0 then
-  allowed = 1
-  minute_left = math.floor((now - allow_at + eps) / interval)
-  if minute_left > burst - 1 then minute_left = burst - 1 end
-  if minute_left < 0 then minute_left = 0 end
-  reset_after = new_tat - now
-  redis.call('SET', KEYS[1], string.format('%.6f', new_tat),
-             'PX', math.ceil(reset_after * 1000) + 1000)
-  if redis.call('INCR', hour_key) == 1 then
-    redis.call('EXPIRE', hour_key, math.ceil(hour_reset) + 60)
+  local allowed = 0
+  local minute_left = 0
+  local retry_after = 0
+  local reset_after = tat - now
+  if minute_ok and hour_left > 0 then
+    allowed = 1
+    minute_left = math.floor((now - allow_at + eps) / interval)
+    if minute_left > burst - 1 then minute_left = burst - 1 end
+    if minute_left < 0 then minute_left = 0 end
+    reset_after = new_tat - now
+    redis.call('SET', k_tat, string.format('%.6f', new_tat),
+               'PX', math.ceil(reset_after * 1000) + 1000)
+    if redis.call('INCR', hour_key) == 1 then
+      redis.call('EXPIRE', hour_key, math.ceil(hour_reset) + 60)
+    end
+    hour_left = hour_left - 1
+  else
+    if not minute_ok then retry_after = allow_at - now end
+    if hour_left <= 0 and hour_reset > retry_after then retry_after = hour_reset end
   end
-  hour_left = hour_left - 1
-else
-  if not minute_ok then retry_after = allow_at - now end
-  if hour_left <= 0 and hour_reset > retry_after then retry_after = hour_reset end
+  if hour_left <= minute_left then reset_after = hour_reset end
+  local remaining = math.max(math.min(minute_left, hour_left), 0)
+  return {allowed, remaining, string.format('%.6f', retry_after),
+          string.format('%.6f', reset_after), stamp}
 end
-if hour_left <= minute_left then reset_after = hour_reset end
-local remaining = math.max(math.min(minute_left, hour_left), 0)
-return {allowed, remaining, string.format('%.6f', retry_after),
-        string.format('%.6f', reset_after), stamp}
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 """
+
+_SCRIPT = (
+    "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
+    + _HIT_FUNCTION
+    + """
+local now = tonumber(ARGV[4]) or clock()
+return hit(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]),
+           tonumber(ARGV[3]), now)
+"""
+)
+
+# KEYS: (tat, hour, stamp or '') per hit; ARGV: (interval, burst, per_hour) per hit.
+_BATCH_SCRIPT = (
+    "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
+    + _HIT_FUNCTION
+    + """
+local now = clock()
+local out = {}
+for i = 0, #ARGV / 3 - 1 do
+  out[i + 1] = hit(KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3],
+                   tonumber(ARGV[i * 3 + 1]), tonumber(ARGV[i * 3 + 2]),
+                   tonumber(ARGV[i * 3 + 3]), now)
+end
+return out
+"""
+)
 
 #: Stamps outlive any cache of a key verification by far; the expiry only collects the
 #: stamps of deleted keys. A stamp that expired reads as "unknown", and the caller then
@@ -113,6 +136,7 @@ class RedisRateLimiter:
         self.stamp_ttl = stamp_ttl
         self._owns_client = False
         self._script = client.register_script(_SCRIPT)
+        self._batch_script = client.register_script(_BATCH_SCRIPT)
         self._pending: list[tuple[list[str], list[str | int], asyncio.Future[Any]]] = []
         self._flushing = False
 
@@ -125,8 +149,9 @@ class RedisRateLimiter:
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
         """One request's hit. Hits made in the same event-loop iteration (concurrent
-        requests) travel together in one pipelined round trip: each is still its own
-        atomic script run, but the client's per-round-trip cost is paid once per batch."""
+        requests) travel together in one ``EVALSHA`` of the batch script, which applies
+        them in order, atomically, against one ``TIME``: the client's per-call cost
+        (packing, the round trip, parsing) is paid once per batch instead of per request."""
         keys, args = self._call(key, tier, stamp_key, None)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((keys, args, future))
@@ -148,10 +173,12 @@ class RedisRateLimiter:
                 keys, args, future = batch[0]
                 replies: list[Any] = [await self._script(keys=keys, args=args)]
             else:
-                pipe = self.client.pipeline(transaction=False)
+                all_keys: list[str] = []
+                all_args: list[str | int] = []
                 for keys, args, _ in batch:
-                    await self._script(keys=keys, args=args, client=pipe)
-                replies = await pipe.execute(raise_on_error=False)
+                    all_keys += keys if len(keys) == 3 else [*keys, ""]
+                    all_args += args[:3]
+                replies = await self._batch_script(keys=all_keys, args=all_args)
         except BaseException as exc:
             for _, _, future in batch:
                 if not future.done():
