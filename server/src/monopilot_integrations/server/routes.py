@@ -10,15 +10,9 @@ from monopilot_integrations.core.registration import Route
 
 @hookimpl
 def register_routes(register: Callable[[Route], None]) -> None:
+    from monopilot_integrations.server.api import PUBLIC_ROUTES
     from monopilot_integrations.server.management import api_keys, jobs, logs
     from monopilot_integrations.server.system import SYSTEM_ROUTES
 
-    routes = [*SYSTEM_ROUTES, *api_keys.ROUTES, *logs.ROUTES, *jobs.ROUTES]
-    try:
-        from monopilot_integrations.server.api import PUBLIC_ROUTES
-
-        routes += PUBLIC_ROUTES
-    except ImportError:  # pragma: no cover - built in a later step
-        pass
-    for route in routes:
+    for route in (*SYSTEM_ROUTES, *api_keys.ROUTES, *logs.ROUTES, *jobs.ROUTES, *PUBLIC_ROUTES):
         register(route)
