@@ -44,8 +44,9 @@ async def test_monopilots_own_routes_use_the_modules_keys_scopes_and_log(
     app.router.add_get("/health", monopilot_health)
 
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        ok = await client.get("/api/technical/products",
-                              headers={"Authorization": f"Bearer {reader}"})
+        ok = await client.get(
+            "/api/technical/products", headers={"Authorization": f"Bearer {reader}"}
+        )
         assert ok.status == 200
         assert (await ok.json())["org"] == str(ORG_A)
         assert "X-RateLimit-Remaining" in ok.headers
