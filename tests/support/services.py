@@ -8,6 +8,7 @@ import pytest
 
 POSTGRES_URL = os.environ.get("MONOPILOT_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("MONOPILOT_TEST_REDIS_URL")
+RABBITMQ_URL = os.environ.get("MONOPILOT_TEST_RABBITMQ_URL")
 REQUIRED = os.environ.get("MONOPILOT_TEST_REQUIRE_SERVICES") == "1"
 
 
