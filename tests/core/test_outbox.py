@@ -130,6 +130,8 @@ async def test_a_worker_killed_in_the_middle_of_a_job_does_not_lose_it(
 ) -> None:
     await kernel.publish(ORG_A, "test.ping", {"hang": 600})
     await kernel.dispatch_pending()
+    for queue in kernel.queue.queue_names:  # the worker below took the message with it
+        kernel.broker.flush(queue)
     (job,) = await all_rows(kernel, JobRow)
     worker = subprocess.Popen(  # noqa: ASYNC220 (killed below, never waited on while running)
         [

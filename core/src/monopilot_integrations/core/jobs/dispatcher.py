@@ -25,8 +25,8 @@ from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.events import Event
-from monopilot_integrations.core.jobs.engine import QUEUED
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
+from monopilot_integrations.core.jobs.rows import job_row
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.tables import events_table, jobs_table
@@ -128,32 +128,17 @@ class Dispatcher:
                 )
                 continue
             for spec in specs:
-                run_at = spec.run_at or now
-                jobs.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "org_id": event.org_id,
-                        "connector": connector_cls.name,
-                        "kind": spec.kind,
-                        "event_id": event.id,
-                        "event_type": event.type,
-                        "subject_id": spec.subject_id,
-                        "payload": dict(spec.payload),
-                        "status": QUEUED,
-                        "retry_policy": str(spec.retry_policy or connector_cls.retry_policy),
-                        "max_retries": (
-                            spec.max_retries
-                            if spec.max_retries is not None
-                            else connector_cls.max_retries
-                        ),
-                        "retries": 0,
-                        "attempts": 0,
-                        "next_run_at": run_at,
-                        "enqueued_at": now if run_at <= now else None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                row = job_row(
+                    event.org_id,
+                    connector_cls,
+                    spec,
+                    now,
+                    event_id=event.id,
+                    event_type=event.type,
                 )
+                if row["next_run_at"] <= now:
+                    row["enqueued_at"] = now  # enqueued right after the commit
+                jobs.append(row)
         return jobs
 
     async def _enqueue(self, jobs: list[QueuedJob]) -> None:

@@ -20,6 +20,7 @@ from monopilot_integrations.core.db.database import Database, session_org
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
+from monopilot_integrations.core.jobs.rows import job_row
 from monopilot_integrations.core.tables import jobs_table, retry_table
 
 jobs_t = jobs_table
@@ -49,29 +50,7 @@ class JobStore:
         now = self.clock.now()
         rows: list[dict[str, Any]] = []
         for spec in specs:
-            rows.append(
-                {
-                    "id": uuid.uuid4(),
-                    "org_id": org_id,
-                    "connector": connector.name,
-                    "kind": spec.kind,
-                    "event_id": None,
-                    "event_type": event_type,
-                    "subject_id": spec.subject_id,
-                    "payload": dict(spec.payload),
-                    "status": QUEUED,
-                    "retry_policy": str(spec.retry_policy or connector.retry_policy),
-                    "max_retries": spec.max_retries
-                    if spec.max_retries is not None
-                    else connector.max_retries,
-                    "retries": 0,
-                    "attempts": 0,
-                    "next_run_at": spec.run_at or now,
-                    "enqueued_at": None,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+            rows.append(job_row(org_id, connector, spec, now, event_type=event_type))
         if not rows:
             return []
         if session is not None:
