@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -33,6 +34,8 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._histograms: dict[tuple[str, str], Any] = {}
         self.jobs = Gauge(
             "monopilot_jobs",
             "Jobs by connector and status",
@@ -51,6 +54,20 @@ class Metrics:
             ["connector"],
             registry=self.registry,
         )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count a request. Label children are cached: resolving labels takes a lock and
+        validation on every call, and this runs once per request."""
+        counter = self._counters.get((method, route, status))
+        if counter is None:
+            counter = self._counters[(method, route, status)] = self.requests.labels(
+                method, route, str(status)
+            )
+        histogram = self._histograms.get((method, route))
+        if histogram is None:
+            histogram = self._histograms[(method, route)] = self.latency.labels(method, route)
+        counter.inc()
+        histogram.observe(seconds)
 
     async def refresh_jobs(self, database: Database) -> None:
         async with database.system_session() as session:
@@ -96,5 +113,4 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
-        metrics.requests.labels(request.method, route, str(status)).inc()
-        metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        metrics.observe(request.method, route, status, time.perf_counter() - started)

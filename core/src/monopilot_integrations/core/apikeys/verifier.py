@@ -108,13 +108,13 @@ class ApiKeyVerifier:
     async def verify(self, presented: str | None) -> VerifiedKey:
         if not presented:
             raise AuthenticationError("missing")
-        try:
-            parsed = key_format.parse(presented)
-        except key_format.MalformedKeyError as exc:
-            raise AuthenticationError("malformed", f"malformed API key: {exc}") from None
-        digest = hmac.new(self._pepper, presented.encode("ascii"), hashlib.sha256).digest()
-        verified = self._cached(digest)
+        digest = hmac.new(self._pepper, presented.encode(), hashlib.sha256).digest()
+        verified = self._cached(digest)  # a cached key was parsed and checked already
         if verified is None:
+            try:
+                parsed = key_format.parse(presented)
+            except key_format.MalformedKeyError as exc:
+                raise AuthenticationError("malformed", f"malformed API key: {exc}") from None
             lock = self._locks.setdefault(parsed.key_id, asyncio.Lock())
             async with lock:
                 verified = self._cached(digest)  # another request may have verified it

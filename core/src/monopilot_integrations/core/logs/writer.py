@@ -31,6 +31,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock, SystemClock
+from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.tables import logs_table
@@ -63,7 +64,7 @@ class LogEntry:
     retry_count: int = 0
     duration_ms: int | None = None
     timestamp: datetime | None = None
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(default_factory=new_id)
     secrets: Sequence[str] = ()
 
     def __post_init__(self) -> None:
