@@ -241,3 +241,18 @@ async def test_log_rows_are_not_visible_across_orgs(kernel: Integrations) -> Non
     async with kernel.session(ORG_B) as session:
         rows = (await session.execute(select(LogRow).where(LogRow.org_id == ORG_B))).all()
     assert rows == []
+
+
+async def test_jobs_of_an_uninstalled_connector_are_dead_lettered_by_the_sweeper(
+    kernel: Integrations,
+) -> None:
+    from sqlalchemy import update
+
+    await kernel.publish(ORG_A, "test.ping", {})
+    await kernel.dispatch_pending()
+    async with kernel.database.system_session() as session:
+        await session.execute(update(JobRow).values(connector="uninstalled", enqueued_at=None))
+    assert await kernel.sweep() == 0
+    (job,) = await all_rows(kernel, JobRow)
+    assert (job.status, job.dead_reason) == ("dead", "fatal")
+    assert job.last_error == "its connector is not installed"

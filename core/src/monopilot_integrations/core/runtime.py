@@ -89,6 +89,7 @@ class Runtime:
             clock=self.clock,
             queue=self.kernel.queue,
             settings=self.settings,
+            installed=lambda: self.kernel.queue.actors.keys(),
         )
 
     @cached_property

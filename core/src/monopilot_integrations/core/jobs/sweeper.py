@@ -16,6 +16,7 @@ default), and dispatched outbox events no job refers to any more.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
@@ -35,12 +36,21 @@ events_t = events_table
 
 class Sweeper:
     def __init__(
-        self, *, database: Database, clock: Clock, queue: JobQueue, settings: Settings
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        queue: JobQueue,
+        settings: Settings,
+        installed: Callable[[], Collection[str]] | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.queue = queue
         self.settings = settings
+        #: Connector names this process can run; jobs of others are dead-lettered, not
+        #: re-enqueued forever (a connector uninstalled while its jobs waited).
+        self.installed = installed
 
     async def sweep_once(self, limit: int = 1000) -> int:
         """Enqueue due and abandoned jobs; returns how many were handed to the broker."""
@@ -69,6 +79,27 @@ class Sweeper:
             ).all()
             if not rows:
                 return 0
+            if self.installed is not None:
+                known = self.installed()
+                orphans = [r.id for r in rows if r.connector not in known]
+                if orphans:
+                    await session.execute(
+                        update(jobs_t)
+                        .where(jobs_t.c.id.in_(orphans))
+                        .values(
+                            status=DEAD,
+                            dead_at=now,
+                            dead_reason="fatal",
+                            finished_at=now,
+                            locked_until=None,
+                            updated_at=now,
+                            last_error="its connector is not installed",
+                        )
+                    )
+                    log.warning("%d jobs of uninstalled connectors dead-lettered", len(orphans))
+                    rows = [r for r in rows if r.connector in known]
+                if not rows:
+                    return 0
             await session.execute(
                 update(jobs_t).where(jobs_t.c.id.in_([r.id for r in rows])).values(enqueued_at=now)
             )
