@@ -1,7 +1,7 @@
 """The two servers the API benchmark compares, each run in its own process.
 
     python bench/_api_servers.py bare PORT
-    python bench/_api_servers.py full PORT DATA_DIR REDIS_URL
+    python bench/_api_servers.py full PORT DATA_DIR REDIS_URL [DATABASE_URL]
 
 ``bare``: one aiohttp handler, no middleware. ``full``: the assembled server with the same
 handler mounted as a plugin route behind API key authentication, the Redis rate limiter,
@@ -29,7 +29,7 @@ def bare(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def full(port: int, data_dir: str, redis_url: str) -> None:
+def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> None:
     from monopilot_integrations.core import hookimpl
     from monopilot_integrations.core.plugins import PluginManager
     from monopilot_integrations.core.registration import Route
@@ -46,6 +46,7 @@ def full(port: int, data_dir: str, redis_url: str) -> None:
     settings = Settings(
         data_dir=Path(data_dir),
         redis_url=redis_url,
+        database_url=database_url or None,
         embedded_worker=False,
         rate_limit_tiers="bench=100000000/1000000000/1000000",
     )
@@ -62,6 +63,17 @@ def full(port: int, data_dir: str, redis_url: str) -> None:
         drop = {"nometrics": metrics_middleware, "noapi": mw.api_middleware}.get(variant)
         if drop is not None:
             app.middlewares.remove(drop)
+        if variant == "nolog":  # integration log rows not written
+            from monopilot_integrations.core.logs.writer import LogWriter
+
+            LogWriter.add = lambda self, entry: entry.id  # type: ignore[method-assign]
+        if variant == "norl":  # no Redis round trip: a constant "allowed"
+            from monopilot_integrations.core.ratelimit import RateLimitResult, RedisRateLimiter
+
+            async def allowed(self, key, tier, *, stamp_key=None):  # type: ignore[no-untyped-def]
+                return RateLimitResult(True, tier.per_minute, 1, 0.0, 0.0, None)
+
+            RedisRateLimiter.hit = allowed  # type: ignore[method-assign]
         if variant == "memory":
             app[
                 __import__("monopilot_integrations.core.http", fromlist=["KERNEL"]).KERNEL
@@ -74,4 +86,4 @@ if __name__ == "__main__":
     if mode == "bare":
         bare(port)
     else:
-        full(port, sys.argv[3], sys.argv[4])
+        full(port, sys.argv[3], sys.argv[4], sys.argv[5] if len(sys.argv) > 5 else "")

@@ -7,7 +7,9 @@ requests per second the bare handler serves. Load from wrk on loopback; p50 and 
     ./dev run python bench/api_auth.py [--seconds 10] [--connections 32]
 
 Needs wrk (``apt-get install wrk``) and Redis (MONOPILOT_BENCH_REDIS_URL, default
-redis://127.0.0.1:6379/0). The integration log goes to an SQLite file in a temp folder.
+redis://127.0.0.1:6379/0). The integration log goes to an SQLite file in a temp folder, or
+to PostgreSQL with ``--postgres URL`` (an admin URL: a database ``monopilot_bench`` is
+created afresh on that server).
 """
 
 from __future__ import annotations
@@ -73,7 +75,20 @@ def wrk(url: str, seconds: int, connections: int, key: str | None) -> dict[str, 
     }
 
 
-async def setup(data_dir: Path, redis_url: str) -> str:
+async def fresh_postgres(admin_url: str) -> str:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text("DROP DATABASE IF EXISTS monopilot_bench WITH (FORCE)"))
+        await conn.execute(text("CREATE DATABASE monopilot_bench"))
+    await engine.dispose()
+    return make_url(admin_url).set(database="monopilot_bench").render_as_string(False)
+
+
+async def setup(data_dir: Path, redis_url: str, database_url: str | None = None) -> str:
     from monopilot_integrations.core.db import migrate
     from monopilot_integrations.core.integrations import Integrations
     from monopilot_integrations.core.plugins import PluginManager
@@ -83,6 +98,7 @@ async def setup(data_dir: Path, redis_url: str) -> str:
     settings = Settings(
         data_dir=data_dir,
         redis_url=redis_url,
+        database_url=database_url,
         embedded_worker=False,
         rate_limit_tiers="bench=100000000/1000000000/1000000",
     )
@@ -101,17 +117,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     redis_url = os.environ.get("MONOPILOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        key = asyncio.run(setup(data_dir, redis_url))
+        database_url = asyncio.run(fresh_postgres(args.postgres)) if args.postgres else None
+        key = asyncio.run(setup(data_dir, redis_url, database_url))
         results = {}
         for mode in ("bare", "full"):
             port = free_port()
-            extra = [str(data_dir), redis_url] if mode == "full" else []
+            extra = [str(data_dir), redis_url, database_url or ""] if mode == "full" else []
             process = subprocess.Popen(
                 [sys.executable, str(HERE / "_api_servers.py"), mode, str(port), *extra],
                 stdout=subprocess.DEVNULL,
@@ -127,6 +145,11 @@ def main() -> None:
                 process.wait(30)
     bare, full = results["bare"], results["full"]
     ratio = full["rps"] / bare["rps"]
+    store = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"integration log in {store}; rate limit in Redis; wrk -t1 -c{args.connections}, "
+        f"{args.seconds}s per run"
+    )
     print(f"{'path':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     print(
         f"{'bare handler':<28}{bare['rps']:>10.0f}{bare['p50']:>10.2f}{bare['p99']:>10.2f}"
