@@ -6,6 +6,10 @@
 ``bare``: one aiohttp handler, no middleware. ``full``: the assembled server with the same
 handler mounted as a plugin route behind API key authentication, the Redis rate limiter,
 the scope check and the integration log.
+
+``BENCH_VARIANT`` (profiling aid, ``full`` only) drops one layer to show what it costs:
+``nolog`` (no integration log rows), ``norl`` (no Redis round trip), ``nometrics``,
+``noapi`` (no key, rate limit, scope or log), ``memory`` (the in-memory rate limiter).
 """
 
 from __future__ import annotations
