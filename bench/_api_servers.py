@@ -8,7 +8,7 @@ handler mounted as a plugin route behind API key authentication, the Redis rate 
 the scope check and the integration log.
 
 ``BENCH_VARIANT`` (profiling aid, ``full`` only) drops one layer to show what it costs:
-``nolog`` (no integration log rows), ``norl`` (no Redis round trip), ``nometrics``,
+``nolog`` (no integration log rows), ``norl`` (no Redis round trip),
 ``noapi`` (no key, rate limit, scope or log), ``memory`` (the in-memory rate limiter).
 """
 
@@ -62,9 +62,8 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
     variant = os.environ.get("BENCH_VARIANT", "")
     if variant:  # profiling aid: drop one layer to see what it costs
         from monopilot_integrations.core.web import middlewares as mw
-        from monopilot_integrations.server.metrics import metrics_middleware
 
-        drop = {"nometrics": metrics_middleware, "noapi": mw.api_middleware}.get(variant)
+        drop = {"noapi": mw.api_middleware}.get(variant)
         if drop is not None:
             app.middlewares.remove(drop)
         if variant == "nolog":  # integration log rows not written

@@ -25,7 +25,7 @@ from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.web import middlewares as mw
 from monopilot_integrations.core.web.scopes import ATTRIBUTE, Access
 from monopilot_integrations.server import routes as server_routes
-from monopilot_integrations.server.metrics import Metrics, metrics_middleware
+from monopilot_integrations.server.metrics import Metrics, edge_middleware
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,7 @@ def create_app(
     kernel = Integrations(settings, plugins=plugins, clock=clock, broker=broker)
 
     app = web.Application(
-        middlewares=[
-            mw.request_id_middleware,
-            metrics_middleware,
-            mw.error_middleware,
-            mw.api_middleware,
-        ],
+        middlewares=[edge_middleware, mw.api_middleware],
         client_max_size=MAX_BODY,
     )
     app[KERNEL] = kernel
@@ -73,8 +68,22 @@ def create_app(
 
 
 def mount(app: web.Application, route: Route) -> None:
-    """Add ``route`` with its declared access attached to a per-route handler."""
-    handler = _with_access(route.handler, Access.parse(route.scope, route.public))
+    """Add ``route`` with its declared access marked on the handler.
+
+    The mark goes on the handler function itself (no extra call per request) unless the
+    function already carries a different one (one function serving routes with different
+    scopes): then a thin per-route wrapper carries it.
+    """
+    access = Access.parse(route.scope, route.public)
+    handler = route.handler
+    current = getattr(handler, ATTRIBUTE, None)
+    if current is None:
+        try:
+            setattr(handler, ATTRIBUTE, access)
+        except AttributeError:  # a bound method or builtin: wrap it
+            handler = _with_access(handler, access)
+    elif current != access:
+        handler = _with_access(handler, access)
     app.router.add_route(route.method, route.path, handler, name=route.name)
 
 

@@ -98,24 +98,20 @@ def _refusal_log(
     )
 
 
-@web.middleware
-async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Adopt a sane ``X-Request-ID`` or make one; echo it on the response."""
+def assign_request_id(request: web.Request) -> str:
+    """Adopt a sane incoming ``X-Request-ID`` or make one."""
     incoming = request.headers.get("X-Request-ID", "")
     request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
     request[REQUEST_ID] = request_id
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers["X-Request-ID"] = request_id
-        raise
-    response.headers["X-Request-ID"] = request_id
-    return response
+    return request_id
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every error becomes RFC 9457 problem details; no stack trace reaches a client."""
+async def with_problem_details(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Run ``handler``; every error becomes an RFC 9457 problem-details response.
+
+    Returns a response in every case but a redirect (an ``HTTPException`` under 400, which
+    propagates); no stack trace reaches a client.
+    """
     request_id = request.get(REQUEST_ID)
     try:
         response = await handler(request)
@@ -157,8 +153,22 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             request_id,
         )
     headers = request.get(RATE_HEADERS)
-    if headers:
+    if headers and response.status >= 400:
         response.headers.update(headers)
+    return response
+
+
+@web.middleware
+async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The request id and problem details, in one layer: the request id is assigned first
+    and echoed on every response, errors included."""
+    request_id = assign_request_id(request)
+    try:
+        response = await with_problem_details(request, handler)
+    except web.HTTPException as exc:  # redirects
+        exc.headers["X-Request-ID"] = request_id
+        raise
+    response.headers["X-Request-ID"] = request_id
     return response
 
 
@@ -287,7 +297,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
-API_MIDDLEWARES = (request_id_middleware, error_middleware, api_middleware)
+API_MIDDLEWARES = (edge_middleware, api_middleware)
 
 
 def api_key_middlewares() -> list[Any]:
