@@ -256,3 +256,36 @@ async def test_jobs_of_an_uninstalled_connector_are_dead_lettered_by_the_sweeper
     (job,) = await all_rows(kernel, JobRow)
     assert (job.status, job.dead_reason) == ("dead", "fatal")
     assert job.last_error == "its connector is not installed"
+
+
+async def test_an_attempt_that_lost_its_lease_cannot_undo_the_rerun(
+    kernel: Integrations, clock: ManualClock
+) -> None:
+    """Worker A stalls past its lease, B re-runs and succeeds, then A fails: B's wins."""
+    from monopilot_integrations.core.errors import RetriableError
+    from monopilot_integrations.core.jobs.engine import _job_from_row
+
+    await kernel.publish(ORG_A, "test.ping", {})
+    await kernel.dispatch_pending()
+    (job,) = await all_rows(kernel, JobRow)
+    engine = kernel.runtime().engine
+    stalled = _job_from_row(await engine._claim(ORG_A, job.id))  # worker A's claim
+    clock.advance(kernel.settings.job_lease_seconds + 1)
+    assert (await kernel.run_job(ORG_A, job.id)).status == "succeeded"  # worker B
+    late = await engine._finish(stalled, RetriableError("timeout"), 1)  # A wakes up
+    assert late.status == "stale"
+    (job,) = await all_rows(kernel, JobRow)
+    assert job.status == "succeeded"
+    assert len(await all_rows(kernel, LogRow)) == 2  # both attempts are on record
+
+
+async def test_a_nul_character_in_an_attempts_record_is_stored_not_fatal(
+    kernel: Integrations,
+) -> None:
+    await kernel.publish(ORG_A, "test.ping", {"nul": True, "fail_times": 1})
+    await kernel.dispatch_pending()
+    (job,) = await all_rows(kernel, JobRow)
+    outcome = await kernel.run_job(ORG_A, job.id)
+    assert outcome.status == "retrying"
+    (log,) = await all_rows(kernel, LogRow)
+    assert log.response_body == {"note": "bad\ufffdbyte"}

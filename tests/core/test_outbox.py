@@ -61,6 +61,8 @@ async def test_publish_refuses_unknown_types_and_invalid_data_with_every_problem
         await kernel.publish(ORG_A, "test.ping", {"n": "one", "extra": 1})
     paths = {e["path"] for e in info.value.errors}
     assert paths == {"/", "/n"}
+    with pytest.raises(ValidationError, match="NUL character"):
+        await kernel.publish(ORG_A, "test.ping", {"echo": "a\u0000b"})
     with pytest.raises(ValidationError, match="not JSON-serialisable"):
         await kernel.publish(ORG_A, "test.ping", {"n": float("nan")})
     with pytest.raises(ValueError, match="another organisation"):

@@ -211,3 +211,28 @@ async def test_unknown_route_and_wrong_method_are_problems(server: Server) -> No
     await problem(await server.client.get("/api/nowhere", headers=server.auth("a")), 404)
     response = await server.client.patch(PRODUCTS, headers=server.auth("a"))
     await problem(response, 405)
+
+
+async def test_made_up_key_ids_leave_no_trace_in_the_verifier(server: Server) -> None:
+    verifier = server.kernel.runtime().api_keys.verifier
+    for _ in range(50):
+        stranger = key_format.generate("live").text
+        await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {stranger}"})
+    import gc
+
+    gc.collect()
+    assert len(verifier._locks) == 0
+
+
+async def test_a_nul_in_a_request_body_does_not_stop_the_log(server: Server) -> None:
+    await server.client.post(
+        PRODUCTS,
+        data='{"name": "x\\u0000y", "scopes": ["read:products"]}',
+        headers={**server.auth("b"), "Content-Type": "application/json"},
+    )
+    for _ in range(3):
+        await server.client.get(PRODUCTS, headers=server.auth("a"))
+    rows = await logs(server)
+    assert server.kernel.runtime().log_writer.pending == 0
+    assert any(r.org_id == ORG_A and r.event_type == "GET /api/integrations/api-keys" for r in rows)
+    assert any("x\ufffdy" in str(r.request_body) for r in rows)

@@ -73,3 +73,36 @@ async def test_request_id_is_echoed_or_made(server: Server) -> None:
     assert response.headers["X-Request-ID"] == "abc-123"
     response = await server.client.get("/healthz", headers={"X-Request-ID": "bad id <script>"})
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_mounting_never_weakens_a_handlers_own_scope() -> None:
+    from aiohttp import web
+
+    from monopilot_integrations.core.registration import Route
+    from monopilot_integrations.core.web.scopes import require_scope
+    from monopilot_integrations.server.app import mount
+
+    @require_scope("write:orders")
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = web.Application()
+    mount(app, Route("POST", "/x", handler, name="x"))
+    (route,) = [r for r in app.router.routes() if r.method == "POST"]
+    assert access_of(route.handler).all_of == {"write:orders"}
+
+
+async def test_an_internal_error_is_a_500_without_its_message(server: Server) -> None:
+    from aiohttp import web
+
+    from monopilot_integrations.core.errors import ConfigError
+    from monopilot_integrations.core.web.middlewares import with_problem_details
+
+    async def failing(request: web.Request) -> web.Response:
+        raise ConfigError("invalid settings: password='hunter2'")
+
+    from aiohttp.test_utils import make_mocked_request
+
+    response = await with_problem_details(make_mocked_request("GET", "/x"), failing)
+    assert response.status == 500
+    assert "hunter2" not in response.text

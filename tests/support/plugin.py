@@ -42,6 +42,7 @@ PING = EventType(
             "hang": {"type": "number"},
             "echo": {},
             "secrets": {"type": "array", "items": {"type": "string"}},
+            "nul": {"type": "boolean"},
         },
         "additionalProperties": False,
     },
@@ -62,6 +63,8 @@ class FlakyConnector(Connector):
         payload: dict[str, Any] = job.payload
         if "echo" in payload:
             job.record(request=payload["echo"], secrets=payload.get("secrets", []))
+        if payload.get("nul"):  # a partner answering with a NUL byte in its body
+            job.record(response={"note": "bad\x00byte"})
         if payload.get("hang") and job.attempt == 1:
             STARTED.set()
             await asyncio.sleep(float(payload["hang"]))

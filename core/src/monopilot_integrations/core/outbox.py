@@ -60,6 +60,11 @@ class Outbox:
                 f"event data is not JSON-serialisable: {exc}",
                 [{"path": "/data", "message": str(exc)}],
             ) from exc
+        if "\\u0000" in encoded:
+            raise ValidationError(
+                "event data contains a NUL character (\\u0000), which cannot be stored",
+                [{"path": "/data", "message": "NUL character"}],
+            )
         if len(encoded) > MAX_EVENT_BYTES:
             raise ValidationError(
                 f"event data is {len(encoded)} bytes; the limit is {MAX_EVENT_BYTES}",

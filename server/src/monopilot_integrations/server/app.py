@@ -74,9 +74,12 @@ def mount(app: web.Application, route: Route) -> None:
     function already carries a different one (one function serving routes with different
     scopes): then a thin per-route wrapper carries it.
     """
-    access = Access.parse(route.scope, route.public)
     handler = route.handler
     current = getattr(handler, ATTRIBUTE, None)
+    if route.scope is None and not route.public and isinstance(current, Access):
+        access = current  # the handler's own @require_scope stands; never weakened
+    else:
+        access = Access.parse(route.scope, route.public)
     if current is None:
         try:
             setattr(handler, ATTRIBUTE, access)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from monopilot_integrations.core.apikeys.store import ApiKeyStore
@@ -41,7 +42,9 @@ class ApiKeyService:
             on_too_many_failures=self._too_many_failures,
         )
         self._flusher: asyncio.Task[None] | None = None
-        self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._refresh_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         self._refreshed: dict[str, str] = {}
 
     async def authenticate(self, presented: str | None) -> VerifiedKey:
@@ -58,7 +61,9 @@ class ApiKeyService:
             return True
         if shared_stamp is None:  # nobody published a stamp yet (or Redis lost it)
             # One database read per key, however many requests are waiting on it.
-            lock = self._refresh_locks.setdefault(key.key_id, asyncio.Lock())
+            lock = self._refresh_locks.get(key.key_id)
+            if lock is None:
+                lock = self._refresh_locks[key.key_id] = asyncio.Lock()
             async with lock:
                 current = self._refreshed.get(key.key_id)
                 if current is None:
@@ -72,6 +77,12 @@ class ApiKeyService:
                 return True
         self.verifier.invalidate(key.key_id)
         return False
+
+    async def republish_stamp(self, key: VerifiedKey) -> None:
+        """Publish the stamp of a key just verified from the database, so a shared stamp
+        that went stale (a lost update, a restored Redis) heals on the next request instead
+        of forcing bcrypt on every one."""
+        await self.limiter.set_stamp(key.key_id, key.stamp)
 
     async def flush_last_used(self) -> None:
         used = self.verifier.take_last_used()

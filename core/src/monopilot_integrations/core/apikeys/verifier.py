@@ -24,6 +24,7 @@ import hmac
 import secrets
 import time
 import uuid
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -100,7 +101,9 @@ class ApiKeyVerifier:
         self._pepper = secrets.token_bytes(32)
         self._cache: dict[bytes, tuple[VerifiedKey, float]] = {}
         self._digests_by_key: dict[str, set[bytes]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        # Weak values: a lock lives only while a verification holds or awaits it, so
+        # requests with made-up key ids cannot grow this table.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._failures: dict[str, deque[float]] = {}
         self.last_used: dict[uuid.UUID, datetime] = {}
         self.bcrypt_checks = 0
@@ -115,7 +118,9 @@ class ApiKeyVerifier:
                 parsed = key_format.parse(presented)
             except key_format.MalformedKeyError as exc:
                 raise AuthenticationError("malformed", f"malformed API key: {exc}") from None
-            lock = self._locks.setdefault(parsed.key_id, asyncio.Lock())
+            lock = self._locks.get(parsed.key_id)
+            if lock is None:
+                lock = self._locks[parsed.key_id] = asyncio.Lock()
             async with lock:
                 verified = self._cached(digest)  # another request may have verified it
                 if verified is None:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock
@@ -30,7 +31,7 @@ from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError, FatalError, RetriableError
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import retry_delay
-from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
+from monopilot_integrations.core.logs.writer import LogEntry, LogWriter, printable
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import jobs_table, retry_table
@@ -91,12 +92,21 @@ class JobEngine:
             error.__cause__ = exc
         except asyncio.CancelledError:
             # The worker is shutting down: hand the job back (lease cleared) and re-raise.
-            await self._hand_back(org_id, job_id)
+            await self._hand_back(org_id, job_id, job.attempt)
             raise
         except Exception as exc:
             error = exc
         duration_ms = int((time.perf_counter() - started) * 1000)
-        return await self._finish(job, error, duration_ms)
+        try:
+            return await self._finish(job, error, duration_ms)
+        except sa_exc.DBAPIError as exc:
+            if isinstance(exc, sa_exc.OperationalError):
+                raise  # the database is away: the lease hands the job out again later
+            # Something in the attempt's record was refused: record the outcome without it.
+            log.warning("job %s: attempt record refused (%s); logged without bodies", job.id, exc)
+            job.attempt_record.request_body = job.attempt_record.response_body = None
+            job.attempt_record.warning = "request/response bodies could not be stored"
+            return await self._finish(job, error, duration_ms)
 
     # --- claim --------------------------------------------------------------------------
 
@@ -127,13 +137,17 @@ class JobEngine:
                 )
             return row
 
-    async def _hand_back(self, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    async def _hand_back(self, org_id: uuid.UUID, job_id: uuid.UUID, attempt: int) -> None:
         now = self.clock.now()
         try:
             async with self.database.session(org_id) as session:
                 await session.execute(
                     update(jobs_t)
-                    .where(jobs_t.c.id == job_id, jobs_t.c.status == RUNNING)
+                    .where(
+                        jobs_t.c.id == job_id,
+                        jobs_t.c.status == RUNNING,
+                        jobs_t.c.attempts == attempt,
+                    )
                     .values(status=QUEUED, locked_until=None, enqueued_at=None, updated_at=now)
                 )
                 await session.execute(
@@ -236,11 +250,26 @@ class JobEngine:
                 values["retries"] = job.retries + 1
             else:
                 values.update(dead_at=now, dead_reason=dead_reason, finished_at=now)
-            await session.execute(
+            # Fenced: only the attempt that holds the claim may move the job on. An attempt
+            # whose lease expired (and whose job another worker re-ran) leaves it alone.
+            moved = await session.execute(
                 update(jobs_t)
-                .where(jobs_t.c.id == job.id, jobs_t.c.org_id == job.org_id)
+                .where(
+                    jobs_t.c.id == job.id,
+                    jobs_t.c.org_id == job.org_id,
+                    jobs_t.c.status == RUNNING,
+                    jobs_t.c.attempts == job.attempt,
+                )
                 .values(**values)
             )
+            if not moved.rowcount:  # type: ignore[attr-defined]
+                log.warning(
+                    "job %s: attempt %d finished after losing its lease; its outcome "
+                    "is logged but does not change the job",
+                    job.id,
+                    job.attempt,
+                )
+                return AttemptOutcome(job.id, "stale", values["last_error"], None)
             if error is not None or job.retries > 0:
                 await self._upsert_retry(session, job, status, log_id, next_run_at, values)
         if error is not None:
@@ -297,7 +326,7 @@ def entry_error(writer: LogWriter, message: str | None, secrets: list[str]) -> s
     """The error as stored on the job: masked like the log row, and capped."""
     if message is None:
         return None
-    return writer.masker.mask_text(message, secrets=secrets)[:2000]
+    return printable(writer.masker.mask_text(message, secrets=secrets)[:2000])
 
 
 def _describe(error: BaseException) -> str:

@@ -140,7 +140,7 @@ class LogWriter:
                 del self._buffer[: len(batch)]
                 try:
                     await self._insert(batch)
-                except sa_exc.IntegrityError:
+                except (sa_exc.IntegrityError, sa_exc.DataError):
                     written += await self._insert_one_by_one(batch)
                     continue
                 except Exception:
@@ -161,7 +161,7 @@ class LogWriter:
             for attempt in (row, {**row, "api_key_id": None, "job_id": None}):
                 try:
                     await self._insert([attempt])
-                except sa_exc.IntegrityError:
+                except (sa_exc.IntegrityError, sa_exc.DataError):
                     continue
                 written += 1
                 break
@@ -211,7 +211,7 @@ class LogWriter:
             "request_body": self._body(entry.request_body, secrets),
             "response_body": self._body(entry.response_body, secrets),
             "error_message": (
-                self.masker.mask_text(entry.error_message, secrets=secrets)[:4000]
+                printable(self.masker.mask_text(entry.error_message, secrets=secrets)[:4000])
                 if entry.error_message
                 else None
             ),
@@ -241,6 +241,14 @@ class LogWriter:
                 body = decoded
         masked = self.masker.mask(body, secrets=secrets)
         text = json.dumps(masked, default=str, ensure_ascii=False)
+        if "\\u0000" in text:  # PostgreSQL refuses NUL in JSON and text: keep a visible mark
+            text = text.replace("\\u0000", "\\ufffd")
+            masked = json.loads(text)
         if len(text) <= self.body_limit:
             return masked
         return {"_truncated": True, "size": len(text), "preview": text[: self.body_limit]}
+
+
+def printable(text: str) -> str:
+    """Text PostgreSQL accepts: NUL characters become U+FFFD."""
+    return text.replace("\x00", "\ufffd")

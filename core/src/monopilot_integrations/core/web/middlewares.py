@@ -140,9 +140,18 @@ async def with_problem_details(request: web.Request, handler: Handler) -> web.St
         )
     except NotFoundError as exc:
         response = problem_response(request, Problem(404, str(exc)), request_id)
-    except IntegrationError as exc:
-        log.warning("integration error on %s %s: %s", request.method, request.path, exc)
-        response = problem_response(request, Problem(400, str(exc)), request_id)
+    except IntegrationError:
+        # Not an input problem (those are ValidationError / NotFoundError / Problem): a
+        # misconfiguration or a kernel fault, whose message may carry settings. Logged here,
+        # never sent.
+        log.exception(
+            "integration error on %s %s (request %s)", request.method, request.path, request_id
+        )
+        response = problem_response(
+            request,
+            Problem(500, "an internal error occurred; quote the request id when reporting it"),
+            request_id,
+        )
     except Exception:
         log.exception(
             "unhandled error on %s %s (request %s)", request.method, request.path, request_id
@@ -214,6 +223,7 @@ async def rate_limit(request: web.Request, key: VerifiedKey) -> tuple[VerifiedKe
     result = await runtime.rate_limiter.hit(key.key_id, tier, stamp_key=key.key_id)
     if not await runtime.api_keys.confirm_stamp(key, result.stamp):
         key = await authenticate(request)  # changed since it was cached: verify afresh
+        await runtime.api_keys.republish_stamp(key)
     headers = {
         "X-RateLimit-Limit": str(result.limit),
         "X-RateLimit-Remaining": str(max(result.remaining, 0)),

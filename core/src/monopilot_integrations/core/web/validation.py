@@ -38,6 +38,12 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
     if len(raw) > MAX_JSON_BYTES:
         raise Problem(413, f"the body is larger than {MAX_JSON_BYTES} bytes")
+    if b"\\u0000" in raw or b"\x00" in raw:
+        raise Problem(
+            422,
+            "the body contains a NUL character (\\u0000), which is not accepted",
+            errors=[{"location": "body", "path": "/", "message": "NUL character"}],
+        )
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
