@@ -395,6 +395,16 @@ async def test_stamp_is_returned_with_every_hit(backend: Backend) -> None:
     assert (await limiter.hit("key2", tier, stamp_key="key2")).stamp == "suspended:x"
 
 
+async def test_filling_in_a_missing_stamp_never_overwrites_a_newer_one(backend: Backend) -> None:
+    tier = Tier("t", per_minute=60, per_hour=1000, burst=5)
+    limiter = backend.limiter
+    await limiter.set_stamp("key3", "active:1", only_if_absent=True)  # missing: written
+    assert (await limiter.hit("key3", tier, stamp_key="key3")).stamp == "active:1"
+    await limiter.set_stamp("key3", "revoked:2")  # a change is always written
+    await limiter.set_stamp("key3", "active:1", only_if_absent=True)  # a stale read is not
+    assert (await limiter.hit("key3", tier, stamp_key="key3")).stamp == "revoked:2"
+
+
 async def test_concurrent_hits_allow_exactly_the_burst(backend: Backend) -> None:
     tier = Tier("t", per_minute=6, per_hour=1000, burst=10)
     results = await asyncio.gather(*(backend.limiter.hit("k", tier) for _ in range(50)))

@@ -68,7 +68,8 @@ class ApiKeyService:
                 current = self._refreshed.get(key.key_id)
                 if current is None:
                     current = await self.verifier.refresh(key)
-                    await self.limiter.set_stamp(key.key_id, current)
+                    # NX: a stamp another process published since our read is newer.
+                    await self.limiter.set_stamp(key.key_id, current, only_if_absent=True)
                     self._refreshed[key.key_id] = current
                     asyncio.get_running_loop().call_later(
                         1.0, self._refreshed.pop, key.key_id, None

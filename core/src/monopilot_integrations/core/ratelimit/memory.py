@@ -68,7 +68,9 @@ class MemoryRateLimiter:
             self._sweep(now, hour)
         return result
 
-    async def set_stamp(self, stamp_key: str, value: str) -> None:
+    async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
+        if only_if_absent and stamp_key in self._stamps:
+            return
         self._stamps[stamp_key] = value
 
     async def close(self) -> None:

@@ -194,8 +194,10 @@ class RedisRateLimiter:
             else:
                 future.set_result(reply)
 
-    async def set_stamp(self, stamp_key: str, value: str) -> None:
-        await self.client.set(self._stamp_key(stamp_key), value, ex=self.stamp_ttl)
+    async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
+        await self.client.set(
+            self._stamp_key(stamp_key), value, ex=self.stamp_ttl, nx=only_if_absent
+        )
 
     async def close(self) -> None:
         if self._owns_client:

@@ -128,8 +128,12 @@ class RateLimiter(Protocol):
         """
         ...
 
-    async def set_stamp(self, stamp_key: str, value: str) -> None:
-        """Publish a key's stamp (it changes when the key is suspended/revoked/regenerated)."""
+    async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
+        """Publish a key's stamp (it changes when the key is suspended/revoked/regenerated).
+
+        ``only_if_absent`` writes only where no stamp is published yet: a process filling in
+        a missing stamp from the database must not overwrite a newer one written meanwhile.
+        """
         ...
 
     async def close(self) -> None:
