@@ -14,6 +14,7 @@ from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import create_app, kernel_of
+from tests.server.public_api_support import api  # noqa: F401  (the public API tests' fixture)
 from tests.support import plugin
 from tests.support.schema import truncate_all
 
