@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -45,6 +45,24 @@ class Caller:
 
 def caller(request: web.Request) -> Caller:
     return Caller(request_kernel(request), request_org(request))
+
+
+async def party_filter(
+    code: str | None,
+    party_id: uuid.UUID | None,
+    find_by_code: Callable[[str], Awaitable[Any]],
+) -> tuple[bool, uuid.UUID | None]:
+    """Combine a list's ``?supplier=CODE`` / ``?customer=CODE`` with its ``..._id`` filter.
+
+    Returns ``(matches_nothing, id_to_filter_by)``: an unknown code, or a code naming
+    another party than the id, matches nothing (an empty page, not an error).
+    """
+    if code is None:
+        return False, party_id
+    party = await find_by_code(code)
+    if party is None or party_id not in (None, party.id):
+        return True, None
+    return False, party.id
 
 
 def not_found(kind: str, record_id: object) -> Problem:

@@ -29,6 +29,7 @@ from monopilot_integrations.server.api._support import (
     invalid,
     jsonable,
     not_found,
+    party_filter,
     path_id,
     purchase_order,
 )
@@ -66,12 +67,13 @@ async def list_purchase_orders(request: web.Request) -> web.Response:
     query = parse_query(request, PurchaseOrderQuery)
     empty = PurchaseOrderList(items=[], total=0, limit=query.limit, offset=query.offset)
     async with c.kernel.session(c.org) as s:
-        supplier_id = query.supplier_id
-        if query.supplier is not None:
-            supplier = await c.store.find_supplier_by_code(c.org, query.supplier, session=s)
-            if supplier is None or supplier_id not in (None, supplier.id):
-                return json_response(empty)
-            supplier_id = supplier.id
+        nothing, supplier_id = await party_filter(
+            query.supplier,
+            query.supplier_id,
+            lambda code: c.store.find_supplier_by_code(c.org, code, session=s),
+        )
+        if nothing:
+            return json_response(empty)
         page = await c.store.list_purchase_orders(
             c.org,
             supplier_id=supplier_id,

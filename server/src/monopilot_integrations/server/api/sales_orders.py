@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.domain.records import SalesOrder
 from monopilot_integrations.core.registration import Route
-from monopilot_integrations.server.api._support import Caller, caller, not_found, path_id
+from monopilot_integrations.server.api._support import (
+    Caller,
+    caller,
+    not_found,
+    party_filter,
+    path_id,
+)
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.orders import (
     SalesOrderList,
@@ -44,12 +50,13 @@ async def list_sales_orders(request: web.Request) -> web.Response:
     query = parse_query(request, SalesOrderQuery)
     empty = SalesOrderList(items=[], total=0, limit=query.limit, offset=query.offset)
     async with c.kernel.session(c.org) as s:
-        customer_id = query.customer_id
-        if query.customer is not None:
-            customer = await c.store.find_customer_by_code(c.org, query.customer, session=s)
-            if customer is None or customer_id not in (None, customer.id):
-                return json_response(empty)
-            customer_id = customer.id
+        nothing, customer_id = await party_filter(
+            query.customer,
+            query.customer_id,
+            lambda code: c.store.find_customer_by_code(c.org, code, session=s),
+        )
+        if nothing:
+            return json_response(empty)
         page = await c.store.list_sales_orders(
             c.org,
             customer_id=customer_id,

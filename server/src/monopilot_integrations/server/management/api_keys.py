@@ -10,9 +10,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from monopilot_integrations.core.apikeys.store import ApiKey
 from monopilot_integrations.core.http import request_kernel, request_org
-from monopilot_integrations.core.registration import Route
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
-from monopilot_integrations.server.management.common import ADMIN, PageQuery, path_uuid
+from monopilot_integrations.server.management.common import (
+    PageQuery,
+    admin_routes,
+    path_uuid,
+)
 
 
 class ApiKeyCreate(BaseModel):
@@ -114,21 +117,7 @@ async def activate_key(request: web.Request) -> web.Response:
     return json_response(key)
 
 
-_BASE = "/api/integrations/api-keys"
-_TAGS = ("api-keys",)
-
-
-def _route(method: str, path: str, handler, name: str, summary: str, **kw) -> Route:  # type: ignore[no-untyped-def]
-    return Route(
-        method,
-        _BASE + path,
-        handler,
-        name=f"api_keys.{name}",
-        scope=ADMIN,
-        summary=summary,
-        tags=_TAGS,
-        **kw,
-    )
+_route = admin_routes("/api/integrations/api-keys", "api_keys.", ("api-keys",))
 
 
 ROUTES = [

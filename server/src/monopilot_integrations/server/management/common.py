@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from monopilot_integrations.core.registration import Route
 from monopilot_integrations.core.web.problems import Problem
 
 ADMIN = "integrations:admin"
@@ -23,3 +26,24 @@ def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
 class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200, description="Items per page")
     offset: int = Field(default=0, ge=0, description="Items to skip")
+
+
+def admin_routes(base: str, name_prefix: str, tags: tuple[str, ...]) -> Callable[..., Route]:
+    """A builder for one management area's routes: path under ``base``, names prefixed,
+    the ``integrations:admin`` scope and the area's tags filled in."""
+
+    def route(
+        method: str, path: str, handler: Any, name: str, summary: str, **options: Any
+    ) -> Route:
+        return Route(
+            method,
+            base + path,
+            handler,
+            name=name_prefix + name,
+            scope=ADMIN,
+            summary=summary,
+            tags=tags,
+            **options,
+        )
+
+    return route

@@ -26,12 +26,15 @@ from sqlalchemy import ColumnElement, func, select
 
 from monopilot_integrations.core.errors import NotFoundError
 from monopilot_integrations.core.http import request_kernel, request_org
-from monopilot_integrations.core.registration import Route
 from monopilot_integrations.core.tables import jobs_table, logs_table
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 from monopilot_integrations.server.management import log_queries
-from monopilot_integrations.server.management.common import ADMIN, PageQuery, path_uuid
+from monopilot_integrations.server.management.common import (
+    PageQuery,
+    admin_routes,
+    path_uuid,
+)
 from monopilot_integrations.server.management.logs import LogItem
 
 jobs_t = jobs_table
@@ -268,20 +271,7 @@ async def get_job(request: web.Request) -> web.Response:
     return json_response(JobDetail.model_validate(data))
 
 
-_TAGS = ("retries",)
-
-
-def _route(method: str, path: str, handler, name: str, summary: str, **kw) -> Route:  # type: ignore[no-untyped-def]
-    return Route(
-        method,
-        "/api/integrations" + path,
-        handler,
-        name=name,
-        scope=ADMIN,
-        summary=summary,
-        tags=_TAGS,
-        **kw,
-    )
+_route = admin_routes("/api/integrations", "", ("retries",))
 
 
 ROUTES = [

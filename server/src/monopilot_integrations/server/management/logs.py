@@ -18,12 +18,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from sqlalchemy import select
 
 from monopilot_integrations.core.http import request_kernel, request_org
-from monopilot_integrations.core.registration import Route
 from monopilot_integrations.core.tables import logs_table
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.validation import json_response, parse_query
 from monopilot_integrations.server.management import log_queries
-from monopilot_integrations.server.management.common import ADMIN, path_uuid
+from monopilot_integrations.server.management.common import admin_routes, path_uuid
 from monopilot_integrations.server.management.log_queries import Cursor
 
 STATS_MAX_WINDOW = timedelta(days=31)
@@ -264,21 +263,7 @@ def _rate(errors: int, total: int) -> float:
     return errors / total if total else 0.0
 
 
-_BASE = "/api/integrations/logs"
-_TAGS = ("logs",)
-
-
-def _route(method: str, path: str, handler, name: str, summary: str, **kw) -> Route:  # type: ignore[no-untyped-def]
-    return Route(
-        method,
-        _BASE + path,
-        handler,
-        name=f"logs.{name}",
-        scope=ADMIN,
-        summary=summary,
-        tags=_TAGS,
-        **kw,
-    )
+_route = admin_routes("/api/integrations/logs", "logs.", ("logs",))
 
 
 # ``/stats`` before ``/{id}``: the router tries routes in registration order.
