@@ -117,6 +117,16 @@ class LogWriter:
         self.rows_written += 1
         return entry.id
 
+    async def write_many(
+        self, session: AsyncSession, entries: Sequence[LogEntry]
+    ) -> list[uuid.UUID]:
+        """Insert ``entries`` now, in one ``executemany`` inside ``session``'s transaction."""
+        if not entries:
+            return []
+        await session.execute(logs_table.insert(), [self.to_row(entry) for entry in entries])
+        self.rows_written += len(entries)
+        return [entry.id for entry in entries]
+
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:

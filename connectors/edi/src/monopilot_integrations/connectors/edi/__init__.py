@@ -1,0 +1,1 @@
+"""The edi connector of MonoPilot Integrations."""

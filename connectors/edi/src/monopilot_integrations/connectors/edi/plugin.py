@@ -1,0 +1,3 @@
+"""Hook implementations only: what the edi connector contributes to the kernel."""
+
+from __future__ import annotations

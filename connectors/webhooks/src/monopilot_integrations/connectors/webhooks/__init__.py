@@ -1,0 +1,1 @@
+"""The webhooks connector of MonoPilot Integrations."""
