@@ -33,12 +33,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.logs.bulk import BulkInsert
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.tables import logs_table
 
 log = logging.getLogger(__name__)
 
 DIRECTIONS = ("inbound", "outbound")
+#: The columns :meth:`LogWriter.to_row` fills, in the order of the table.
+LOG_COLUMNS = tuple(column.key for column in logs_table.columns)
 STATUSES = ("success", "warning", "error")
 
 
@@ -96,6 +99,12 @@ class LogWriter:
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         self._closed = False
+        dialect = database.engine.dialect
+        self._bulk = (
+            BulkInsert(logs_table, LOG_COLUMNS, dialect)
+            if dialect.name in BulkInsert.SUPPORTED
+            else None
+        )
         self.rows_written = 0
 
     # --- the two ways in ----------------------------------------------------------------
@@ -163,7 +172,10 @@ class LogWriter:
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
         async with self.database.engine.begin() as conn:
-            await conn.execute(logs_table.insert(), rows)
+            if self._bulk is not None:
+                await self._bulk.execute(conn, rows)
+            else:
+                await conn.execute(logs_table.insert(), rows)
 
     async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> int:
         written = 0

@@ -34,50 +34,62 @@ import redis.asyncio
 
 from monopilot_integrations.core.ratelimit.tiers import RateLimitResult, Tier
 
-# Mirrors gcra.rate_limit_check. One function, used by the single-hit script (whose
-# ARGV[4], a fixed "now", exists for the parity tests only) and by the batch script that
-# carries the hits of concurrent requests in one EVALSHA.
+# Mirrors gcra.rate_limit_check. ``hits`` applies ``n`` hits of one key in a row, against
+# one ``now``: it reads the key's state once, runs GCRA and the hourly quota for each hit
+# in Lua numbers, and writes the state back once (the TAT rounded to 1 µs after each hit,
+# exactly as if it had been stored and read back between hits). The single-hit script
+# (whose ARGV[4], a fixed "now", exists for the parity tests only) is ``hits(..., 1)``; the
+# batch script carries the hits of concurrent requests in one EVALSHA, the hits of one key
+# coalesced into one group, so a busy client costs Redis one read and one write per batch
+# rather than per request.
 _HIT_FUNCTION = """
 local eps = 1e-6
-local function hit(k_tat, k_hour, k_stamp, interval, burst, per_hour, now)
+local function hits(k_tat, k_hour, k_stamp, interval, burst, per_hour, now, n, out)
   local stamp = false
   if k_stamp and k_stamp ~= '' then stamp = redis.call('GET', k_stamp) end
 
   local tat = tonumber(redis.call('GET', k_tat)) or now
   if tat < now then tat = now end
-  local new_tat = tat + interval
-  local allow_at = new_tat - burst * interval
-  local minute_ok = now + eps >= allow_at
-
   local hour = math.floor(now / 3600)
   local hour_key = k_hour .. ':' .. string.format('%d', hour)
   local hour_reset = (hour + 1) * 3600 - now
   local hour_left = per_hour - (tonumber(redis.call('GET', hour_key)) or 0)
+  local spent = 0
 
-  local allowed = 0
-  local minute_left = 0
-  local retry_after = 0
-  local reset_after = tat - now
-  if minute_ok and hour_left > 0 then
-    allowed = 1
-    minute_left = math.floor((now - allow_at + eps) / interval)
-    if minute_left > burst - 1 then minute_left = burst - 1 end
-    if minute_left < 0 then minute_left = 0 end
-    reset_after = new_tat - now
-    redis.call('SET', k_tat, string.format('%.6f', new_tat),
-               'PX', math.ceil(reset_after * 1000) + 1000)
-    if redis.call('INCR', hour_key) == 1 then
+  for _ = 1, n do
+    local new_tat = tat + interval
+    local allow_at = new_tat - burst * interval
+    local minute_ok = now + eps >= allow_at
+    local allowed = 0
+    local minute_left = 0
+    local retry_after = 0
+    local reset_after = tat - now
+    if minute_ok and hour_left > 0 then
+      allowed = 1
+      minute_left = math.floor((now - allow_at + eps) / interval)
+      if minute_left > burst - 1 then minute_left = burst - 1 end
+      if minute_left < 0 then minute_left = 0 end
+      reset_after = new_tat - now
+      tat = tonumber(string.format('%.6f', new_tat))
+      hour_left = hour_left - 1
+      spent = spent + 1
+    else
+      if not minute_ok then retry_after = allow_at - now end
+      if hour_left <= 0 and hour_reset > retry_after then retry_after = hour_reset end
+    end
+    if hour_left <= minute_left then reset_after = hour_reset end
+    local remaining = math.max(math.min(minute_left, hour_left), 0)
+    out[#out + 1] = {allowed, remaining, string.format('%.6f', retry_after),
+                     string.format('%.6f', reset_after), stamp}
+  end
+  if spent > 0 then
+    redis.call('SET', k_tat, string.format('%.6f', tat),
+               'PX', math.ceil((tat - now) * 1000) + 1000)
+    if redis.call('INCRBY', hour_key, spent) == spent then
       redis.call('EXPIRE', hour_key, math.ceil(hour_reset) + 60)
     end
-    hour_left = hour_left - 1
-  else
-    if not minute_ok then retry_after = allow_at - now end
-    if hour_left <= 0 and hour_reset > retry_after then retry_after = hour_reset end
   end
-  if hour_left <= minute_left then reset_after = hour_reset end
-  local remaining = math.max(math.min(minute_left, hour_left), 0)
-  return {allowed, remaining, string.format('%.6f', retry_after),
-          string.format('%.6f', reset_after), stamp}
+  return out
 end
 local function clock()
   local t = redis.call('TIME')
@@ -90,22 +102,23 @@ _SCRIPT = (
     + _HIT_FUNCTION
     + """
 local now = tonumber(ARGV[4]) or clock()
-return hit(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]),
-           tonumber(ARGV[3]), now)
+return hits(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]),
+            tonumber(ARGV[3]), now, 1, {})[1]
 """
 )
 
-# KEYS: (tat, hour, stamp or '') per hit; ARGV: (interval, burst, per_hour) per hit.
+# KEYS: (tat, hour, stamp or '') per key; ARGV: (interval, burst, per_hour, hits) per key.
+# The reply is one result per hit, keys in order, each key's hits in order.
 _BATCH_SCRIPT = (
     "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
     + _HIT_FUNCTION
     + """
 local now = clock()
 local out = {}
-for i = 0, #ARGV / 3 - 1 do
-  out[i + 1] = hit(KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3],
-                   tonumber(ARGV[i * 3 + 1]), tonumber(ARGV[i * 3 + 2]),
-                   tonumber(ARGV[i * 3 + 3]), now)
+for i = 0, #ARGV / 4 - 1 do
+  hits(KEYS[i * 3 + 1], KEYS[i * 3 + 2], KEYS[i * 3 + 3],
+       tonumber(ARGV[i * 4 + 1]), tonumber(ARGV[i * 4 + 2]), tonumber(ARGV[i * 4 + 3]),
+       now, tonumber(ARGV[i * 4 + 4]), out)
 end
 return out
 """
@@ -139,6 +152,7 @@ class RedisRateLimiter:
         self._batch_script = client.register_script(_BATCH_SCRIPT)
         self._pending: list[tuple[list[str], list[str | int], asyncio.Future[Any]]] = []
         self._flushing = False
+        self._keys: dict[tuple[str, str | None], list[str]] = {}
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "mp:rl:", **options: Any) -> RedisRateLimiter:
@@ -168,6 +182,10 @@ class RedisRateLimiter:
         self._flushing = False
         if not batch:
             return
+        # Coalesce the hits of one key (same keys and tier): one group, applied in order.
+        groups: dict[tuple[tuple[str, ...], tuple[str | int, ...]], list[Any]] = {}
+        for keys, args, future in batch:
+            groups.setdefault((tuple(keys), tuple(args[:3])), []).append(future)
         try:
             if len(batch) == 1:
                 keys, args, future = batch[0]
@@ -175,9 +193,9 @@ class RedisRateLimiter:
             else:
                 all_keys: list[str] = []
                 all_args: list[str | int] = []
-                for keys, args, _ in batch:
-                    all_keys += keys if len(keys) == 3 else [*keys, ""]
-                    all_args += args[:3]
+                for (group_keys, group_args), futures in groups.items():
+                    all_keys += group_keys if len(group_keys) == 3 else [*group_keys, ""]
+                    all_args += [*group_args, len(futures)]
                 replies = await self._batch_script(keys=all_keys, args=all_args)
         except BaseException as exc:
             for _, _, future in batch:
@@ -186,7 +204,8 @@ class RedisRateLimiter:
             if not isinstance(exc, Exception):
                 raise
             return
-        for (_, _, future), reply in zip(batch, replies, strict=True):
+        ordered = [future for futures in groups.values() for future in futures]
+        for future, reply in zip(ordered, replies, strict=True):
             if future.done():
                 continue
             if isinstance(reply, Exception):
@@ -214,9 +233,14 @@ class RedisRateLimiter:
     def _call(
         self, key: str, tier: Tier, stamp_key: str | None, now: float | None
     ) -> tuple[list[str], list[str | int]]:
-        keys = list(self.keys_of(key))
-        if stamp_key is not None:
-            keys.append(self._stamp_key(stamp_key))
+        keys = self._keys.get((key, stamp_key))
+        if keys is None:
+            keys = list(self.keys_of(key))
+            if stamp_key is not None:
+                keys.append(self._stamp_key(stamp_key))
+            if len(self._keys) >= 10_000:  # API key ids: few, but keep it bounded
+                self._keys.clear()
+            self._keys[(key, stamp_key)] = keys
         args: list[str | int] = [repr(tier.interval), tier.burst, tier.per_hour]
         if now is not None:
             args.append(repr(now))

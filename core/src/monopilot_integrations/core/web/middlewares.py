@@ -15,11 +15,11 @@ unexpected error.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from random import getrandbits
 from typing import Any
 
 from aiohttp import web
@@ -101,7 +101,8 @@ def _refusal_log(
 def assign_request_id(request: web.Request) -> str:
     """Adopt a sane incoming ``X-Request-ID`` or make one."""
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+    # 128 bits from ``random``: a request id must be unique, not secret.
+    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else f"{getrandbits(128):032x}"
     request[REQUEST_ID] = request_id
     return request_id
 

@@ -1,0 +1,81 @@
+"""The buffered flush writes through the driver: rows must read back exactly like rows
+written through SQLAlchemy's typed insert, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.logs.writer import LogEntry
+from monopilot_integrations.core.tables import LogRow
+
+from .helpers import ORG_A
+
+FIELDS = [column.key for column in LogRow.__table__.columns if column.key != "id"]
+
+
+def _entry(tag: str, when: datetime) -> LogEntry:
+    return LogEntry(
+        org_id=ORG_A,
+        integration_type="api",
+        event_type=f"POST /api/{tag}",
+        direction="inbound",
+        status="warning",
+        request_body={"text": "zażółć ☃", "n": [1, 2.5, None], "nested": {"ok": True}},
+        response_body="plain text",
+        http_status=422,
+        error_message="bad input",
+        error_class="ValidationError",
+        job_id=uuid.uuid4(),
+        webhook_id=uuid.uuid4(),
+        connector="flaky",
+        external_system="ACME",
+        retry_count=2,
+        duration_ms=17,
+        timestamp=when,
+    )
+
+
+async def test_bulk_flushed_rows_equal_rows_written_in_a_session(kernel: Integrations) -> None:
+    writer = kernel.runtime().log_writer
+    # A non-UTC offset and a whole second (no microseconds) are the two formatting traps.
+    when = datetime(2026, 3, 29, 3, 30, 0, tzinfo=UTC).astimezone(ZoneInfo("Europe/Warsaw"))
+    via_session, via_bulk = _entry("a", when), _entry("b", when)
+    via_bulk.job_id, via_bulk.webhook_id = via_session.job_id, via_session.webhook_id
+    async with kernel.session(ORG_A) as session:
+        await writer.write(session, via_session)
+    writer.add(via_bulk)
+    assert await writer.flush() == 1
+
+    async with kernel.session(ORG_A) as session:
+        rows = {r.id: r for r in (await session.execute(select(LogRow))).scalars()}
+        a, b = rows[via_session.id], rows[via_bulk.id]
+        for field in FIELDS:
+            if field == "event_type":
+                continue
+            assert getattr(a, field) == getattr(b, field), field
+        assert b.timestamp == when and b.timestamp.tzinfo is not None
+        assert b.request_body["text"] == "zażółć ☃"
+        # Time comparisons in SQL see the bulk row exactly where the typed one is.
+        window = select(LogRow.id).where(
+            LogRow.timestamp >= when, LogRow.timestamp < when + timedelta(microseconds=1)
+        )
+        assert set((await session.execute(window)).scalars()) == {a.id, b.id}
+
+
+async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Integrations) -> None:
+    writer = kernel.runtime().log_writer
+    good = _entry("good", datetime.now(UTC))
+    dangling = _entry("dangling", datetime.now(UTC))
+    dangling.api_key_id = uuid.uuid4()  # no such key: the foreign key refuses the row
+    writer.add(good)
+    writer.add(dangling)
+    assert await writer.flush() == 2  # the dangling one is kept without its reference
+    async with kernel.session(ORG_A) as session:
+        rows = {r.id: r for r in (await session.execute(select(LogRow))).scalars()}
+    assert set(rows) == {good.id, dangling.id}
+    assert rows[dangling.id].api_key_id is None
