@@ -1,3 +1,42 @@
 """Hook implementations only: what the webhooks connector contributes to the kernel."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from monopilot_integrations.connectors.webhooks.connector import WebhooksConnector
+from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
+from monopilot_integrations.core import hookimpl
+from monopilot_integrations.core.connector import Connector
+from monopilot_integrations.core.registration import EventType, LogMask, MigrationBranch, Route
+
+
+@hookimpl
+def register_connectors(register: Callable[[type[Connector]], None]) -> None:
+    register(WebhooksConnector)
+
+
+@hookimpl
+def register_event_types(register: Callable[[EventType], None]) -> None:
+    register(WEBHOOK_DISABLED)
+
+
+@hookimpl
+def register_routes(register: Callable[[Route], None]) -> None:
+    from monopilot_integrations.connectors.webhooks.api.routes import ROUTES
+
+    for route in ROUTES:
+        register(route)
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationBranch], None]) -> None:
+    register(MigrationBranch("webhooks", Path(__file__).with_name("migrations")))
+
+
+@hookimpl
+def register_log_masks(register: Callable[[LogMask], None]) -> None:
+    # Signature headers are masked by the kernel's "signature" key rule already; a webhook
+    # secret is masked wherever its text shows up, even under an innocent key.
+    register(LogMask(keys=("webhook-signature",), value_patterns=(r"whsec_[A-Za-z0-9+/=]{20,}",)))

@@ -1,0 +1,1 @@
+"""``/api/integrations/webhooks``: the webhook management API."""

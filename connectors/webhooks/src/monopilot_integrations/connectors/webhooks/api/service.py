@@ -1,0 +1,261 @@
+"""What the webhook API does, apart from HTTP: validation, persistence, secrets.
+
+Every function takes the caller's organisation and opens that organisation's session, so a
+webhook id of another organisation is simply not found (404), on SQLite by the explicit
+``org_id`` filter and on PostgreSQL by row-level security as well.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from monopilot_integrations.connectors.webhooks import store
+from monopilot_integrations.connectors.webhooks.api.models import (
+    WebhookCreate,
+    WebhookOut,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from monopilot_integrations.connectors.webhooks.message import custom_header_problems
+from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
+from monopilot_integrations.connectors.webhooks.signing import (
+    InvalidSecretError,
+    generate_secret,
+    secret_key,
+)
+from monopilot_integrations.connectors.webhooks.tables import Webhook
+from monopilot_integrations.core.logs.masking import DEFAULT_MASK
+from monopilot_integrations.core.net import BlockedTargetError, OutboundGuard
+from monopilot_integrations.core.web.problems import Problem
+
+MAX_WEBHOOKS_PER_ORG = 500
+
+
+class WebhookService:
+    def __init__(self, kernel: Any) -> None:
+        self.kernel = kernel
+        self.secrets = SecretBox(kernel.keyring)
+        self.guard = OutboundGuard(allow_private=kernel.settings.allow_private_targets)
+
+    # --- validation ---------------------------------------------------------------------
+
+    async def _check(
+        self,
+        *,
+        url: str | None,
+        events: list[str] | None,
+        custom_headers: dict[str, str] | None,
+        secret: str | None = None,
+    ) -> None:
+        """Raise a 422 listing every problem in the given fields."""
+        errors: list[dict[str, str]] = []
+        if url is not None:
+            errors += [{"path": "/url", "message": m} for m in await self._url_problems(url)]
+        if events is not None:
+            known = self.kernel.registry.event_types
+            unknown = [e for e in events if e != "*" and e not in known]
+            if unknown:
+                errors.append(
+                    {"path": "/events", "message": f"unknown event types: {', '.join(unknown)}"}
+                )
+            if len(set(events)) != len(events):
+                errors.append({"path": "/events", "message": "an event type is listed twice"})
+        if custom_headers is not None:
+            errors += [
+                {"path": "/custom_headers", "message": m}
+                for m in custom_header_problems(custom_headers)
+            ]
+        if secret is not None:
+            try:
+                secret_key(secret)
+            except InvalidSecretError as exc:
+                errors.append({"path": "/secret", "message": str(exc)})
+        if errors:
+            summary = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:3])
+            raise Problem(422, f"invalid webhook: {summary}", errors=errors)
+
+    async def _url_problems(self, url: str) -> list[str]:
+        try:
+            parsed = self.guard.check_url(url)
+        except BlockedTargetError as exc:
+            return [str(exc)]
+        if parsed.user or parsed.password:
+            return ["credentials in the URL are not accepted; use a custom header"]
+        if self.guard.allow_private:
+            return []
+        try:  # a clear error now; the connection is checked again at every delivery
+            await self.guard.check_host(parsed.raw_host or "", parsed.port or 443)
+        except BlockedTargetError as exc:
+            return [str(exc)]
+        except OSError:
+            pass  # not resolvable yet: deliveries fail (and retry) until it is
+        return []
+
+    # --- reads --------------------------------------------------------------------------
+
+    async def list(
+        self, org_id: uuid.UUID, *, status: str | None, limit: int, offset: int
+    ) -> tuple[list[WebhookOut], int]:
+        conditions = [Webhook.org_id == org_id, Webhook.deleted_at.is_(None)]
+        if status is not None:
+            conditions.append(Webhook.status == status)
+        async with self.kernel.session(org_id) as session:
+            total = await session.scalar(
+                select(func.count()).select_from(Webhook).where(*conditions)
+            )
+            rows = (
+                await session.execute(
+                    select(Webhook)
+                    .where(*conditions)
+                    .order_by(Webhook.created_at, Webhook.id)
+                    .limit(limit)
+                    .offset(offset)
+                )
+            ).scalars()
+            return [self.view(row) for row in rows], int(total or 0)
+
+    async def get(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
+        async with self.kernel.session(org_id) as session:
+            return await _existing(session, org_id, webhook_id)
+
+    def view(self, row: Webhook) -> WebhookOut:
+        return WebhookOut(
+            id=row.id,
+            name=row.name,
+            url=row.url,
+            events=list(row.events or []),
+            status=row.status,
+            paused_reason=row.paused_reason,
+            paused_at=row.paused_at,
+            retry_policy=row.retry_policy,
+            max_retries=row.max_retries,
+            custom_headers=self._masked_headers(row.custom_headers or {}),
+            last_triggered_at=row.last_triggered_at,
+            failing_since=row.failing_since,
+            previous_secret_expires_at=row.previous_secret_expires_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _masked_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        masker = self.kernel.masker
+        return {k: (DEFAULT_MASK if masker.is_sensitive_key(k) else v) for k, v in headers.items()}
+
+    # --- writes -------------------------------------------------------------------------
+
+    async def create(self, org_id: uuid.UUID, body: WebhookCreate) -> WebhookWithSecret:
+        await self._check(
+            url=body.url, events=body.events, custom_headers=body.custom_headers, secret=body.secret
+        )
+        secret = body.secret or generate_secret()
+        now = self.kernel.clock.now()
+        row = Webhook(
+            id=uuid.uuid4(),
+            org_id=org_id,
+            name=body.name,
+            url=body.url,
+            events=list(body.events),
+            status=store.ACTIVE,
+            secret=self.secrets.seal(org_id, secret),
+            retry_policy=body.retry_policy,
+            max_retries=body.max_retries,
+            custom_headers=dict(body.custom_headers),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.kernel.session(org_id) as session:
+            count = await session.scalar(
+                select(func.count())
+                .select_from(Webhook)
+                .where(Webhook.org_id == org_id, Webhook.deleted_at.is_(None))
+            )
+            if int(count or 0) >= MAX_WEBHOOKS_PER_ORG:
+                raise Problem(
+                    409, f"an organisation may have at most {MAX_WEBHOOKS_PER_ORG} webhooks"
+                )
+            session.add(row)
+        return WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
+
+    async def update(
+        self, org_id: uuid.UUID, webhook_id: uuid.UUID, body: WebhookUpdate
+    ) -> WebhookOut:
+        changes = body.model_dump(exclude_unset=True)
+        for name in ("name", "url", "events", "retry_policy", "max_retries"):
+            if name in changes and changes[name] is None:
+                raise Problem(
+                    422, f"{name} cannot be null", errors=[{"path": f"/{name}", "message": "null"}]
+                )
+        async with self.kernel.session(org_id) as session:
+            row = await _existing(session, org_id, webhook_id)
+            headers = changes.get("custom_headers")
+            if headers is not None:  # a masked value sent back keeps the stored one
+                stored = row.custom_headers or {}
+                headers = {
+                    k: (stored.get(k, v) if v == DEFAULT_MASK else v) for k, v in headers.items()
+                }
+                changes["custom_headers"] = headers
+            await self._check(
+                url=changes.get("url"), events=changes.get("events"), custom_headers=headers
+            )
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.updated_at = self.kernel.clock.now()
+            return self.view(row)
+
+    async def delete(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+        """Soft delete: in-flight deliveries find it gone; the secrets are wiped."""
+        now = self.kernel.clock.now()
+        async with self.kernel.session(org_id) as session:
+            row = await _existing(session, org_id, webhook_id)
+            row.deleted_at = now
+            row.updated_at = now
+            row.secret = ""
+            row.previous_secret = None
+            row.previous_secret_expires_at = None
+
+    async def pause(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookOut:
+        now = self.kernel.clock.now()
+        async with self.kernel.session(org_id) as session:
+            row = await _existing(session, org_id, webhook_id)
+            if row.status != store.PAUSED:
+                row.status, row.paused_reason, row.paused_at = store.PAUSED, "manual", now
+                row.updated_at = now
+            return self.view(row)
+
+    async def resume(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookOut:
+        """Active again, with a fresh failure streak (so it is not paused again at once)."""
+        now = self.kernel.clock.now()
+        async with self.kernel.session(org_id) as session:
+            row = await _existing(session, org_id, webhook_id)
+            row.status, row.paused_reason, row.paused_at = store.ACTIVE, None, None
+            row.failing_since = None
+            row.updated_at = now
+            return self.view(row)
+
+    async def rotate_secret(
+        self, org_id: uuid.UUID, webhook_id: uuid.UUID, grace_seconds: int
+    ) -> WebhookWithSecret:
+        secret = generate_secret()
+        now = self.kernel.clock.now()
+        async with self.kernel.session(org_id) as session:
+            row = await _existing(session, org_id, webhook_id)
+            if grace_seconds > 0:
+                current = self.secrets.open(org_id, row.secret)
+                row.previous_secret = self.secrets.seal(org_id, current, previous=True)
+                row.previous_secret_expires_at = now + timedelta(seconds=grace_seconds)
+            else:
+                row.previous_secret = row.previous_secret_expires_at = None
+            row.secret = self.secrets.seal(org_id, secret)
+            row.updated_at = now
+            return WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
+
+
+async def _existing(session: Any, org_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
+    row = await store.load(session, org_id, webhook_id)
+    if row is None:
+        raise Problem(404, f"no webhook {webhook_id} here")
+    return row

@@ -1,0 +1,252 @@
+"""The webhooks connector: an event becomes one job per subscribed active webhook, and a
+job's attempt is one signed POST.
+
+Concurrency: the kernel may run many ``handle`` calls at once on one event loop. All
+state here is per instance, and the kernel makes one instance per event loop (its
+``Runtime``), so the pooled HTTP session and the per-webhook semaphores are created on the
+loop that uses them. Each webhook gets at most ``max_in_flight_per_webhook`` attempts at a
+time; an attempt that cannot get a slot within ``busy_wait_seconds`` is handed back as a
+retry, so a slow receiver holds at most that many slots and never all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from monopilot_integrations.connectors.webhooks import store
+from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply, check_reply, post
+from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
+from monopilot_integrations.connectors.webhooks.message import (
+    delivery_headers,
+    encode_body,
+    event_body,
+    iso_utc,
+)
+from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
+from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
+from monopilot_integrations.connectors.webhooks.tables import Webhook
+from monopilot_integrations.core.connector import Connector, ConnectorContext, JobSpec
+from monopilot_integrations.core.crypto import DecryptionError
+from monopilot_integrations.core.errors import FatalError, IntegrationError, RetriableError
+from monopilot_integrations.core.events import Event
+from monopilot_integrations.core.jobs.model import Job
+from monopilot_integrations.core.jobs.retry import RetryPolicy
+from monopilot_integrations.core.net import (
+    BlockedTargetError,
+    OutboundGuard,
+    OutboundHttp,
+    OutboundHttpOptions,
+)
+
+#: ``job.payload`` keys: the body to send, and whether this is a test send from the API.
+BODY, TEST = "body", "test"
+
+
+class WebhooksConnector(Connector):
+    name = "webhooks"
+    title = "Outbound webhooks"
+    consumes = ("*",)
+    retry_policy = RetryPolicy.EXPONENTIAL
+    max_retries = 3
+    integration_type = "webhook"
+
+    def __init__(self, context: ConnectorContext) -> None:
+        super().__init__(context)
+        self.options = WebhookSettings()
+        self.http = OutboundHttp(
+            OutboundGuard(allow_private=context.settings.allow_private_targets),
+            OutboundHttpOptions(
+                timeout=self.options.timeout_seconds,
+                limit=self.options.connections_total,
+                limit_per_host=self.options.connections_per_host,
+                user_agent="MonoPilot-Webhooks/1.0",
+            ),
+        )
+        self.secrets = SecretBox(context.keyring)  # type: ignore[attr-defined]
+        self._slots: dict[uuid.UUID, asyncio.Semaphore] = {}
+
+    # --- events -> jobs -----------------------------------------------------------------
+
+    async def plan(self, event: Event) -> Sequence[JobSpec]:
+        """One job per active webhook of the organisation subscribed to ``event.type``.
+
+        Runs for every event, so it costs one indexed query and caches nothing: a webhook
+        paused or deleted before this dispatch gets no job from it.
+        """
+        async with self.context.database.session(event.org_id) as session:
+            rows = await store.active_subscriptions(session, event.org_id)
+        matching = [row for row in rows if store.subscribes(row.events, event.type)]
+        if not matching:
+            return []
+        body = event_body(event.type, event.occurred_at, str(event.org_id), event.data)
+        return [
+            JobSpec(
+                payload={BODY: body},
+                subject_id=str(row.id),
+                retry_policy=RetryPolicy(row.retry_policy),
+                max_retries=row.max_retries,
+            )
+            for row in matching
+        ]
+
+    # --- one attempt --------------------------------------------------------------------
+
+    async def handle(self, job: Job) -> None:
+        webhook_id = _webhook_id(job)
+        job.record(webhook_id=webhook_id)
+        is_test = bool(job.payload.get(TEST))
+        async with self.context.database.session(job.org_id) as session:
+            webhook = await store.load(session, job.org_id, webhook_id)
+        if webhook is None:
+            job.record(warning="the webhook was deleted; nothing was sent")
+            return
+        if webhook.status != store.ACTIVE and not is_test:
+            raise FatalError(
+                f"the webhook is paused ({webhook.paused_reason or 'manual'}); the delivery "
+                "waits in the dead-letter queue: resume the webhook, then recover"
+            )
+        now = self.context.clock.now()
+        try:
+            secrets = self.secrets.signing_secrets(webhook, now)
+        except DecryptionError as exc:  # a key taken out of the keyring too early
+            raise FatalError(
+                f"{exc}; nothing was sent: restore the key, then recover the webhook"
+            ) from exc
+        body_fields = job.payload.get(BODY)
+        if not isinstance(body_fields, dict):
+            raise FatalError(f"job {job.id} carries no webhook body; nothing was sent")
+        body = encode_body(body_fields)
+        headers = delivery_headers(
+            event_type=str(body_fields.get("event") or job.event_type or ""),
+            delivery_id=str(job.id),
+            timestamp=int(time.time()),  # the receiver compares it with its own wall clock
+            body=body,
+            secrets_newest_first=secrets,
+            custom=webhook.custom_headers or {},
+        )
+        job.record(
+            request={"method": "POST", "url": webhook.url, "headers": headers, "body": body_fields},
+            secrets=secrets,
+        )
+        try:
+            async with self._slot(webhook_id):
+                reply = await post(
+                    self.http,
+                    webhook.url,
+                    body,
+                    headers,
+                    body_limit=self.options.response_body_limit,
+                )
+            _record_reply(job, reply)
+            check_reply(reply)
+        except _Busy as busy:
+            raise RetriableError(str(busy), retry_after=busy.retry_after) from None
+        except GoneError as gone:
+            if not is_test:
+                await self._disable(job.org_id, webhook, "gone", str(gone))
+            raise
+        except (RetriableError, BlockedTargetError) as failure:
+            if not is_test:
+                await self._record_failure(job.org_id, webhook, str(failure))
+            raise
+        if not is_test and store.needs_success_stamp(webhook, now):
+            async with self.context.database.session(job.org_id) as session:
+                await store.record_success(session, job.org_id, webhook_id, now)
+
+    @asynccontextmanager
+    async def _slot(self, webhook_id: uuid.UUID) -> AsyncIterator[None]:
+        slots = self._slots.get(webhook_id)
+        if slots is None:
+            slots = self._slots[webhook_id] = asyncio.Semaphore(
+                self.options.max_in_flight_per_webhook
+            )
+        try:
+            async with asyncio.timeout(self.options.busy_wait_seconds):
+                await slots.acquire()
+        except TimeoutError:
+            raise _Busy(
+                f"{self.options.max_in_flight_per_webhook} deliveries to this webhook are "
+                "already in flight (slow receiver); retried later",
+                retry_after=self.options.busy_wait_seconds,
+            ) from None
+        try:
+            yield
+        finally:
+            slots.release()
+
+    async def _record_failure(self, org_id: uuid.UUID, webhook: Webhook, error: str) -> None:
+        now = self.context.clock.now()
+        async with self.context.database.session(org_id) as session:
+            since = await store.record_failure(session, org_id, webhook.id, now)
+        limit = timedelta(seconds=self.options.failure_pause_after_seconds)
+        if since is not None and now - since >= limit:
+            days = self.options.failure_pause_after_seconds / 86400
+            await self._disable(
+                org_id,
+                webhook,
+                "failing",
+                f"no successful delivery for {days:g} days; last error: {error}",
+                failing_since=since,
+            )
+            raise FatalError(
+                f"the webhook was paused: it kept failing since {iso_utc(since)} ({error})"
+            )
+
+    async def _disable(
+        self,
+        org_id: uuid.UUID,
+        webhook: Webhook,
+        reason: str,
+        detail: str,
+        *,
+        failing_since: Any = None,
+    ) -> None:
+        """Pause the webhook and, if this call paused it, publish ``webhook.disabled`` in
+        the same transaction (the event exists exactly when the pause committed)."""
+        now = self.context.clock.now()
+        async with self.context.database.session(org_id) as session:
+            if await store.pause_if_active(session, org_id, webhook.id, now, reason):
+                await self.context.publish(
+                    org_id,
+                    WEBHOOK_DISABLED.name,
+                    {
+                        "webhook_id": str(webhook.id),
+                        "name": webhook.name,
+                        "url": webhook.url,
+                        "reason": reason,
+                        "failing_since": iso_utc(failing_since) if failing_since else None,
+                        "disabled_at": iso_utc(now),
+                        "detail": detail[:500],
+                    },
+                    session=session,
+                )
+
+    async def close(self) -> None:
+        """Close this loop's pooled HTTP session."""
+        await self.http.close()
+
+
+class _Busy(IntegrationError):
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _record_reply(job: Job, reply: Reply) -> None:
+    job.record(
+        http_status=reply.status,
+        response={"status": reply.status, "headers": reply.headers, "body": reply.body},
+    )
+
+
+def _webhook_id(job: Job) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(job.subject_id))
+    except ValueError:
+        raise FatalError(f"job {job.id} names no webhook (subject_id {job.subject_id!r})") from None

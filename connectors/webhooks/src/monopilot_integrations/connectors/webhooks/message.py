@@ -1,0 +1,96 @@
+"""What a receiver gets: the body (exactly ``{"event", "timestamp", "org_id", "data"}``)
+and the headers, including the rules for a webhook's own custom headers."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from monopilot_integrations.connectors.webhooks.signing import signature_headers
+
+#: Headers the sender owns; custom headers may not set them (case-insensitive), so a
+#: webhook's configuration can never forge or drop a signature or confuse framing.
+RESERVED_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "host",
+        "user-agent",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+    }
+)
+RESERVED_PREFIXES = ("x-monopilot-", "webhook-")
+MAX_CUSTOM_HEADERS = 20
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$")
+_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]{0,2000}$")
+
+
+def custom_header_problems(headers: Mapping[str, str]) -> list[str]:
+    """Every problem with a webhook's custom headers (empty: acceptable)."""
+    problems: list[str] = []
+    if len(headers) > MAX_CUSTOM_HEADERS:
+        problems.append(f"at most {MAX_CUSTOM_HEADERS} custom headers")
+    seen: set[str] = set()
+    for name, value in headers.items():
+        lowered = name.lower()
+        if not _TOKEN.match(name):
+            problems.append(f"{name!r} is not a valid header name")
+        elif lowered in RESERVED_HEADERS or lowered.startswith(RESERVED_PREFIXES):
+            problems.append(
+                f"{name!r} is set by the sender (signature, Standard Webhooks and framing "
+                "headers cannot be overridden)"
+            )
+        elif lowered in seen:
+            problems.append(f"{name!r} is given twice (header names are case-insensitive)")
+        seen.add(lowered)
+        if not isinstance(value, str) or not _VALUE.match(value):
+            problems.append(f"the value of {name!r} must be text without line breaks")
+    return problems
+
+
+def event_body(
+    event_type: str, occurred_at: datetime | str, org_id: str, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The document's request format, field for field."""
+    timestamp = occurred_at if isinstance(occurred_at, str) else iso_utc(occurred_at)
+    return {"event": event_type, "timestamp": timestamp, "org_id": org_id, "data": dict(data)}
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON: the exact bytes that are signed and sent."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def delivery_headers(
+    *,
+    event_type: str,
+    delivery_id: str,
+    timestamp: int,
+    body: bytes,
+    secrets_newest_first: Sequence[str],
+    custom: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Custom headers first, then the sender's own (which win, though validation already
+    keeps custom ones away from them)."""
+    headers = {
+        k: v
+        for k, v in (custom or {}).items()
+        if k.lower() not in RESERVED_HEADERS and not k.lower().startswith(RESERVED_PREFIXES)
+    }
+    headers["Content-Type"] = "application/json"
+    headers["X-MonoPilot-Event"] = event_type
+    headers["X-MonoPilot-Delivery-ID"] = delivery_id
+    headers.update(signature_headers(secrets_newest_first, delivery_id, timestamp, body))
+    return headers

@@ -1,0 +1,152 @@
+"""The SSRF guard: a tenant-supplied URL reaches only public addresses.
+
+A URL names a host, not an address, and the host's DNS answer can change between a check
+and the connection (DNS rebinding). So the guard works at three points:
+
+1. :meth:`OutboundGuard.check_url` refuses what is wrong in the URL itself: a scheme other
+   than ``https`` (``http`` too when private targets are allowed), a missing host, an IP
+   literal that is not public. Use it when a URL is saved, for a clear error then.
+2. :class:`GuardedResolver` resolves names for aiohttp and refuses the whole answer when
+   any address in it is not public (a name that answers with one public and one private
+   address is someone's rebinding setup, not a partner).
+3. :meth:`OutboundGuard.socket_factory` is aiohttp's socket factory: it sees the exact
+   address about to be connected to (resolved or literal) and refuses it if it is not
+   public. This is the check that cannot be raced: it is the connection itself.
+
+Redirects are never followed (:class:`~.client.OutboundHttp` passes
+``allow_redirects=False``): a public URL redirecting to ``http://169.254.169.254/`` would
+otherwise walk straight past checks 1 and 2.
+
+``allow_private`` (``MONOPILOT_ALLOW_PRIVATE_TARGETS``) switches checks 2 and 3 off and
+allows ``http``, for development and tests against loopback receivers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+from monopilot_integrations.core.errors import FatalError
+from monopilot_integrations.core.net.addresses import blocked_reason
+
+
+class BlockedTargetError(FatalError):
+    """The target is not allowed: a bad scheme, or a host that is (or resolves to) a
+    private, loopback, link-local, metadata or otherwise non-public address.
+
+    Fatal: retrying the same URL cannot help, and the attempt is an SSRF attempt or a
+    misconfiguration an admin has to look at.
+    """
+
+
+class OutboundGuard:
+    """The rules for one process: ``allow_private`` comes from the settings."""
+
+    def __init__(self, *, allow_private: bool = False) -> None:
+        self.allow_private = allow_private
+
+    @property
+    def schemes(self) -> tuple[str, ...]:
+        return ("https", "http") if self.allow_private else ("https",)
+
+    def check_url(self, url: str | yarl.URL) -> yarl.URL:
+        """Parse ``url`` and refuse a wrong scheme, a missing host or a non-public IP
+        literal. Names are not resolved here (see :meth:`check_host`)."""
+        try:
+            parsed = url if isinstance(url, yarl.URL) else yarl.URL(url)
+        except (ValueError, TypeError) as exc:
+            raise BlockedTargetError(f"not a valid URL: {exc}") from exc
+        if parsed.scheme not in self.schemes:
+            allowed = " or ".join(f"{s}://" for s in self.schemes)
+            raise BlockedTargetError(
+                f"the URL must start with {allowed} (got {parsed.scheme or 'no'} scheme)"
+            )
+        host = parsed.raw_host
+        if not host:
+            raise BlockedTargetError("the URL has no host")
+        literal = _ip_literal(host)
+        if literal is not None:
+            self.check_address(literal, host=host)
+        return parsed
+
+    def check_address(self, address: str, *, host: str | None = None) -> None:
+        """Refuse ``address`` unless it is public (or private targets are allowed)."""
+        if self.allow_private:
+            return
+        reason = blocked_reason(address)
+        if reason is not None:
+            named = f"{host} resolves to {address}" if host and host != address else address
+            raise BlockedTargetError(
+                f"refused target: {named}, which is not a public address ({reason})"
+            )
+
+    async def check_host(self, host: str, port: int = 443) -> list[str]:
+        """Resolve ``host`` now and refuse it unless every address is allowed; returns the
+        addresses. For a clear error when a URL is saved; the connection checks again."""
+        resolver = GuardedResolver(self)
+        try:
+            results = await resolver.resolve(host, port, family=socket.AF_UNSPEC)
+        finally:
+            await resolver.close()
+        return [r["host"] for r in results]
+
+    def socket_factory(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        """aiohttp's ``socket_factory``: check the address about to be connected to."""
+        family, type_, proto, _canonname, sockaddr = addr_info
+        self.check_address(str(sockaddr[0]))
+        sock = socket.socket(family=family, type=type_, proto=proto)
+        sock.setblocking(False)
+        return sock
+
+
+class GuardedResolver(AbstractResolver):
+    """An aiohttp resolver that refuses an answer containing any non-public address."""
+
+    def __init__(self, guard: OutboundGuard, inner: AbstractResolver | None = None) -> None:
+        self.guard = guard
+        self._inner = inner
+
+    @property
+    def inner(self) -> AbstractResolver:
+        if self._inner is None:  # made on the running loop, as aiohttp's resolvers expect
+            self._inner = DefaultResolver()
+        return self._inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        literal = _ip_literal(host)
+        if literal is not None:
+            self.guard.check_address(literal, host=host)
+            return [
+                ResolveResult(
+                    hostname=host,
+                    host=literal,
+                    port=port,
+                    family=socket.AF_INET6 if ":" in literal else socket.AF_INET,
+                    proto=0,
+                    flags=socket.AI_NUMERICHOST,
+                )
+            ]
+        results = await self.inner.resolve(host, port, family)
+        for result in results:
+            self.guard.check_address(result["host"], host=host)
+        return results
+
+    async def close(self) -> None:
+        if self._inner is not None:
+            await self._inner.close()
+
+
+def _ip_literal(host: str) -> str | None:
+    """``host`` as a canonical IP address text when it is an IP literal, else ``None``."""
+    candidate = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        return str(ipaddress.ip_address(candidate.split("%", 1)[0]))
+    except ValueError:
+        return None
