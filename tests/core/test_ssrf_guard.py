@@ -230,3 +230,60 @@ async def test_one_pooled_session_per_loop_with_the_configured_limits() -> None:
     finally:
         await http.close()
     assert session.closed
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://hooks.example.com@10.0.0.1/", "credentials"),  # reads as the first host
+        ("https://user:pw@hooks.example.com/", "credentials"),
+        ("https://:pw@hooks.example.com/", "credentials"),
+        ("https://a..b/hook", "valid host name"),
+        ("https://exa mple.com/hook", "valid host name"),
+        ("https://%31%32%37.0.0.1/hook", "valid host name"),
+        ("https://" + "a" * 64 + ".example.com/", "valid host name"),
+        ("https://[::ffff:7f00:1]/", "loopback"),  # IPv4-mapped, hex form
+        ("https://[0:0:0:0:0:ffff:127.0.0.1]/", "loopback"),
+        ("https://[::1]/", "loopback"),
+        ("https://[fe80::1%25eth0]/", "link-local"),
+    ],
+)
+def test_tricky_urls_are_refused_by_the_url_check(url: str, message: str) -> None:
+    with pytest.raises(BlockedTargetError, match=message):
+        OutboundGuard().check_url(url)
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0"])
+async def test_decimal_octal_hex_and_short_ip_forms_are_refused(host: str) -> None:
+    """The system resolver reads these as IPv4 addresses (``inet_aton``): refused as such
+    at save time, and by the URL check in front of every connection."""
+    guard = OutboundGuard()
+    with pytest.raises(BlockedTargetError, match="resolves to"):
+        await guard.check_host(host)  # the real system resolver
+    with pytest.raises(BlockedTargetError, match="legacy numeric IPv4"):
+        guard.check_url(f"https://{host}/")
+    with pytest.raises(BlockedTargetError, match="legacy numeric IPv4"):
+        OutboundGuard(allow_private=True).check_url(f"http://{host}:9/")
+    http = OutboundHttp(guard)
+    try:
+        with pytest.raises(BlockedTargetError, match="legacy numeric IPv4"):
+            async with http.request("POST", f"https://{host}:9/", data=b"{}"):
+                pass
+    finally:
+        await http.close()
+
+
+async def test_a_name_the_resolver_cannot_encode_is_a_refusal_not_a_crash() -> None:
+    with pytest.raises(BlockedTargetError, match="valid host name"):
+        await OutboundGuard().check_host("a..b")
+
+
+def test_ordinary_names_pass_the_url_check() -> None:
+    guard = OutboundGuard()
+    for url in (
+        "https://hooks.example.com/in",
+        "https://Hooks.Example.COM./in",
+        "https://bücher.example/in",  # IDNA: checked in its xn-- form
+        "https://a_b.example.com:8443/in?x=1",
+    ):
+        guard.check_url(url)

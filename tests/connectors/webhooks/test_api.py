@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from monopilot_integrations.core.clock import ManualClock
 from tests.connectors.webhooks.conftest import ORG_A, connector, jobs, run_due
 from tests.connectors.webhooks.receiver import Answer, Receiver
 from tests.server.conftest import Server, server, server_settings  # noqa: F401
@@ -208,7 +209,9 @@ async def test_the_test_send_goes_through_the_pipeline_and_reports_the_outcome(
     assert unknown.status == 422
 
 
-async def test_logs_show_every_attempt_masked(api: Server, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_logs_show_every_attempt_masked(
+    api: Server, receiver: Receiver, clock: ManualClock
+) -> None:
     created = await create(api, receiver)
     receiver.answer(Answer(503, headers={"Retry-After": "7"}, body="later"))
     await api.kernel.publish(ORG_A, "order.created", ORDER)
@@ -236,7 +239,7 @@ async def test_logs_show_every_attempt_masked(api: Server, receiver: Receiver, c
 async def test_recover_resends_what_failed_in_the_window(
     api: Server,
     receiver: Receiver,
-    clock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     created = await create(api, receiver, retry_policy="manual", max_retries=0)
     hook, auth = f"{BASE}/{created['id']}", api.auth("a")
@@ -264,3 +267,60 @@ async def test_recover_resends_what_failed_in_the_window(
     await api.client.post(f"{hook}/pause", headers=auth)
     paused = await api.client.post(f"{hook}/recover", json=window, headers=auth)
     assert paused.status == 409
+
+
+async def test_log_pages_skip_no_attempt_logged_in_the_same_instant(
+    api: Server, receiver: Receiver
+) -> None:
+    """The manual clock stands still: five attempts share one timestamp, as many do under
+    load. Paging by the timestamp alone would show two and lose three."""
+    created = await create(api, receiver)
+    for n in range(5):
+        await api.kernel.publish(ORG_A, "order.created", {**ORDER, "po_number": f"PO-{n}"})
+    await api.kernel.dispatch_pending()
+    assert await run_due(api.kernel) == ["succeeded"] * 5
+    seen: list[str] = []
+    params: dict[str, str] = {"limit": "2"}
+    for _ in range(5):
+        response = await api.client.get(
+            f"{BASE}/{created['id']}/logs", params=params, headers=api.auth("a")
+        )
+        assert response.status == 200, await response.text()
+        page = await response.json()
+        seen += [item["id"] for item in page["items"]]
+        if page["next_before"] is None:
+            break
+        params = {
+            "limit": "2",
+            "before": page["next_before"],
+            "before_id": page["next_before_id"],
+        }
+    assert len(seen) == 5 and len(set(seen)) == 5
+
+
+async def test_credential_like_custom_headers_are_masked_and_kept_when_sent_back(
+    api: Server, receiver: Receiver
+) -> None:
+    headers = {"X-Partner-Key": "pk-1234567", "X-Tenant": "42"}
+    created = await create(api, receiver, custom_headers=headers)
+    assert created["custom_headers"] == {"X-Partner-Key": "***", "X-Tenant": "42"}
+    hook, auth = f"{BASE}/{created['id']}", api.auth("a")
+    shown = await (await api.client.get(hook, headers=auth)).json()
+    assert shown["custom_headers"]["X-Partner-Key"] == "***"
+    # What the API showed, sent back with one change, keeps the hidden value.
+    changed = {**shown["custom_headers"], "X-Tenant": "43"}
+    response = await api.client.put(hook, json={"custom_headers": changed}, headers=auth)
+    assert response.status == 200, await response.text()
+    result = await (await api.client.post(f"{hook}/test", headers=auth)).json()
+    assert result["delivered"] is True
+    sent = receiver.received[-1].headers
+    assert (sent["X-Partner-Key"], sent["X-Tenant"]) == ("pk-1234567", "43")
+    logs = await (await api.client.get(f"{hook}/logs", headers=auth)).text()
+    assert "pk-1234567" not in logs
+    # A mask with nothing stored under its name is refused, not sent out as "***".
+    for method, path in (("PUT", hook), ("POST", BASE)):
+        body: dict[str, Any] = {"custom_headers": {"X-Other-Key": "***"}}
+        if method == "POST":
+            body |= {"name": "copy", "url": receiver.url, "events": ["order.created"]}
+        refused = await api.client.request(method, path, json=body, headers=auth)
+        assert refused.status == 422 and "X-Other-Key" in await refused.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -33,7 +34,7 @@ ORDER = {
 }
 
 
-async def publish_and_dispatch(kernel: Integrations, data: dict | None = None) -> None:
+async def publish_and_dispatch(kernel: Integrations, data: dict[str, Any] | None = None) -> None:
     await kernel.publish(ORG_A, "order.created", data or ORDER)
     await kernel.dispatch_pending()
 
@@ -164,8 +165,16 @@ async def test_a_redirect_is_not_followed_and_counts_as_a_failure(
 
 async def test_the_secret_never_reaches_a_log_row(hooks: Integrations, receiver: Receiver) -> None:
     receiver.answer(Answer(500, body="bad"), Answer(200))
+    receiver.default = Answer(200, body="echo: partner-key-456")  # a receiver echoing a header
     hook = await create_webhook(
-        hooks, receiver.url, custom_headers={"Authorization": "Bearer partner-token-123"}
+        hooks,
+        receiver.url,
+        custom_headers={
+            "Authorization": "Bearer partner-token-123",
+            "X-Partner-Key": "partner-key-456",  # not a kernel-masked name
+            "X-Auth": "a1b",  # too short for the masker's text scrub: masked by name
+            "X-Tenant": "tenant-42",
+        },
     )
     await publish_and_dispatch(hooks)
     await run_due(hooks)
@@ -173,8 +182,15 @@ async def test_the_secret_never_reaches_a_log_row(hooks: Integrations, receiver:
     text = json.dumps([[r.request_body, r.response_body, r.error_message] for r in logs])
     assert hook.secret not in text
     assert hook.secret.removeprefix("whsec_") not in text
-    assert "partner-token-123" not in text
-    headers = logs[0].request_body["headers"]
+    assert "partner-token-123" not in text and "partner-key-456" not in text
+    assert '"a1b"' not in text
+    request = logs[0].request_body
+    assert isinstance(request, dict)
+    headers = request["headers"]
     assert headers["X-MonoPilot-Signature"] == "***" and headers["webhook-signature"] == "***"
     assert headers["X-MonoPilot-Delivery-ID"]  # what is not secret stays readable
-    assert receiver.received[0].headers["Authorization"] == "Bearer partner-token-123"
+    assert headers["X-Tenant"] == "tenant-42"
+    assert headers["X-Partner-Key"] == "***" and headers["X-Auth"] == "***"
+    sent = receiver.received[0].headers
+    assert sent["Authorization"] == "Bearer partner-token-123"
+    assert (sent["X-Partner-Key"], sent["X-Auth"]) == ("partner-key-456", "a1b")

@@ -43,6 +43,12 @@ async def api(server: Server) -> Any:  # noqa: F811
         ("https://localhost/hook", "loopback"),
         ("http://hooks.example.com/hook", "https://"),
         ("https://user:pw@hooks.example.com/hook", "credentials"),
+        ("https://hooks.example.com@10.0.0.1/hook", "credentials"),
+        ("https://2130706433/hook", "legacy numeric IPv4"),
+        ("https://0x7f.1/hook", "legacy numeric IPv4"),
+        ("https://a..b/hook", "valid host name"),  # was a 500 (the resolver's IDNA codec)
+        ("https://" + "a" * 64 + ".example.com/hook", "valid host name"),
+        ("https://[::ffff:7f00:1]/hook", "loopback"),
     ],
 )
 async def test_the_api_refuses_urls_that_are_not_public_https(

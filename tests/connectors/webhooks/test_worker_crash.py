@@ -110,6 +110,7 @@ async def test_sigkill_during_a_burst_loses_no_delivery(
         second.wait()
 
     all_jobs = await jobs(kernel)
+    assert len(all_jobs) == EVENTS  # one delivery per event: no event planned twice
     numbers = {json.loads(r.body)["data"]["po_number"] for r in receiver.received}
     assert numbers == {f"PO-{n}" for n in range(EVENTS)}  # every event arrived
     ids = receiver.delivery_ids()

@@ -4,7 +4,8 @@ A URL names a host, not an address, and the host's DNS answer can change between
 and the connection (DNS rebinding). So the guard works at three points:
 
 1. :meth:`OutboundGuard.check_url` refuses what is wrong in the URL itself: a scheme other
-   than ``https`` (``http`` too when private targets are allowed), a missing host, an IP
+   than ``https`` (``http`` too when private targets are allowed), a missing host, a host
+   that is neither an IP literal nor a DNS name, credentials (``user:pw@``), an IP
    literal that is not public. Use it when a URL is saved, for a clear error then.
 2. :class:`GuardedResolver` resolves names for aiohttp and refuses the whole answer when
    any address in it is not public (a name that answers with one public and one private
@@ -24,6 +25,7 @@ allows ``http``, for development and tests against loopback receivers.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from typing import Any
 
@@ -69,9 +71,23 @@ class OutboundGuard:
         host = parsed.raw_host
         if not host:
             raise BlockedTargetError("the URL has no host")
+        if parsed.raw_user is not None or parsed.raw_password is not None:
+            # ``https://trusted.example@10.0.0.1/`` reads as the first host to a person
+            # but goes to the second; and the credentials would end up in every log row.
+            raise BlockedTargetError(
+                "credentials in the URL are not accepted (user:password@); "
+                "send them in a header instead"
+            )
         literal = _ip_literal(host)
         if literal is not None:
             self.check_address(literal, host=host)
+        elif _is_legacy_ipv4(host):
+            raise BlockedTargetError(
+                f"{host!r} is a legacy numeric IPv4 form (decimal, octal, hex or shortened) "
+                "that resolvers read differently; write the address as a.b.c.d"
+            )
+        elif not _is_dns_name(host):
+            raise BlockedTargetError(f"{host!r} is neither an IP address nor a valid host name")
         return parsed
 
     def check_address(self, address: str, *, host: str | None = None) -> None:
@@ -88,9 +104,13 @@ class OutboundGuard:
     async def check_host(self, host: str, port: int = 443) -> list[str]:
         """Resolve ``host`` now and refuse it unless every address is allowed; returns the
         addresses. For a clear error when a URL is saved; the connection checks again."""
+        if _ip_literal(host) is None and not _is_dns_name(host):
+            raise BlockedTargetError(f"{host!r} is neither an IP address nor a valid host name")
         resolver = GuardedResolver(self)
         try:
             results = await resolver.resolve(host, port, family=socket.AF_UNSPEC)
+        except UnicodeError as exc:  # the system resolver's IDNA codec refused the name
+            raise BlockedTargetError(f"{host!r} is not a valid host name: {exc}") from None
         finally:
             await resolver.close()
         return [r["host"] for r in results]
@@ -141,6 +161,37 @@ class GuardedResolver(AbstractResolver):
     async def close(self) -> None:
         if self._inner is not None:
             await self._inner.close()
+
+
+#: One DNS label as it appears in a URL after IDNA encoding (underscores occur in real
+#: names, so they are let through; the resolver has the last word anyway).
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+def _is_dns_name(host: str) -> bool:
+    """True when ``host`` is a syntactically valid DNS name (a trailing dot allowed).
+
+    Refusing anything else at save time keeps names that no resolver accepts (spaces,
+    percent escapes, empty or 64+ character labels) from being stored as a URL that can
+    never be delivered to, and keeps the resolver's codec errors out of the API.
+    """
+    name = host[:-1] if host.endswith(".") else host
+    if not name or len(name) > 253:
+        return False
+    return all(_LABEL.match(label) for label in name.split("."))
+
+
+def _is_legacy_ipv4(host: str) -> bool:
+    """True for ``2130706433``, ``0x7f.1``, ``0177.0.0.1``, ``127.1``: text that is not a
+    dotted-quad literal but that ``inet_aton`` (and so the system resolver) turns into an
+    address. Such a URL hides its target from a reader; aiohttp refuses to connect to it
+    anyway, so it could only ever fail."""
+    name = host[:-1] if host.endswith(".") else host
+    try:
+        socket.inet_aton(name)
+    except OSError:
+        return False
+    return True
 
 
 def _ip_literal(host: str) -> str | None:

@@ -11,29 +11,30 @@ retry, so a slow receiver holds at most that many slots and never all of them.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from monopilot_integrations.connectors.webhooks import store
 from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply, check_reply, post
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
+from monopilot_integrations.connectors.webhooks.inflight import BusyError, InFlightLimit
 from monopilot_integrations.connectors.webhooks.message import (
+    credential_values,
     delivery_headers,
     encode_body,
     event_body,
     iso_utc,
+    masked_headers,
 )
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.connector import Connector, ConnectorContext, JobSpec
 from monopilot_integrations.core.crypto import DecryptionError
-from monopilot_integrations.core.errors import FatalError, IntegrationError, RetriableError
+from monopilot_integrations.core.errors import FatalError, RetriableError
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import RetryPolicy
@@ -69,7 +70,9 @@ class WebhooksConnector(Connector):
             ),
         )
         self.secrets = SecretBox(context.keyring)  # type: ignore[attr-defined]
-        self._slots: dict[uuid.UUID, asyncio.Semaphore] = {}
+        self.in_flight = InFlightLimit(
+            self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
+        )
 
     # --- events -> jobs -----------------------------------------------------------------
 
@@ -122,20 +125,27 @@ class WebhooksConnector(Connector):
         if not isinstance(body_fields, dict):
             raise FatalError(f"job {job.id} carries no webhook body; nothing was sent")
         body = encode_body(body_fields)
+        custom = webhook.custom_headers or {}
         headers = delivery_headers(
             event_type=str(body_fields.get("event") or job.event_type or ""),
             delivery_id=str(job.id),
             timestamp=int(time.time()),  # the receiver compares it with its own wall clock
             body=body,
             secrets_newest_first=secrets,
-            custom=webhook.custom_headers or {},
+            custom=custom,
         )
         job.record(
-            request={"method": "POST", "url": webhook.url, "headers": headers, "body": body_fields},
-            secrets=secrets,
+            request={
+                "method": "POST",
+                "url": webhook.url,
+                "headers": masked_headers(headers),
+                "body": body_fields,
+            },
+            # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
+            secrets=secrets + credential_values(custom),
         )
         try:
-            async with self._slot(webhook_id):
+            async with self.in_flight.slot(webhook_id):
                 reply = await post(
                     self.http,
                     webhook.url,
@@ -145,7 +155,7 @@ class WebhooksConnector(Connector):
                 )
             _record_reply(job, reply)
             check_reply(reply)
-        except _Busy as busy:
+        except BusyError as busy:
             raise RetriableError(str(busy), retry_after=busy.retry_after) from None
         except GoneError as gone:
             if not is_test:
@@ -158,27 +168,6 @@ class WebhooksConnector(Connector):
         if not is_test and store.needs_success_stamp(webhook, now):
             async with self.context.database.session(job.org_id) as session:
                 await store.record_success(session, job.org_id, webhook_id, now)
-
-    @asynccontextmanager
-    async def _slot(self, webhook_id: uuid.UUID) -> AsyncIterator[None]:
-        slots = self._slots.get(webhook_id)
-        if slots is None:
-            slots = self._slots[webhook_id] = asyncio.Semaphore(
-                self.options.max_in_flight_per_webhook
-            )
-        try:
-            async with asyncio.timeout(self.options.busy_wait_seconds):
-                await slots.acquire()
-        except TimeoutError:
-            raise _Busy(
-                f"{self.options.max_in_flight_per_webhook} deliveries to this webhook are "
-                "already in flight (slow receiver); retried later",
-                retry_after=self.options.busy_wait_seconds,
-            ) from None
-        try:
-            yield
-        finally:
-            slots.release()
 
     async def _record_failure(self, org_id: uuid.UUID, webhook: Webhook, error: str) -> None:
         now = self.context.clock.now()
@@ -230,12 +219,6 @@ class WebhooksConnector(Connector):
     async def close(self) -> None:
         """Close this loop's pooled HTTP session."""
         await self.http.close()
-
-
-class _Busy(IntegrationError):
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def _record_reply(job: Job, reply: Reply) -> None:

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monopilot_integrations.connectors.webhooks.signing import signature_headers
+from monopilot_integrations.core.logs.masking import DEFAULT_MASK
 
 #: Headers the sender owns; custom headers may not set them (case-insensitive), so a
-#: webhook's configuration can never forge or drop a signature or confuse framing.
+#: webhook's configuration can never forge or drop a signature, redirect the request to
+#: another virtual host, or change how the message is framed on the connection.
 RESERVED_HEADERS = frozenset(
     {
         "content-type",
@@ -20,6 +22,12 @@ RESERVED_HEADERS = frozenset(
         "content-encoding",
         "transfer-encoding",
         "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+        "proxy-connection",
         "host",
         "user-agent",
         "webhook-id",
@@ -31,6 +39,30 @@ RESERVED_PREFIXES = ("x-monopilot-", "webhook-")
 MAX_CUSTOM_HEADERS = 20
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$")
 _VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]{0,2000}$")
+
+
+#: Name fragments (lower case, without ``-``, ``_`` and spaces) that make a custom header a
+#: credential, on top of the kernel masker's list: partners name their keys freely
+#: (``X-Partner-Key``, ``X-Auth``, ``Session-Id``), and the kernel's list, shared by every
+#: log, cannot mask everything called "key".
+CREDENTIAL_NAME_PARTS = ("key", "auth", "session", "pass", "sig", "secret", "token", "cookie")
+
+
+def is_credential_header(name: str) -> bool:
+    """Whether a custom header's value is treated as a credential: never shown by the API
+    and never written to a log row."""
+    normalised = name.lower().replace("-", "").replace("_", "").replace(" ", "")
+    return any(part in normalised for part in CREDENTIAL_NAME_PARTS)
+
+
+def credential_values(headers: Mapping[str, str]) -> list[str]:
+    """The values of the credential-like custom headers (scrubbed from log rows)."""
+    return [v for k, v in headers.items() if is_credential_header(k) and v]
+
+
+def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with every credential-like value replaced by ``***``."""
+    return {k: (DEFAULT_MASK if is_credential_header(k) else v) for k, v in headers.items()}
 
 
 def custom_header_problems(headers: Mapping[str, str]) -> list[str]:

@@ -4,7 +4,9 @@
   attempt at once through the job engine: signing, the SSRF guard, the HTTP client, the
   integration log. It does not count towards the webhook's failure streak and is not
   resent by ``recover``; it works on a paused webhook, to check a receiver before resuming.
-* **logs** reads the webhook's rows of ``integration_logs`` (masked as stored).
+* **logs** reads the webhook's rows of ``integration_logs`` (masked as stored), newest
+  first, paged by the cursor (``before``, ``before_id``): many attempts share one
+  timestamp under load, and a cursor on the timestamp alone would skip them.
 * **recover** takes the webhook's dead-lettered deliveries of a time window out of the
   dead-letter queue with a fresh retry budget and their original delivery ids.
 """
@@ -15,7 +17,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from monopilot_integrations.connectors.webhooks import store
 from monopilot_integrations.connectors.webhooks.api.models import (
@@ -96,13 +98,18 @@ async def send_test(
 
 
 async def _wait_finished(kernel: Any, org_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    """Wait (at most an attempt's timeout and a little) for another process to finish the
+    attempt. Giving up is not an error: the caller answers "did not finish in time"."""
     timeout = kernel.connector(WebhooksConnector.name).options.timeout_seconds + 5
-    async with asyncio.timeout(timeout):
-        while True:
-            row = await kernel.jobs.get(org_id, job_id)
-            if row.status in _FINISHED:
-                return
-            await asyncio.sleep(0.05)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                row = await kernel.jobs.get(org_id, job_id)
+                if row.status in _FINISHED:
+                    return
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        return
 
 
 async def delivery_log(
@@ -112,7 +119,15 @@ async def delivery_log(
     t = logs_table
     conditions = [t.c.org_id == org_id, t.c.webhook_id == webhook_id]
     if query.before is not None:
-        conditions.append(t.c.timestamp < query.before)
+        if query.before_id is None:
+            conditions.append(t.c.timestamp < query.before)
+        else:  # attempts logged in the same instant are split by id, none skipped
+            conditions.append(
+                or_(
+                    t.c.timestamp < query.before,
+                    and_(t.c.timestamp == query.before, t.c.id < query.before_id),
+                )
+            )
     if query.status is not None:
         conditions.append(t.c.status == query.status)
     async with kernel.session(org_id) as session:
@@ -141,8 +156,12 @@ async def delivery_log(
         )
         for r in rows
     ]
-    next_before = items[-1].timestamp if len(items) == query.limit else None
-    return WebhookDeliveryLog(items=items, next_before=next_before)
+    last = items[-1] if len(items) == query.limit else None
+    return WebhookDeliveryLog(
+        items=items,
+        next_before=last.timestamp if last else None,
+        next_before_id=last.id if last else None,
+    )
 
 
 async def recover(

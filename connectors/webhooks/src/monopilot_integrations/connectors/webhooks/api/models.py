@@ -21,8 +21,9 @@ _EVENTS = Field(
 )
 _HEADERS = (
     "Extra request headers (at most 20). Signature, Standard Webhooks, X-MonoPilot-* and "
-    "framing headers cannot be set. Values of credential-like headers (Authorization, "
-    "*-Token, ...) are returned masked; send the masked value back unchanged to keep it."
+    "framing headers cannot be set. Values of credential-like headers (a name containing "
+    "key, auth, token, secret, session, ...) are returned masked; send the masked value "
+    "back unchanged to keep it."
 )
 
 
@@ -149,7 +150,12 @@ class WebhookLogQuery(BaseModel):
 
     limit: int = Field(default=50, ge=1, le=200)
     before: AwareDatetime | None = Field(
-        default=None, description="Attempts before this time (next page: the last timestamp)"
+        default=None, description="Attempts before this time (next page: next_before)"
+    )
+    before_id: uuid.UUID | None = Field(
+        default=None,
+        description="With 'before': also the attempts at exactly that time whose id is "
+        "lower (next page: next_before_id), so attempts logged in one instant are not skipped",
     )
     status: Literal["success", "warning", "error"] | None = None
 
@@ -174,3 +180,4 @@ class WebhookDeliveryAttempt(BaseModel):
 class WebhookDeliveryLog(BaseModel):
     items: list[WebhookDeliveryAttempt]
     next_before: datetime | None = Field(description="Pass as 'before' for the next page")
+    next_before_id: uuid.UUID | None = Field(description="Pass as 'before_id' for the next page")

@@ -20,7 +20,10 @@ from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from monopilot_integrations.connectors.webhooks.message import custom_header_problems
+from monopilot_integrations.connectors.webhooks.message import (
+    custom_header_problems,
+    is_credential_header,
+)
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.signing import (
     InvalidSecretError,
@@ -81,10 +84,8 @@ class WebhookService:
     async def _url_problems(self, url: str) -> list[str]:
         try:
             parsed = self.guard.check_url(url)
-        except BlockedTargetError as exc:
+        except BlockedTargetError as exc:  # scheme, credentials, host syntax, IP literal
             return [str(exc)]
-        if parsed.user or parsed.password:
-            return ["credentials in the URL are not accepted; use a custom header"]
         if self.guard.allow_private:
             return []
         try:  # a clear error now; the connection is checked again at every delivery
@@ -142,8 +143,13 @@ class WebhookService:
         )
 
     def _masked_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """Credential-like values as ``***``: by the kernel's key rule (what its log masker
+        hides) and by the connector's wider one (``X-Partner-Key``, ``X-Auth``, ...)."""
         masker = self.kernel.masker
-        return {k: (DEFAULT_MASK if masker.is_sensitive_key(k) else v) for k, v in headers.items()}
+        return {
+            k: (DEFAULT_MASK if masker.is_sensitive_key(k) or is_credential_header(k) else v)
+            for k, v in headers.items()
+        }
 
     # --- writes -------------------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class WebhookService:
         await self._check(
             url=body.url, events=body.events, custom_headers=body.custom_headers, secret=body.secret
         )
+        _unmask(body.custom_headers, {})  # a "***" copied from another webhook: a 422
         secret = body.secret or generate_secret()
         now = self.kernel.clock.now()
         row = Webhook(
@@ -193,10 +200,7 @@ class WebhookService:
             row = await _existing(session, org_id, webhook_id)
             headers = changes.get("custom_headers")
             if headers is not None:  # a masked value sent back keeps the stored one
-                stored = row.custom_headers or {}
-                headers = {
-                    k: (stored.get(k, v) if v == DEFAULT_MASK else v) for k, v in headers.items()
-                }
+                headers = _unmask(headers, row.custom_headers or {})
                 changes["custom_headers"] = headers
             await self._check(
                 url=changes.get("url"), events=changes.get("events"), custom_headers=headers
@@ -252,6 +256,23 @@ class WebhookService:
             row.secret = self.secrets.seal(org_id, secret)
             row.updated_at = now
             return WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
+
+
+def _unmask(sent: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
+    """``sent`` with each ``***`` replaced by the stored value of that header; a ``***``
+    with nothing stored under that name is a 422 rather than a literal mask sent out."""
+    unknown = [k for k, v in sent.items() if v == DEFAULT_MASK and k not in stored]
+    if unknown:
+        raise Problem(
+            422,
+            f"invalid webhook: /custom_headers: {', '.join(map(repr, unknown))} is "
+            f"{DEFAULT_MASK!r}, the API's mask, but no value is stored under that name",
+            errors=[
+                {"path": "/custom_headers", "message": f"{k!r}: send the real value"}
+                for k in unknown
+            ],
+        )
+    return {k: (stored[k] if v == DEFAULT_MASK else v) for k, v in sent.items()}
 
 
 async def _existing(session: Any, org_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:

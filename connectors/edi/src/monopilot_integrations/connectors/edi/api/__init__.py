@@ -1,0 +1,1 @@
+"""The EDI API: routes and their pydantic models."""

@@ -1,0 +1,1 @@
+"""Inbound EDI: storing, checking, mapping and processing what partners send."""

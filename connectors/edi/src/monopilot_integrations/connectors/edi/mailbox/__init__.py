@@ -1,0 +1,1 @@
+"""Mailbox transports: a local folder and SFTP, with one layout and claim rule."""

@@ -1,0 +1,1 @@
+"""Outbound EDI: MonoPilot records to messages, envelopes, storage and delivery jobs."""
