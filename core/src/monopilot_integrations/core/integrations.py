@@ -74,8 +74,9 @@ class Integrations:
         self.queue = DramatiqJobQueue(
             self.broker,
             [(c.name, c.queue_name()) for c in self.registry.connectors.values()],
-            self._run_job,
+            self._run_batch,
             time_limit_ms=int(settings.job_lease_seconds * 1000),
+            batch_size=settings.job_batch_size,
         )
         self.scheduler = Scheduler()
         self.worker: EmbeddedWorker | None = None
@@ -223,8 +224,16 @@ class Integrations:
     async def run_job(self, org_id: uuid.UUID, job_id: uuid.UUID) -> AttemptOutcome:
         return await self.runtime().engine.run(org_id, job_id)
 
-    async def _run_job(self, org_id: uuid.UUID, job_id: uuid.UUID) -> AttemptOutcome:
-        return await self.runtime().engine.run(org_id, job_id)
+    async def _run_batch(self, org_id: uuid.UUID, job_ids: list[uuid.UUID]) -> list[AttemptOutcome]:
+        return await self.runtime().batches.run(org_id, job_ids)
+
+    async def stop_attempts(self, grace: float) -> None:
+        """On the worker loop: let running attempts finish for ``grace`` seconds, then hand
+        the rest back (called by the worker when it stops)."""
+        with self._lock:
+            runtime = self._runtimes.get(asyncio.get_running_loop())
+        if runtime is not None:
+            await runtime.stop_attempts(grace)
 
     # --- embedded worker and scheduler --------------------------------------------------
 

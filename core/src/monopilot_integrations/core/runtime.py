@@ -11,6 +11,7 @@ A ``Runtime`` is also what a connector sees as its context (:class:`~.connector.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from functools import cached_property
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.apikeys.service import ApiKeyService
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.jobs.batch import BatchRunner
 from monopilot_integrations.core.jobs.dispatcher import Dispatcher
 from monopilot_integrations.core.jobs.engine import JobEngine
 from monopilot_integrations.core.jobs.store import JobStore
@@ -28,6 +30,8 @@ from monopilot_integrations.core.jobs.sweeper import Sweeper
 from monopilot_integrations.core.logs.writer import LogWriter
 from monopilot_integrations.core.outbox import Outbox
 from monopilot_integrations.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore
@@ -70,6 +74,11 @@ class Runtime:
             log_writer=self.log_writer,
             connector=self.connector,
         )
+
+    @cached_property
+    def batches(self) -> BatchRunner:
+        """Runs the broker's batch messages on this loop (claims, attempts, finishes)."""
+        return BatchRunner(self.engine, self.settings)
 
     @cached_property
     def dispatcher(self) -> Dispatcher:
@@ -125,7 +134,20 @@ class Runtime:
     ) -> uuid.UUID:
         return await self.outbox.publish(org_id, event_type, data, session=session)
 
+    async def stop_attempts(self, grace: float) -> None:
+        """Let running attempts finish for ``grace`` seconds, hand back the rest."""
+        if "batches" in self.__dict__:
+            await self.batches.shutdown(grace)
+
     async def close(self) -> None:
+        await self.stop_attempts(0)
+        for name, instance in self._connectors.items():
+            close = getattr(instance, "close", None)  # a connector's pooled clients, if any
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    log.warning("closing connector %s failed", name, exc_info=True)
         if "api_keys" in self.__dict__:
             await self.api_keys.close()
         if "rate_limiter" in self.__dict__:

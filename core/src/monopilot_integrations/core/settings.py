@@ -76,6 +76,37 @@ class Settings(BaseSettings):
         description="Run the dispatcher, worker, sweeper and scheduler inside this process.",
     )
     worker_threads: int = 8
+    worker_prefetch: int = Field(
+        default=0,
+        ge=0,
+        description="Broker messages a worker process holds ahead; 0: twice worker_threads.",
+    )
+    worker_shutdown_grace: float = Field(
+        default=10.0,
+        ge=0,
+        description="On shutdown, seconds running attempts get to finish before they are "
+        "cut short and handed back.",
+    )
+    job_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Job ids per broker message (one claim)."
+    )
+    job_concurrency: int = Field(
+        default=256, ge=1, description="Attempts running at once on one worker loop."
+    )
+    job_batch_hold: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds a batch holds its worker thread before its slow attempts go on "
+        "in the background.",
+    )
+    job_finish_linger: float = Field(
+        default=0.005,
+        ge=0,
+        description="Seconds finished attempts wait for others to share their transaction.",
+    )
+    job_finish_batch: int = Field(
+        default=200, ge=1, description="Most finished attempts recorded in one transaction."
+    )
     dispatch_interval: float = Field(default=0.5, gt=0)
     sweep_interval: float = Field(default=1.0, gt=0)
     requeue_after: float = Field(

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.connector import Connector
@@ -89,11 +89,13 @@ class Dispatcher:
                 .all()
             )
             job_rows = [job for event_id in won for job in planned[event_id]]
-            for event_id in won:
+            if won:  # one executemany, not a statement per event
                 await session.execute(
-                    update(events_t)
-                    .where(events_t.c.id == event_id)
-                    .values(jobs_created=len(planned[event_id]))
+                    update(events_t).where(events_t.c.id == bindparam("b_id")),
+                    [
+                        {"b_id": event_id, "jobs_created": len(planned[event_id])}
+                        for event_id in won
+                    ],
                 )
             if job_rows:
                 await session.execute(insert(jobs_t), job_rows)

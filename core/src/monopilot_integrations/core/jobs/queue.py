@@ -1,11 +1,12 @@
-"""The fast path: Dramatiq messages that say "job X of organisation Y may be due".
+"""The fast path: Dramatiq messages that say "these jobs of organisation Y may be due".
 
 No actor exists at import time and no broker is global. :func:`build_broker` makes the
 broker the settings ask for (in-process stub, Redis, RabbitMQ); :class:`DramatiqJobQueue`
 declares one generic actor per installed connector, each on its own queue, so a slow
-partner's backlog never starves another connector. Messages carry ids only; the job itself
-is read from the database when it runs (see :mod:`.engine`), which is why a lost message
-costs only latency: the sweeper re-enqueues due jobs.
+partner's backlog never starves another connector. Messages carry ids only, up to
+``job_batch_size`` of one organisation and connector per message; the jobs themselves are
+read from the database when they run (see :mod:`.batch`), which is why a lost message costs
+only latency: the sweeper re-enqueues due jobs.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class QueuedJob:
 
 class JobQueue(Protocol):
     async def enqueue(self, jobs: Sequence[QueuedJob]) -> None:
-        """Send one message per job; raise if the broker is unreachable."""
+        """Send the jobs (batched per organisation and connector); raise if the broker is
+        unreachable."""
         ...
 
 
@@ -76,19 +78,23 @@ class DramatiqJobQueue:
         self,
         broker: dramatiq.Broker,
         connectors: Iterable[tuple[str, str]],
-        run: Callable[[uuid.UUID, uuid.UUID], Awaitable[Any]],
+        run: Callable[[uuid.UUID, list[uuid.UUID]], Awaitable[Any]],
         *,
         time_limit_ms: int,
+        batch_size: int = 100,
     ) -> None:
         self.broker = broker
+        self.batch_size = batch_size
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
-        async def run_job(org_id: str, job_id: str) -> None:
-            await run(uuid.UUID(org_id), uuid.UUID(job_id))
+        async def run_jobs(org_id: str, job_ids: list[str] | str) -> None:
+            # A plain string: a message of the one-job-per-message format, still queued.
+            ids = [job_ids] if isinstance(job_ids, str) else job_ids
+            await run(uuid.UUID(org_id), [uuid.UUID(job_id) for job_id in ids])
 
         for name, queue_name in connectors:
             self.actors[name] = make_actor(
-                run_job,
+                run_jobs,
                 broker=broker,
                 actor_name=actor_name(name),
                 queue_name=queue_name,
@@ -104,18 +110,33 @@ class DramatiqJobQueue:
         if not jobs:
             return
         messages = []
-        for job in jobs:
-            actor = self.actors.get(job.connector)
+        for (connector, org_id), ids in batches(jobs, self.batch_size):
+            actor = self.actors.get(connector)
             if actor is None:
-                log.warning("no actor for connector %r; job %s waits", job.connector, job.job_id)
+                log.warning("no actor for connector %r; %d jobs wait", connector, len(ids))
                 continue
-            messages.append(actor.message(str(job.org_id), str(job.job_id)))
+            messages.append(actor.message(str(org_id), [str(job_id) for job_id in ids]))
         if isinstance(self.broker, StubBroker):
             for message in messages:
                 self.broker.enqueue(message)
         else:
             # Broker clients are blocking: keep them off the event loop.
             await asyncio.to_thread(_enqueue_all, self.broker, messages)
+
+
+def batches(
+    jobs: Iterable[QueuedJob], size: int
+) -> list[tuple[tuple[str, uuid.UUID], list[uuid.UUID]]]:
+    """The jobs grouped by connector and organisation, in chunks of at most ``size``, in
+    the order they came."""
+    groups: dict[tuple[str, uuid.UUID], list[uuid.UUID]] = {}
+    for job in jobs:
+        groups.setdefault((job.connector, job.org_id), []).append(job.job_id)
+    return [
+        (key, ids[start : start + size])
+        for key, ids in groups.items()
+        for start in range(0, len(ids), size)
+    ]
 
 
 def _enqueue_all(broker: dramatiq.Broker, messages: list[Any]) -> None:

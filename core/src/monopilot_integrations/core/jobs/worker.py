@@ -47,10 +47,23 @@ class EmbeddedWorker:
             worker_timeout=100,
             queues=set(kernel.queue.queue_names) or None,
         )
+        # A message carries a batch of jobs: a few in hand keep the threads busy without
+        # hoarding work another worker process could do.
+        if kernel.settings.worker_prefetch:
+            self.worker.queue_prefetch = kernel.settings.worker_prefetch
 
     def start(self) -> None:
         self.worker.start()
 
     def stop(self) -> None:
-        """Stop consuming; wait for in-flight attempts to finish (or be handed back)."""
+        """Stop consuming: running attempts get ``worker_shutdown_grace`` seconds to finish,
+        the rest are handed back as ``queued``; then the worker threads stop."""
+        thread = get_event_loop_thread()
+        if thread is not None:
+            try:
+                thread.run_coroutine(
+                    self.kernel.stop_attempts(self.kernel.settings.worker_shutdown_grace)
+                )
+            except Exception:
+                log.warning("stopping the running attempts failed", exc_info=True)
         self.worker.stop()

@@ -1,0 +1,169 @@
+"""Running a broker message's batch of jobs: one claim, concurrent attempts, grouped finishes.
+
+A message names up to ``job_batch_size`` jobs of one organisation and one connector. The
+runner claims the runnable ones in one statement, starts one task per attempt (at most
+``job_concurrency`` handlers run at once on this loop), and each attempt hands its result to
+the :class:`~.finisher.Finisher` as soon as it is done.
+
+The message holds its Dramatiq worker thread until its attempts are recorded; but handlers
+still running after ``job_batch_hold`` seconds (a slow or hanging endpoint) carry on in the
+background under their lease, and the thread takes the next message: one slow endpoint
+cannot stall the jobs of the others behind it. A worker killed meanwhile loses
+nothing: the leases expire and the sweeper hands the jobs out again.
+
+On shutdown the runner refuses new batches (their jobs are released for the next sweep),
+gives running attempts ``worker_shutdown_grace`` seconds, then cancels the rest and hands
+them back as ``queued`` in one transaction per organisation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+
+from monopilot_integrations.core.jobs.finisher import Finisher
+from monopilot_integrations.core.jobs.model import Job
+from monopilot_integrations.core.jobs.outcome import (
+    QUEUED,
+    RETRYING,
+    AttemptOutcome,
+    FinishedAttempt,
+)
+from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.core.tables import jobs_table
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.jobs.engine import JobEngine
+
+log = logging.getLogger(__name__)
+
+
+class BatchRunner:
+    def __init__(self, engine: JobEngine, settings: Settings) -> None:
+        self.engine = engine
+        self.hold = settings.job_batch_hold
+        self.finisher = Finisher(
+            engine.recorder.record,
+            max_batch=settings.job_finish_batch,
+            linger=settings.job_finish_linger,
+        )
+        self._slots = asyncio.Semaphore(settings.job_concurrency)
+        self._in_flight: dict[asyncio.Task[AttemptOutcome | None], Job] = {}
+        #: Attempts whose handler returned and whose record is on its way.
+        self._recording: set[asyncio.Task[Any]] = set()
+        self._cut_short: list[Job] = []
+        self._closing = False
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def run(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> list[AttemptOutcome]:
+        """Claim and run the batch; returns the outcomes recorded within the hold."""
+        if self._closing:
+            await self._release(org_id, job_ids)
+            return []
+        jobs = [
+            self.engine.job_from_row(row)
+            for row in await self.engine.claimer.claim(org_id, job_ids)
+        ]
+        tasks: list[asyncio.Task[AttemptOutcome | None]] = []
+        try:
+            for index, job in enumerate(jobs):
+                # Waiting for a free slot holds this message's thread: back pressure, so a
+                # busy worker does not take (and lease) more jobs than it can start.
+                await self._slots.acquire()
+                if self._closing:
+                    self._slots.release()
+                    await self.engine.recorder.hand_back(org_id, jobs[index:])
+                    break
+                tasks.append(self._start(job))
+        except asyncio.CancelledError:
+            await asyncio.shield(self.engine.recorder.hand_back(org_id, jobs[len(tasks) :]))
+            raise
+        if not tasks:
+            return []
+        await asyncio.wait(tasks, timeout=self.hold)
+        # Past the hold only handlers still running are left behind; attempts already being
+        # recorded are waited for, so once the message is done its finished attempts are
+        # committed (what a drained queue means to callers).
+        recording = [task for task in tasks if task in self._recording]
+        if recording:
+            await asyncio.wait(recording)
+        done = [task for task in tasks if task.done()]
+        return [
+            outcome
+            for task in done
+            if not task.cancelled() and task.exception() is None
+            if (outcome := task.result()) is not None
+        ]
+
+    def _start(self, job: Job) -> asyncio.Task[AttemptOutcome | None]:
+        task = asyncio.get_running_loop().create_task(self._attempt(job), name=f"job-{job.id}")
+        self._in_flight[task] = job
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Task[AttemptOutcome | None]) -> None:
+        self._in_flight.pop(task, None)
+        self._recording.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.warning("%s: its attempt was not recorded", task.get_name(), exc_info=error)
+
+    async def _attempt(self, job: Job) -> AttemptOutcome | None:
+        """One attempt in a slot taken by :meth:`run`."""
+        try:
+            try:
+                error, duration_ms = await self.engine.perform(job)
+            finally:
+                self._slots.release()
+        except asyncio.CancelledError:
+            self._cut_short.append(job)  # handed back in one go by shutdown()
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            self._recording.add(task)
+        return await self.finisher.finish(FinishedAttempt(job, error, duration_ms))
+
+    async def shutdown(self, grace: float) -> None:
+        """Stop taking batches; let attempts finish for ``grace`` s; hand back the rest."""
+        self._closing = True
+        running = list(self._in_flight)
+        if running and grace > 0:
+            await asyncio.wait(running, timeout=grace)
+        still = [task for task in running if not task.done()]
+        for task in still:
+            task.cancel()
+        await asyncio.gather(*still, return_exceptions=True)
+        cut_short, self._cut_short = self._cut_short, []
+        by_org: dict[uuid.UUID, list[Job]] = {}
+        for job in cut_short:
+            by_org.setdefault(job.org_id, []).append(job)
+        for org_id, jobs in by_org.items():
+            try:
+                count = await self.engine.recorder.hand_back(org_id, jobs)
+                log.info("handed back %d attempts cut short by shutdown", count)
+            except Exception:  # the lease expiring will hand them back anyway
+                log.warning("could not hand back %d jobs on shutdown", len(jobs), exc_info=True)
+        await self.finisher.close()
+
+    async def _release(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> None:
+        """A batch arriving during shutdown: leave its jobs to the next sweep, at once."""
+        try:
+            async with self.engine.gate.session(org_id) as session:
+                await session.execute(
+                    update(jobs_table)
+                    .where(
+                        jobs_table.c.id.in_(list(job_ids)),
+                        self.engine.gate.same_org(jobs_table.c.org_id, org_id),
+                        jobs_table.c.status.in_((QUEUED, RETRYING)),
+                    )
+                    .values(enqueued_at=None)
+                )
+        except Exception:  # requeue_after covers it
+            log.warning("could not release %d jobs on shutdown", len(job_ids), exc_info=True)
