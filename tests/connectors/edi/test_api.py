@@ -144,8 +144,13 @@ async def test_posting_garbage_is_stored_as_an_error_with_a_precise_message(
     receipt = await edi_api.call("POST", "/inbox", 201, data=b"UNB+UNOC:3+x", headers=EDIFACT)
 
     (message,) = receipt["messages"]
-    assert message["status"] == "error" and message["errors"]
-    assert message["error_message"]
+    assert message["status"] == "error" and message["outcome"] == "rejected"
+    assert [e["code"] for e in message["errors"]] == ["SYNTAX"]
+    assert message["errors"][0]["segment_number"] == 1 and message["errors"][0]["tag"] == "UNB"
+    assert message["error_message"] == (
+        "segment 1 (UNB): segment is not terminated: the data ends before the segment "
+        'terminator "\'"'
+    )
     errors = await edi_api.call("GET", "/inbox", 200, params={"status": "error"})
     assert errors["total"] == 1
     empty = await edi_api.call("POST", "/inbox", 422, data=b"", headers=EDIFACT)
@@ -209,6 +214,21 @@ async def test_every_route_keeps_organisations_apart(edi_api: EdiApi) -> None:
         json={"message_type": "ORDRSP", "record_id": receipt["messages"][0]["sales_order_id"]},
     )
     assert sent["status"] == 404
+    # b's own record, but a's partner profile: the profile is not found either.
+    b_invoice = (await edi_api.server.kernel.domain.list_invoices(edi_api.b.id)).items[0]
+    foreign_partner = await edi_api.call(
+        "POST",
+        "/send",
+        404,
+        key="b",
+        json={"message_type": "INVOIC", "record_id": str(b_invoice.id), "partner_id": partner_id},
+    )
+    assert partner_id in foreign_partner["detail"]
+    assert (await edi_api.call("GET", "/outbox", 200, key="b"))["total"] == 0
+    assert (await edi_api.call("GET", "/outbox", 200, key="a"))["total"] == 0
+    a_partners = await edi_api.call("GET", "/partners", 200, key="a")
+    b_partners = await edi_api.call("GET", "/partners", 200, key="b")
+    assert not {p["id"] for p in a_partners["items"]} & {p["id"] for p in b_partners["items"]}
     await edi_api.call("GET", "/messages/not-a-uuid", 404)
 
 
@@ -238,3 +258,49 @@ async def test_a_duplicate_interchange_is_never_processed_even_on_request(
     refused = await edi_api.call("POST", f"/process/{duplicate['id']}", 409)
 
     assert "duplicate interchange" in refused["detail"]
+
+
+async def test_the_openapi_document_describes_the_edi_routes_and_the_raw_inbox_body(
+    edi_api: EdiApi,
+) -> None:
+    response = await edi_api.server.client.get("/api/openapi.json")
+    document = await response.json()
+    paths = document["paths"]
+
+    receive = paths["/api/integrations/edi/inbox"]["post"]
+    assert "Request body: the interchange bytes" in receive["summary"]
+    assert "X-File-Name" in receive["summary"]
+    assert set(receive["responses"]) >= {"200", "201", "409", "413", "422"}
+    partner = document["components"]["schemas"]["PartnerIn"]["properties"]
+    assert partner["auto_send"]["items"] == {"const": "DESADV", "type": "string"}
+
+
+async def test_auto_send_is_saved_shown_and_checked_against_the_message_types(
+    edi_api: EdiApi,
+) -> None:
+    partner_id = str(edi_api.a.partners["ORZEL"])
+    profile = await edi_api.call("GET", f"/partners/{partner_id}", 200)
+    assert profile["auto_send"] == []
+    body = {
+        k: v
+        for k, v in profile.items()
+        if k not in ("id", "secrets_set", "control_counter", "created_at", "updated_at")
+    }
+
+    saved = await edi_api.call(
+        "PUT", f"/partners/{partner_id}", 200, json={**body, "auto_send": ["DESADV"]}
+    )
+    refused = await edi_api.call(
+        "PUT",
+        f"/partners/{partner_id}",
+        422,
+        json={**body, "message_types": ["ORDERS"], "auto_send": ["DESADV"]},
+    )
+    unknown = await edi_api.call(
+        "PUT", f"/partners/{partner_id}", 422, json={**body, "auto_send": ["INVOIC"]}
+    )
+
+    assert saved["auto_send"] == ["DESADV"]
+    assert "auto_send DESADV is not in message_types" in str(refused)
+    assert "auto_send" in str(unknown)
+    assert (await edi_api.call("GET", f"/partners/{partner_id}", 200))["auto_send"] == ["DESADV"]

@@ -2,22 +2,36 @@
 
 Each outbound message (INVOIC, DESADV, ORDRSP, CONTRL) is one job whose payload names the
 ``edi_messages`` row. The kernel's engine runs it with retries (exponential by default)
-and dead-letters it when the partner stays unreachable; the row shows the last error.
+and dead-letters it when the partner stays unreachable. While retries remain the row stays
+``pending`` with the last error; the attempt that exhausts them marks it ``error`` (and
+publishes ``edi.message.failed``), so the outbox never shows a dead message as waiting.
+
+The connector also consumes ``shipment.dispatched``: partners whose profile lists DESADV
+in ``auto_send`` get one built automatically (see :mod:`.outbound.automatic`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi import journal
 from monopilot_integrations.connectors.edi.context import EdiContext
 from monopilot_integrations.connectors.edi.mailbox.sources import build_transport
+from monopilot_integrations.connectors.edi.outbound.automatic import (
+    BUILD,
+    TRIGGERS,
+    build_automatic,
+    plan_automatic,
+)
 from monopilot_integrations.connectors.edi.tables import EdiMessage, EdiPartner
 from monopilot_integrations.connectors.edi.transport_secrets import unseal
 from monopilot_integrations.core import Connector, FatalError, Job, OutboundMessage
-from monopilot_integrations.core.jobs.retry import RetryPolicy
+from monopilot_integrations.core.connector import JobSpec
+from monopilot_integrations.core.events import Event
+from monopilot_integrations.core.jobs.retry import RetryPolicy, retry_delay
 
 #: File extension of outbound interchanges.
 EXTENSION = ".edi"
@@ -26,7 +40,7 @@ EXTENSION = ".edi"
 class EdiConnector(Connector):
     name = "edi"
     title = "EDIFACT EDI (ORDERS, RECADV in; ORDRSP, INVOIC, DESADV, CONTRL out)"
-    consumes = ()
+    consumes = tuple(TRIGGERS)
     retry_policy = RetryPolicy.EXPONENTIAL
     max_retries = 5
     integration_type = "edi"
@@ -36,7 +50,16 @@ class EdiConnector(Connector):
     def edi(self) -> EdiContext:
         return EdiContext.of(self.context)
 
+    async def plan(self, event: Event) -> Sequence[JobSpec]:
+        return await plan_automatic(self.edi, event)
+
     async def handle(self, job: Job) -> None:
+        if BUILD in job.payload:
+            await build_automatic(self.edi, job)
+            return
+        await self._deliver(job)
+
+    async def _deliver(self, job: Job) -> None:
         edi = self.edi
         message_id = uuid.UUID(str(job.payload["message_id"]))
         async with edi.runtime.database.session(job.org_id) as session:
@@ -73,14 +96,16 @@ class EdiConnector(Connector):
         transport = build_transport(
             edi.runtime.registry, edi.runtime.keyring, partner, edi.mailbox_root, edi.settings
         )
-        # Whatever a library puts in an error text, the partner's secrets never reach a log.
-        job.record(
-            secrets=list(
-                unseal(
-                    edi.runtime.keyring, job.org_id, partner.id, partner.transport_secrets
-                ).values()
-            )
-        )
+        # Whatever a library puts in an error text, the partner's secrets never reach a log
+        # nor the stored message (the API shows its error).
+        secrets = [
+            str(value)
+            for value in unseal(
+                edi.runtime.keyring, job.org_id, partner.id, partner.transport_secrets
+            ).values()
+            if value
+        ]
+        job.record(secrets=secrets)
         try:
             receipt = await transport.send(
                 OutboundMessage(
@@ -88,10 +113,14 @@ class EdiConnector(Connector):
                 )
             )
         except FatalError as exc:
-            await self._mark(job, message_id, "error", str(exc))
+            await self._mark(job, message_id, "error", scrub(str(exc), secrets))
             raise
         except Exception as exc:
-            await self._mark(job, message_id, "pending", f"attempt {job.attempt}: {exc}")
+            error = f"attempt {job.attempt}: {scrub(str(exc), secrets)}"
+            if last_attempt(job):
+                await self._mark(job, message_id, "error", f"{error} (no retry left)")
+            else:
+                await self._mark(job, message_id, "pending", error)
             raise
         finally:
             await transport.close()
@@ -127,3 +156,15 @@ class EdiConnector(Connector):
             await session.flush()
             if status == "error":
                 await journal.failed(edi, session, row)
+
+
+def last_attempt(job: Job) -> bool:
+    """Whether the engine will dead-letter ``job`` if this attempt fails (its own rule)."""
+    return retry_delay(job.retry_policy, job.retries, job.max_retries, jitter=0.0) is None
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every known secret value replaced (error texts are stored and shown)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

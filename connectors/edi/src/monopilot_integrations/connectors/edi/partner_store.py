@@ -49,6 +49,7 @@ def to_out(row: EdiPartner) -> PartnerOut:
         secrets_set=sorted(_secret_names(row)),
         test_mode=row.test_mode,
         send_contrl=row.send_contrl,
+        auto_send=list(row.auto_send or []),
         active=row.active,
         control_counter=row.control_counter,
         created_at=row.created_at,
@@ -123,6 +124,7 @@ async def save(
     row.transport_secrets = seal(edi.runtime.keyring, org_id, row.id, hidden)
     row.test_mode = data.test_mode
     row.send_contrl = data.send_contrl
+    row.auto_send = list(dict.fromkeys(data.auto_send))
     row.active = data.active
     row.updated_at = now
     if existing is None:

@@ -10,11 +10,13 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MessageType = Literal["ORDERS", "ORDRSP", "INVOIC", "DESADV", "RECADV", "CONTRL"]
 SyntaxIdentifier = Literal["UNOA", "UNOB", "UNOC", "UNOD", "UNOE", "UNOF", "UNOY", "UNOW"]
 Directory = Literal["D96A", "D01B"]
+#: Outbound messages a MonoPilot event can trigger (an invoice event does not exist yet).
+AutoSendType = Literal["DESADV"]
 
 INBOUND_TYPES: frozenset[str] = frozenset({"ORDERS", "RECADV", "CONTRL"})
 OUTBOUND_TYPES: frozenset[str] = frozenset({"ORDRSP", "INVOIC", "DESADV", "CONTRL"})
@@ -93,7 +95,20 @@ class PartnerIn(BaseModel):
         default=True, description="Onboarding: see docs/edi-partner-onboarding.md"
     )
     send_contrl: bool = Field(default=False, description="Acknowledge interchanges with CONTRL")
+    auto_send: list[AutoSendType] = Field(
+        default_factory=list,
+        description="Messages sent without POST /edi/send: DESADV when MonoPilot publishes "
+        "shipment.dispatched for this partner's customer (once per shipment). Each must "
+        "also be in message_types",
+    )
     active: bool = True
+
+    @model_validator(mode="after")
+    def _auto_send_is_exchanged(self) -> PartnerIn:
+        missing = [t for t in self.auto_send if t not in self.message_types]
+        if missing:
+            raise ValueError(f"auto_send {', '.join(missing)} is not in message_types")
+        return self
 
 
 class PartnerOut(BaseModel):
@@ -112,6 +127,7 @@ class PartnerOut(BaseModel):
     secrets_set: list[str] = Field(description="Names of the secret settings that are stored")
     test_mode: bool
     send_contrl: bool
+    auto_send: list[str]
     active: bool
     control_counter: int = Field(description="The last outbound interchange control reference")
     created_at: datetime

@@ -72,6 +72,9 @@ class EdiPartner(TenantMixin, Base):
     transport_secrets: Mapped[str | None] = mapped_column(Text)
     test_mode: Mapped[bool] = mapped_column(Boolean, default=True)
     send_contrl: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Outbound messages sent without POST /edi/send when MonoPilot publishes the event
+    #: (``DESADV`` on ``shipment.dispatched``).
+    auto_send: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: The last outbound interchange control reference used (incremented atomically).
     control_counter: Mapped[int] = mapped_column(Integer, default=0)

@@ -116,8 +116,12 @@ ROUTES: tuple[Route, ...] = (
         "/inbox",
         messages.receive_interchange,
         "inbox-receive",
-        "Receive a raw EDIFACT interchange (the request body); answers with the stored "
-        "messages and their outcome",
+        # ``Route`` documents only JSON request bodies (``request_model``), so the raw body
+        # is described here, in the operation's summary.
+        "Receive a raw EDIFACT interchange. Request body: the interchange bytes as sent by "
+        "the partner (any Content-Type, e.g. application/EDIFACT; at most "
+        "MONOPILOT_EDI_MAX_FILE_BYTES; optional X-File-Name header). Answers with the "
+        "stored messages and their outcome (201; 200 when the same file was received before)",
         response_model=InboxReceipt,
         status_code=201,
         responses={200: InboxReceipt, 409: ProblemDetail, 413: ProblemDetail, 422: ProblemDetail},

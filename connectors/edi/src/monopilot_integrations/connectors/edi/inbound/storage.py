@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +41,7 @@ from monopilot_integrations.connectors.edi.inbound.checks import (
     type_problems,
 )
 from monopilot_integrations.connectors.edi.inbound.rendering import readable, render_segments
+from monopilot_integrations.connectors.edi.inbound.stored import StoredFile, StoredMessage
 from monopilot_integrations.connectors.edi.inbound.unique_insert import insert_if_new
 from monopilot_integrations.connectors.edi.journal import from_error, from_issue, problem
 from monopilot_integrations.connectors.edi.tables import (
@@ -52,35 +52,6 @@ from monopilot_integrations.connectors.edi.tables import (
 from monopilot_integrations.core.db.base import new_id
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class StoredMessage:
-    id: uuid.UUID
-    message_type: str
-    status: str
-    error: str | None
-    #: The parsed message, so the caller can process it without reading it again.
-    parsed: Message | None = None
-    decimal_mark: str = "."
-    #: Processed in the storing transaction (``store_file(process=True)``).
-    processed: bool = False
-
-
-@dataclass
-class StoredFile:
-    file_id: uuid.UUID | None
-    already_stored: bool
-    messages: list[StoredMessage] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """Something in the file could not be read or used (the file goes to error/)."""
-        return any(m.status == "error" for m in self.messages)
-
-    def reason(self) -> str:
-        errors = [f"{m.message_type} {m.id}: {m.error}" for m in self.messages if m.error]
-        return "\n".join(errors) or "stored"
 
 
 async def store_file(
@@ -180,10 +151,15 @@ class _Writer:
             await self.unreadable(body, [problem("NOT_EDIFACT", "the file holds no interchange")])
             return
         config = await config_store.effective(self.session, self.org_id)
-        organization = await self.edi.runtime.domain.get_organization(
-            self.org_id, session=self.session
-        )
-        ours = {v for v in (config.edi_mailbox, organization and organization.gln) if v}
+        ours = {config.edi_mailbox} if config.edi_mailbox else set()
+        recipients = {r.interchange.recipient.id for r in results if r.interchange}
+        if not ours or not recipients <= ours:
+            # Only needed when the configured mailbox id does not already match: the
+            # organisation's GLN is the other name we answer to (and the error lists both).
+            organization = await self.edi.runtime.domain.get_organization(
+                self.org_id, session=self.session
+            )
+            ours |= {organization.gln} if organization and organization.gln else set()
         for result in results:
             await self.interchange(result, config, ours)
 
@@ -261,6 +237,7 @@ class _Writer:
             ]
             errors += [from_issue(i) for i in validation]
             stored = await self.add(
+                defer_pending=self.process,
                 message_type=message.type,
                 content=render_segments(message.segments, ic.characters),
                 raw=ic.raw,
@@ -291,6 +268,10 @@ class _Writer:
         from monopilot_integrations.connectors.edi.inbound.processing import process_row
 
         row = self.rows[stored.id]
+        # The row is not in the session yet (``add(defer_pending=True)``): processing sets
+        # its outcome in memory and one INSERT inside the savepoint stores it, instead of
+        # an INSERT of the pending row and an UPDATE with the outcome.
+        as_stored = {name: getattr(row, name) for name in _OUTCOME_FIELDS}
         try:
             async with self.session.begin_nested():
                 await process_row(
@@ -302,9 +283,16 @@ class _Writer:
                     partner=partner,
                     config=config,
                 )
-        except Exception:  # stays stored and pending: the next poll processes it
+                self.session.add(row)
+                await self.session.flush()
+        except Exception:  # stored as pending all the same: the next poll processes it
             log.exception("processing EDI message %s failed; it stays pending", stored.id)
-            await self.session.refresh(row)
+            if row in self.session:
+                self.session.expunge(row)
+            for name, value in as_stored.items():
+                setattr(row, name, value)
+            self.session.add(row)
+            await self.session.flush()
         stored.status = row.status
         stored.error = row.error_message
         stored.processed = row.status != "pending"
@@ -328,6 +316,7 @@ class _Writer:
     async def add(
         self,
         *,
+        defer_pending: bool = False,
         message_type: str,
         content: str,
         raw: bytes | None,
@@ -365,14 +354,28 @@ class _Writer:
             created_at=now,
             updated_at=now,
         )
-        self.session.add(row)
-        await self.session.flush()
+        if failed or not defer_pending:  # else :meth:`process_now` inserts it
+            self.session.add(row)
+            await self.session.flush()
         if failed:
             await journal.failed(self.edi, self.session, row, file_name=self.file.name)
         stored = StoredMessage(row.id, row.message_type, row.status, row.error_message)
         self.stored.append(stored)
         self.rows[row.id] = row
         return stored
+
+
+#: What processing may change on a message row (restored when processing fails).
+_OUTCOME_FIELDS = (
+    "status",
+    "outcome",
+    "errors",
+    "error_message",
+    "sales_order_id",
+    "receipt_id",
+    "processed_at",
+    "updated_at",
+)
 
 
 def _validate(message: Message) -> list[Any]:
