@@ -289,3 +289,31 @@ async def test_a_nul_character_in_an_attempts_record_is_stored_not_fatal(
     assert outcome.status == "retrying"
     (log,) = await all_rows(kernel, LogRow)
     assert log.response_body == {"note": "bad\ufffdbyte"}
+
+
+async def test_a_deferred_attempt_runs_again_without_spending_a_retry(
+    kernel: Integrations, clock: ManualClock
+) -> None:
+    async with running_worker(kernel):
+        await publish_and_dispatch(kernel, {"defer_times": 2, "fail_times": 3})
+        await drain(kernel)
+        for _ in range(2):  # two deferrals, each due 2 s later, no retry spent
+            job = (await all_rows(kernel, JobRow))[0]
+            assert (job.status, job.retries) == ("retrying", 0)
+            assert job.next_run_at == clock.now() + timedelta(seconds=2)
+            clock.advance(2)
+            assert await kernel.sweep() == 1
+            await drain(kernel)
+        # attempt 3 is a real failure: now the retry budget is spent, on its schedule
+        job = (await all_rows(kernel, JobRow))[0]
+        assert (job.status, job.retries) == ("retrying", 1)
+        assert job.next_run_at == clock.now() + timedelta(seconds=5)
+
+    logs = sorted(await all_rows(kernel, LogRow), key=lambda r: r.timestamp)
+    assert [(r.status, r.retry_count, r.error_class) for r in logs] == [
+        ("warning", 0, "DeferredError"),
+        ("warning", 0, "DeferredError"),
+        ("error", 0, "RetriableError"),
+    ]
+    retry = (await all_rows(kernel, RetryRow))[0]
+    assert (retry.status, retry.retry_count) == ("pending", 1)

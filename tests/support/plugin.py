@@ -2,6 +2,7 @@
 
 ``test.ping`` data:
 * ``fail_times``: the first N attempts raise RetriableError (``retry_after`` optional);
+* ``defer_times``: the first N attempts raise DeferredError (busy: no retry spent);
 * ``fatal``: every attempt raises FatalError;
 * ``crash``: every attempt raises a plain exception (a bug in a handler);
 * ``hang``: the first attempt sleeps that many seconds (a stuck partner, a killed worker);
@@ -18,6 +19,7 @@ from typing import Any
 
 from monopilot_integrations.core import (
     Connector,
+    DeferredError,
     FatalError,
     Job,
     RetriableError,
@@ -36,6 +38,7 @@ PING = EventType(
         "properties": {
             "n": {"type": "integer"},
             "fail_times": {"type": "integer", "minimum": 0},
+            "defer_times": {"type": "integer", "minimum": 0},
             "retry_after": {"type": "number"},
             "fatal": {"type": "boolean"},
             "crash": {"type": "boolean"},
@@ -72,6 +75,8 @@ class FlakyConnector(Connector):
             raise FatalError("partner rejected the document", http_status=422)
         if payload.get("crash"):
             raise KeyError("bug")
+        if job.attempt <= int(payload.get("defer_times", 0)):
+            raise DeferredError(f"partner busy (attempt {job.attempt})", retry_after=2.0)
         if job.attempt <= int(payload.get("fail_times", 0)):
             raise RetriableError(
                 f"partner answered 500 (attempt {job.attempt})",

@@ -7,6 +7,7 @@ the ``hookimpl`` marker. Everything else lives in submodules named after one con
 from monopilot_integrations.core.connector import Connector, ConnectorContext, JobSpec
 from monopilot_integrations.core.errors import (
     ConfigError,
+    DeferredError,
     DuplicateRegistrationError,
     FatalError,
     IntegrationError,
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "Connector",
     "ConnectorContext",
+    "DeferredError",
     "DuplicateRegistrationError",
     "Event",
     "EventType",

@@ -33,6 +33,19 @@ class RetriableError(IntegrationError):
         self.http_status = http_status
 
 
+class DeferredError(RetriableError):
+    """The attempt did not start, for a reason on our side: a per-target concurrency bound
+    is full, a partner asked us to hold back. The job runs again after ``retry_after``
+    seconds without spending a retry, so a burst to one slow receiver cannot use up the
+    retry budget of deliveries the receiver never failed. The engine stops deferring after
+    :data:`~monopilot_integrations.core.jobs.outcome.MAX_DEFERRALS` attempts and then treats
+    it as an ordinary retriable failure.
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
 class FatalError(IntegrationError):
     """The attempt can never succeed as is (rejected payload, 410 Gone, bad credentials).
 

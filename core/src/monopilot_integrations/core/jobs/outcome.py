@@ -12,12 +12,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monopilot_integrations.core.errors import FatalError, RetriableError
+from monopilot_integrations.core.errors import DeferredError, FatalError, RetriableError
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import retry_delay
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter, printable
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
+
+#: Attempts a job may be deferred (:class:`DeferredError`) before deferring spends retries.
+MAX_DEFERRALS = 100
 
 #: Job statuses.
 QUEUED, RUNNING, RETRYING, SUCCEEDED, DEAD = "queued", "running", "retrying", "succeeded", "dead"
@@ -53,6 +56,8 @@ class Verdict:
     message: str | None
     last_error: str | None
     entry: LogEntry
+    #: False for a deferral: the job runs again without spending a retry.
+    spends_retry: bool = True
 
     @property
     def job(self) -> Job:
@@ -81,7 +86,11 @@ def judge(
     connector_cls = registry.connectors.get(job.connector)
     dead_reason: str | None = None
     next_run_at: datetime | None = None
-    if error is None:
+    spends_retry = True
+    if isinstance(error, DeferredError) and job.attempt - job.retries <= MAX_DEFERRALS:
+        status, log_status, spends_retry = RETRYING, "warning", False
+        next_run_at = now + timedelta(seconds=max(error.retry_after or 1.0, 0.0))
+    elif error is None:
         status = SUCCEEDED
         log_status = "warning" if record.warning else "success"
     else:
@@ -134,6 +143,7 @@ def judge(
         message=message,
         last_error=entry_error(log_writer, message, record.secrets),
         entry=entry,
+        spends_retry=spends_retry,
     )
 
 

@@ -212,7 +212,7 @@ async def _move_jobs(
             "b_id": v.job.id,
             "status": RETRYING,
             "next_run_at": v.next_run_at,
-            "retries": v.job.retries + 1,
+            "retries": v.job.retries + int(v.spends_retry),
             "last_error": v.last_error,
             **released,
         }
@@ -261,7 +261,7 @@ async def _upsert_retry_rows(
     for v in verdicts:
         fields = {
             "log_id": v.entry.id,
-            "retry_count": v.job.retries + 1 if v.status == RETRYING else v.job.retries,
+            "retry_count": v.job.retries + int(v.status == RETRYING and v.spends_retry),
             "max_retries": v.job.max_retries,
             "next_retry_at": v.next_run_at,
             "status": RETRY_STATUS[v.status],
