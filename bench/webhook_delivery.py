@@ -42,8 +42,11 @@ details and the design in docs/jobs.md, "Batches"). Before batching: ~60 deliver
 
 * throughput, ``--local``, median ratio on a busy machine: SQLite 0.53, PostgreSQL 0.46,
   Redis + worker process 0.43; on a quieter one (bare ~3,000/s) SQLite 0.29: the 0.40
-  target is not reliably met. Through ``connectors/webhooks``: 0.06-0.11 (its own
-  per-attempt transactions, see the docs);
+  target is not reliably met. Through ``connectors/webhooks``: 0.06-0.11 at first (a
+  row load and a success stamp per attempt, 62-89/s); with its row cache and coalesced
+  stamps (docs/webhooks.md), medians of 3 rounds, bare 1,550-1,900/s: SQLite 521-643/s
+  (0.27-0.45), PostgreSQL 512/s (0.29), Redis + worker process 486/s (0.34); ``--local``
+  in the same hour 831/s (0.47);
 * end to end, 200 events/s to all 10 endpoints (2,000 deliveries/s): p99 4.0 s embedded,
   4.5 s with Redis (missed: more than one worker process delivers here); 200 events/s
   each to one endpoint (``--spread``): p99 1.2 s embedded, 0.78 s with Redis.

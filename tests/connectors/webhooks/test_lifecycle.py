@@ -215,6 +215,10 @@ async def test_a_slow_endpoint_does_not_hold_back_the_others(
     assert slow_outcomes.count("retrying") == 4  # the others come back later (busy)
     busy = [log for log in await webhook_logs(hooks) if "in flight" in (log.error_message or "")]
     assert len(busy) == 4 and all(log.http_status is None for log in busy)
+    # Deferred, not failed: the receiver never failed them, so no retry is spent.
+    assert all((log.status, log.error_class) == ("warning", "DeferredError") for log in busy)
+    deferred = [j for j in await jobs(hooks) if j.status == "retrying"]
+    assert len(deferred) == 4 and all(j.retries == 0 for j in deferred)
 
 
 async def test_a_secret_that_cannot_be_decrypted_sends_nothing_and_is_recoverable(

@@ -4,9 +4,12 @@ job's attempt is one signed POST.
 Concurrency: the kernel may run many ``handle`` calls at once on one event loop. All
 state here is per instance, and the kernel makes one instance per event loop (its
 ``Runtime``), so the pooled HTTP session and the per-webhook semaphores are created on the
-loop that uses them. Each webhook gets at most ``max_in_flight_per_webhook`` attempts at a
-time; an attempt that cannot get a slot within ``busy_wait_seconds`` is handed back as a
-retry, so a slow receiver holds at most that many slots and never all of them.
+loop that uses them, and so is the cache of webhook rows ``handle`` reads (``cache.py``:
+at most ``row_cache_seconds`` old, invalidated when a change through the API commits).
+Each webhook gets at most ``max_in_flight_per_webhook`` attempts at a
+time; an attempt that cannot get a slot within ``busy_wait_seconds`` is deferred (run
+again later without spending a retry), so a slow receiver holds at most that many slots
+and never all of them, and a burst to it cannot use up its deliveries' retry budgets.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monopilot_integrations.connectors.webhooks import store
+from monopilot_integrations.connectors.webhooks import cache, store
+from monopilot_integrations.connectors.webhooks.cache import CachedWebhook, WebhookCache
 from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply, check_reply, post
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
 from monopilot_integrations.connectors.webhooks.inflight import BusyError, InFlightLimit
@@ -31,10 +35,9 @@ from monopilot_integrations.connectors.webhooks.message import (
 )
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
-from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.connector import Connector, ConnectorContext, JobSpec
 from monopilot_integrations.core.crypto import DecryptionError
-from monopilot_integrations.core.errors import FatalError, RetriableError
+from monopilot_integrations.core.errors import DeferredError, FatalError, RetriableError
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import RetryPolicy
@@ -73,6 +76,7 @@ class WebhooksConnector(Connector):
         self.in_flight = InFlightLimit(
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )
+        self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
 
     # --- events -> jobs -----------------------------------------------------------------
 
@@ -104,8 +108,10 @@ class WebhooksConnector(Connector):
         webhook_id = _webhook_id(job)
         job.record(webhook_id=webhook_id)
         is_test = bool(job.payload.get(TEST))
-        async with self.context.database.session(job.org_id) as session:
-            webhook = await store.load(session, job.org_id, webhook_id)
+        webhook = await self.webhooks.get(job.org_id, webhook_id)
+        if webhook is None or (webhook.status != store.ACTIVE and not is_test):
+            # Never refuse on a cached row: it may predate a resume in another process.
+            webhook = await self.webhooks.get(job.org_id, webhook_id, fresh=True)
         if webhook is None:
             job.record(warning="the webhook was deleted; nothing was sent")
             return
@@ -116,7 +122,7 @@ class WebhooksConnector(Connector):
             )
         now = self.context.clock.now()
         try:
-            secrets = self.secrets.signing_secrets(webhook, now)
+            secrets = self.webhooks.signing_secrets(webhook, now)
         except DecryptionError as exc:  # a key taken out of the keyring too early
             raise FatalError(
                 f"{exc}; nothing was sent: restore the key, then recover the webhook"
@@ -156,7 +162,8 @@ class WebhooksConnector(Connector):
             _record_reply(job, reply)
             check_reply(reply)
         except BusyError as busy:
-            raise RetriableError(str(busy), retry_after=busy.retry_after) from None
+            # Not the receiver's failure: run again later without spending a retry.
+            raise DeferredError(str(busy), retry_after=busy.retry_after) from None
         except GoneError as gone:
             if not is_test:
                 await self._disable(job.org_id, webhook, "gone", str(gone))
@@ -165,14 +172,19 @@ class WebhooksConnector(Connector):
             if not is_test:
                 await self._record_failure(job.org_id, webhook, str(failure))
             raise
-        if not is_test and store.needs_success_stamp(webhook, now):
+        resolution = store.TRIGGER_STAMP_RESOLUTION_SECONDS
+        if not is_test and webhook.claim_success_stamp(now, resolution):
+            # One write per webhook and process per resolution, plus one to end a streak.
             async with self.context.database.session(job.org_id) as session:
                 await store.record_success(session, job.org_id, webhook_id, now)
 
-    async def _record_failure(self, org_id: uuid.UUID, webhook: Webhook, error: str) -> None:
+    async def _record_failure(self, org_id: uuid.UUID, webhook: CachedWebhook, error: str) -> None:
         now = self.context.clock.now()
         async with self.context.database.session(org_id) as session:
             since = await store.record_failure(session, org_id, webhook.id, now)
+        # The next success in this process must end the streak (and write it).
+        webhook.failing_since = since or now
+        self.webhooks.forget(org_id, webhook.id)
         limit = timedelta(seconds=self.options.failure_pause_after_seconds)
         if since is not None and now - since >= limit:
             days = self.options.failure_pause_after_seconds / 86400
@@ -190,7 +202,7 @@ class WebhooksConnector(Connector):
     async def _disable(
         self,
         org_id: uuid.UUID,
-        webhook: Webhook,
+        webhook: CachedWebhook,
         reason: str,
         detail: str,
         *,
@@ -215,6 +227,7 @@ class WebhooksConnector(Connector):
                     },
                     session=session,
                 )
+        cache.invalidate()  # committed: this process's attempts read the row again
 
     async def close(self) -> None:
         """Close this loop's pooled HTTP session."""

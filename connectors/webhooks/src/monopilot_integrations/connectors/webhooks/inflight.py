@@ -47,7 +47,10 @@ class InFlightLimit:
         slots.users += 1
         try:
             try:
-                async with asyncio.timeout(self.wait_seconds):
+                if slots.semaphore.locked():
+                    async with asyncio.timeout(self.wait_seconds):
+                        await slots.semaphore.acquire()
+                else:  # a free slot: taken at once, no timer to arm
                     await slots.semaphore.acquire()
             except TimeoutError:
                 raise BusyError(

@@ -33,7 +33,16 @@ class WebhookSettings(BaseSettings):
         default=2.0,
         ge=0,
         description="How long a delivery waits for a free in-flight slot of its webhook "
-        "before it is put back as a retry (busy).",
+        "before it is deferred: run again later without spending a retry.",
+    )
+    row_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=5,
+        description="How long a delivery may use a webhook row read by an earlier attempt "
+        "of this process (0: read it on every attempt). Changes through this process's API "
+        "apply at once; another process keeps delivering for at most this long after a "
+        "pause, delete or secret rotation.",
     )
     connections_per_host: int = Field(
         default=16, ge=1, description="Pooled connections to one receiver host per process."

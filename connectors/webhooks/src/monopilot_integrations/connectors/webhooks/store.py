@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 
 ACTIVE, PAUSED = "active", "paused"
-#: A successful delivery rewrites ``last_triggered_at`` at most this often per webhook,
-#: so a busy webhook does not cost one extra UPDATE per delivery.
-TRIGGER_STAMP_RESOLUTION_SECONDS = 1.0
+#: A successful delivery rewrites ``last_triggered_at`` only when it is older than this
+#: (and one attempt per process does it: ``CachedWebhook.claim_success_stamp``), so a busy
+#: webhook does not cost one extra UPDATE per delivery.
+TRIGGER_STAMP_RESOLUTION_SECONDS = 5.0
 
 
 async def active_subscriptions(session: AsyncSession, org_id: uuid.UUID) -> Sequence[Row[Any]]:
@@ -45,12 +46,16 @@ async def load(session: AsyncSession, org_id: uuid.UUID, webhook_id: uuid.UUID) 
     return result.scalar_one_or_none()
 
 
-def needs_success_stamp(webhook: Webhook, now: datetime) -> bool:
-    """Whether a success must be written: a failing streak to end, or a stale
-    ``last_triggered_at``. Under load most deliveries skip the write (and its transaction)."""
-    if webhook.failing_since is not None or webhook.last_triggered_at is None:
-        return True
-    return webhook.last_triggered_at < now - timedelta(seconds=TRIGGER_STAMP_RESOLUTION_SECONDS)
+async def load_many(
+    session: AsyncSession, org_id: uuid.UUID, webhook_ids: Sequence[uuid.UUID]
+) -> Sequence[Webhook]:
+    """The webhooks among ``webhook_ids`` that are not deleted, in one query."""
+    result = await session.execute(
+        select(Webhook).where(
+            Webhook.id.in_(webhook_ids), Webhook.org_id == org_id, Webhook.deleted_at.is_(None)
+        )
+    )
+    return result.scalars().all()
 
 
 async def record_success(

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from monopilot_integrations.connectors.webhooks import store
+from monopilot_integrations.connectors.webhooks import cache, store
 from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookCreate,
     WebhookOut,
@@ -208,7 +208,9 @@ class WebhookService:
             for name, value in changes.items():
                 setattr(row, name, value)
             row.updated_at = self.kernel.clock.now()
-            return self.view(row)
+            out = self.view(row)
+        cache.invalidate()  # after the commit: deliveries here read the row again
+        return out
 
     async def delete(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
         """Soft delete: in-flight deliveries find it gone; the secrets are wiped."""
@@ -220,6 +222,7 @@ class WebhookService:
             row.secret = ""
             row.previous_secret = None
             row.previous_secret_expires_at = None
+        cache.invalidate()
 
     async def pause(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookOut:
         now = self.kernel.clock.now()
@@ -228,7 +231,9 @@ class WebhookService:
             if row.status != store.PAUSED:
                 row.status, row.paused_reason, row.paused_at = store.PAUSED, "manual", now
                 row.updated_at = now
-            return self.view(row)
+            out = self.view(row)
+        cache.invalidate()
+        return out
 
     async def resume(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookOut:
         """Active again, with a fresh failure streak (so it is not paused again at once)."""
@@ -238,7 +243,9 @@ class WebhookService:
             row.status, row.paused_reason, row.paused_at = store.ACTIVE, None, None
             row.failing_since = None
             row.updated_at = now
-            return self.view(row)
+            out = self.view(row)
+        cache.invalidate()
+        return out
 
     async def rotate_secret(
         self, org_id: uuid.UUID, webhook_id: uuid.UUID, grace_seconds: int
@@ -255,7 +262,9 @@ class WebhookService:
                 row.previous_secret = row.previous_secret_expires_at = None
             row.secret = self.secrets.seal(org_id, secret)
             row.updated_at = now
-            return WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
+            out = WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
+        cache.invalidate()
+        return out
 
 
 def _unmask(sent: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
