@@ -628,3 +628,26 @@ async def test_a_callers_session_makes_the_write_part_of_its_transaction(
     async with database.session(orgs.a) as session:
         kept = await store.create_product(orgs.a, new_product("COMMIT"), session=session)
     assert await store.get_product(orgs.a, kept.id) == kept
+
+
+async def test_concurrent_creators_get_distinct_numbers(
+    store: SqlDomainStore, orgs: Orgs, database: Database
+) -> None:
+    if not database.is_postgres:
+        pytest.skip("SQLite has one writer at a time; PostgreSQL is where creators overlap")
+    lipa = await store.find_customer_by_code(orgs.a, "LIPA")
+    bread = await store.find_product_by_gtin(orgs.a, "5901234100014")
+    assert lipa and bread
+
+    def order(n: int) -> NewSalesOrder:
+        return NewSalesOrder(
+            customer_id=lipa.id,
+            status="confirmed",
+            order_date=date(2026, 5, 4),
+            source="edi",
+            external_reference=f"LIPA/C{n}",
+            lines=[NewSalesOrderLine(product_id=bread.id, qty=Decimal(1))],
+        )
+
+    created = await asyncio.gather(*(store.create_sales_order(orgs.a, order(n)) for n in range(8)))
+    assert len({o.number for o in created}) == 8

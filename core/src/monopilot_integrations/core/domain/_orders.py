@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -328,7 +328,18 @@ class OrdersStore(StoreBase):
 
     async def _next_number(self, s: AsyncSession, org_id: uuid.UUID, order_date: date) -> str:
         """``SO-<year>-<n>``, one past the count of this year's numbers (then the next free
-        one). Concurrent creators may collide; the unique constraint then refuses one."""
+        one).
+
+        On PostgreSQL, creators of one organisation take turns here (a transaction-level
+        advisory lock, released at commit), so two transactions creating orders at once,
+        such as two EDI pollers, cannot pick the same number. SQLite has one writer at a
+        time anyway; there the unique constraint is the last line of defence.
+        """
+        if s.get_bind().dialect.name == "postgresql":
+            await s.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"monopilot.sales_order_number:{org_id}"},
+            )
         prefix = f"SO-{order_date.year}-"
         count = await s.scalar(
             select(func.count()).where(
