@@ -33,6 +33,7 @@ regular expressions are compiled once and plain strings skip the regex scan enti
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -489,21 +490,33 @@ def _to_text(value: object) -> str:
 
 def _prepare_secrets(secrets: Iterable[str]) -> tuple[str, ...]:
     """Usable known secrets, with their JSON-escaped and URL-encoded forms, longest first
-    (so a secret that contains another is scrubbed whole)."""
+    (so a secret that contains another is scrubbed whole).
+
+    Memoised on the secrets themselves: a connector passes the same few secrets with every
+    attempt, and every log row masks two bodies, headers and an error with them."""
     if not secrets:
         return ()
     if isinstance(secrets, str):  # a single secret passed bare, not its characters
         secrets = (secrets,)
-    forms: set[str] = set()
+    collected: list[str] = []
     with contextlib.suppress(Exception):  # an odd iterable: use what was collected
-        for secret in secrets:
-            if not isinstance(secret, str) or len(secret) < _MIN_SECRET_LENGTH:
-                continue
-            forms.add(secret)
-            if _UNRESERVED_RE.fullmatch(secret):  # the same in JSON and in URLs
-                continue
-            forms.add(json.dumps(secret)[1:-1])
-            forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-            forms.add(quote(secret, safe=""))
-            forms.add(quote_plus(secret, safe=""))
+        collected.extend(
+            str.__str__(secret)  # a plain str: hashable, as the cache needs
+            for secret in secrets
+            if isinstance(secret, str) and len(secret) >= _MIN_SECRET_LENGTH
+        )
+    return _secret_forms(tuple(collected)) if collected else ()
+
+
+@functools.lru_cache(maxsize=256)
+def _secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    forms: set[str] = set()
+    for secret in secrets:
+        forms.add(secret)
+        if _UNRESERVED_RE.fullmatch(secret):  # the same in JSON and in URLs
+            continue
+        forms.add(json.dumps(secret)[1:-1])
+        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        forms.add(quote(secret, safe=""))
+        forms.add(quote_plus(secret, safe=""))
     return tuple(sorted(forms, key=len, reverse=True))
