@@ -8,7 +8,7 @@ handler mounted as a plugin route behind API key authentication, the Redis rate 
 the scope check and the integration log.
 
 ``BENCH_VARIANT`` (profiling aid, ``full`` only) drops one layer to show what it costs:
-``nolog`` (no integration log rows), ``norl`` (no Redis round trip),
+``nolog`` (no integration log rows), ``noinsert`` (rows built but never inserted), ``norl`` (no Redis round trip),
 ``noapi`` (no key, rate limit, scope or log), ``memory`` (the in-memory rate limiter).
 """
 
@@ -70,6 +70,13 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
             from monopilot_integrations.core.logs.writer import LogWriter
 
             LogWriter.add = lambda self, entry: entry.id  # type: ignore[method-assign]
+        if variant == "noinsert":  # log rows built and buffered, never inserted
+            from monopilot_integrations.core.logs.writer import LogWriter
+
+            async def skip(self, rows):  # type: ignore[no-untyped-def]
+                return None
+
+            LogWriter._insert = skip  # type: ignore[method-assign]
         if variant == "norl":  # no Redis round trip: a constant "allowed"
             from monopilot_integrations.core.ratelimit import RateLimitResult, RedisRateLimiter
 
@@ -77,6 +84,12 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
                 return RateLimitResult(True, tier.per_minute, 1, 0.0, 0.0, None)
 
             RedisRateLimiter.hit = allowed  # type: ignore[method-assign]
+            from monopilot_integrations.core.apikeys.service import ApiKeyService
+
+            async def current(self, key, stamp):  # type: ignore[no-untyped-def]
+                return True  # no stamp travelled: take the cached verification as current
+
+            ApiKeyService.confirm_stamp = current  # type: ignore[method-assign]
         if variant == "memory":
             app[
                 __import__("monopilot_integrations.core.http", fromlist=["KERNEL"]).KERNEL

@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument(
         "--variants",
         default="",
-        help="also run the full server without one layer: comma list of nolog, norl, "
+        help="also run the full server without one layer: comma list of nolog, noinsert, norl, "
         "memory (see _api_servers.py); shows what each layer costs",
     )
     args = parser.parse_args()

@@ -6,7 +6,11 @@ parameter construction and one bind processor per typed column (UUIDs, timestamp
 on the API path that cost more CPU than the database's own insert. The rows here are plain
 values whose types are known in advance, so this module compiles the INSERT once per
 dialect and converts each row to a tuple with one small function per column, then hands
-the whole batch to the driver's ``executemany`` (``Connection.exec_driver_sql``).
+the whole batch to the driver: on SQLite its ``executemany`` (``Connection.exec_driver_sql``),
+on PostgreSQL asyncpg's binary ``COPY`` (``copy_records_to_table``), which costs the
+database a fraction of what one INSERT execution per row does, and asyncpg encodes the rows
+in C. ``COPY FROM`` is refused on a table whose row-level security applies to the role; the
+log flush runs as the connecting role, which the kernel requires to bypass it.
 
 The conversions reproduce what the column types store (a test compares rows written both
 ways): on SQLite a UUID is its 32 hex digits, a timestamp the naive UTC text
@@ -23,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Table, Uuid
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -79,13 +84,34 @@ class BulkInsert:
             _converter(table.c[key].type, dialect.name) for key in self.keys
         )
         self._to_tuple = _tuple_builder(self.keys, self.converters)
+        self.table = table.name
+        self._copy = dialect.name == "postgresql" and dialect.driver == "asyncpg"
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         to_tuple = self._to_tuple
         return [to_tuple(row) for row in rows]
 
     async def execute(self, connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-        await connection.exec_driver_sql(self.sql, self.parameters(rows))
+        if self._copy:
+            await self._copy_records(connection, self.parameters(rows))
+        else:
+            await connection.exec_driver_sql(self.sql, self.parameters(rows))
+
+
+    async def _copy_records(
+        self, connection: AsyncConnection, records: list[tuple[Any, ...]]
+    ) -> None:
+        import asyncpg
+
+        raw = await connection.get_raw_connection()
+        try:
+            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                self.table, records=records, columns=self.keys
+            )
+        except asyncpg.IntegrityConstraintViolationError as exc:  # as SQLAlchemy would say
+            raise sa_exc.IntegrityError(f"COPY {self.table}", None, exc) from exc
+        except asyncpg.DataError as exc:
+            raise sa_exc.DataError(f"COPY {self.table}", None, exc) from exc
 
 
 def _tuple_builder(
