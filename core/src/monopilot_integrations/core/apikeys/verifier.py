@@ -19,7 +19,6 @@ suspended (``on_too_many_failures``).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import secrets
 import time
@@ -111,7 +110,7 @@ class ApiKeyVerifier:
     async def verify(self, presented: str | None) -> VerifiedKey:
         if not presented:
             raise AuthenticationError("missing")
-        digest = hmac.new(self._pepper, presented.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._pepper, presented.encode(), "sha256")  # one C call
         verified = self._cached(digest)  # a cached key was parsed and checked already
         if verified is None:
             try:
@@ -125,10 +124,11 @@ class ApiKeyVerifier:
                 verified = self._cached(digest)  # another request may have verified it
                 if verified is None:
                     verified = await self._verify_slow(parsed, digest)
-        if verified.expires_at is not None and self.clock.now() >= verified.expires_at:
+        now = self.clock.now()
+        if verified.expires_at is not None and now >= verified.expires_at:
             self.invalidate(verified.key_id)
             raise AuthenticationError("expired", api_key_id=verified.id, org_id=verified.org_id)
-        self.last_used[verified.id] = self.clock.now()
+        self.last_used[verified.id] = now
         return verified
 
     async def refresh(self, verified: VerifiedKey) -> str:

@@ -97,7 +97,6 @@ class BulkInsert:
         else:
             await connection.exec_driver_sql(self.sql, self.parameters(rows))
 
-
     async def _copy_records(
         self, connection: AsyncConnection, records: list[tuple[Any, ...]]
     ) -> None:

@@ -45,7 +45,7 @@ LOG_COLUMNS = tuple(column.key for column in logs_table.columns)
 STATUSES = ("success", "warning", "error")
 
 
-@dataclass
+@dataclass(slots=True)
 class LogEntry:
     """One integration log row before masking. ``secrets`` are scrubbed wherever found."""
 
@@ -220,7 +220,7 @@ class LogWriter:
 
     def to_row(self, entry: LogEntry) -> dict[str, Any]:
         now = self.clock.now()
-        secrets = [s for s in entry.secrets if s]
+        secrets = [s for s in entry.secrets if s] if entry.secrets else []
         return {
             "id": entry.id,
             "org_id": entry.org_id,

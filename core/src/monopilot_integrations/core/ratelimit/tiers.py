@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 #: Same limit as the ``rate_limit_tier`` column (VARCHAR(20)), so a configured tier can be
 #: stored on a key.
@@ -96,8 +96,7 @@ def tiers_from_config(spec: str | None) -> dict[str, Tier]:
     return tiers
 
 
-@dataclass(frozen=True)
-class RateLimitResult:
+class RateLimitResult(NamedTuple):
     """One limiter decision, with what the response headers need.
 
     ``limit`` is the per-minute limit (``X-RateLimit-Limit``); ``remaining`` what the
@@ -106,6 +105,9 @@ class RateLimitResult:
     until the hour resets; ``retry_after`` seconds until a retry can succeed (0 when
     allowed); ``stamp`` the key-state stamp read in the same operation (``None`` when no
     ``stamp_key`` was given or nobody set one).
+
+    A named tuple, not a frozen dataclass: one is made per API request, and a frozen
+    dataclass sets each field through ``object.__setattr__``.
     """
 
     allowed: bool

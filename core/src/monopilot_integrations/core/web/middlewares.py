@@ -222,7 +222,7 @@ async def rate_limit(request: web.Request, key: VerifiedKey) -> tuple[VerifiedKe
     runtime = _runtime(request)
     tier = kernel.rate_limit_tiers.get(key.tier) or kernel.rate_limit_tiers["basic"]
     result = await runtime.rate_limiter.hit(key.key_id, tier, stamp_key=key.key_id)
-    if not await runtime.api_keys.confirm_stamp(key, result.stamp):
+    if result.stamp != key.stamp and not await runtime.api_keys.confirm_stamp(key, result.stamp):
         key = await authenticate(request)  # changed since it was cached: verify afresh
         await runtime.api_keys.republish_stamp(key)
     headers = {
@@ -248,45 +248,40 @@ def check_scope(request: web.Request, key: VerifiedKey, access: Access) -> None:
         raise Problem(403, message, missing_scopes=missing)
 
 
-async def logged(request: web.Request, key: VerifiedKey, handler: Handler) -> web.StreamResponse:
-    """Step 4: run the handler; one integration log row (``integration_type = 'api'``)."""
-    started = time.perf_counter()
-    status, error, error_class = 500, None, None
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status_code
-        error, error_class = (getattr(exc, "detail", None) or exc.text), type(exc).__name__
-        raise
-    except (ValidationError, NotFoundError) as exc:
-        status = 422 if isinstance(exc, ValidationError) else 404
-        error, error_class = str(exc), type(exc).__name__
-        raise
-    except Exception as exc:
-        error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
-        raise
-    finally:
-        body = None
-        if request.method in ("POST", "PUT", "PATCH") and request.body_exists:
-            raw = await request.read() if (request.content_length or 0) <= LOG_BODY_LIMIT else None
-            body = raw if raw is not None else {"_truncated": True, "size": request.content_length}
-        _runtime(request).log_writer.add(
-            LogEntry(
-                org_id=key.org_id,
-                integration_type="api",
-                event_type=_route_label(request),
-                direction="inbound",
-                status="success" if status < 400 else ("warning" if status < 500 else "error"),
-                http_status=status,
-                request_body=body,
-                error_message=error,
-                error_class=error_class,
-                api_key_id=key.id,
-                duration_ms=int((time.perf_counter() - started) * 1000),
-            )
+def log_admitted(
+    request: web.Request,
+    key: VerifiedKey,
+    status: int,
+    error: str | None,
+    error_class: str | None,
+    body: Any,
+    started: float,
+) -> None:
+    """Step 4's row: one integration log row (``integration_type = 'api'``) per admitted
+    request, whatever its outcome."""
+    _runtime(request).log_writer.add(
+        LogEntry(
+            org_id=key.org_id,
+            integration_type="api",
+            event_type=_route_label(request),
+            direction="inbound",
+            status="success" if status < 400 else ("warning" if status < 500 else "error"),
+            http_status=status,
+            request_body=body,
+            error_message=error,
+            error_class=error_class,
+            api_key_id=key.id,
+            duration_ms=int((time.perf_counter() - started) * 1000),
         )
+    )
+
+
+async def _logged_body(request: web.Request) -> Any:
+    if request.method not in ("POST", "PUT", "PATCH") or not request.body_exists:
+        return None
+    if (request.content_length or 0) > LOG_BODY_LIMIT:
+        return {"_truncated": True, "size": request.content_length}
+    return await request.read()
 
 
 @web.middleware
@@ -303,9 +298,28 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     key = await authenticate(request)
     key, headers = await rate_limit(request, key)
     check_scope(request, key, access)
-    response = await logged(request, key, handler)
-    response.headers.update(headers)
-    return response
+    # Step 4, the handler and its log row, inline: one coroutine frame fewer per request.
+    started = time.perf_counter()
+    status, error, error_class = 500, None, None
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers.update(headers)
+        return response
+    except web.HTTPException as exc:
+        status = exc.status_code
+        error, error_class = (getattr(exc, "detail", None) or exc.text), type(exc).__name__
+        raise
+    except (ValidationError, NotFoundError) as exc:
+        status = 422 if isinstance(exc, ValidationError) else 404
+        error, error_class = str(exc), type(exc).__name__
+        raise
+    except Exception as exc:
+        error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
+        raise
+    finally:
+        body = await _logged_body(request) if request.method != "GET" else None
+        log_admitted(request, key, status, error, error_class, body, started)
 
 
 API_MIDDLEWARES = (edge_middleware, api_middleware)
