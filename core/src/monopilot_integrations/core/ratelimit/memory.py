@@ -73,6 +73,9 @@ class MemoryRateLimiter:
             return
         self._stamps[stamp_key] = value
 
+    async def settle(self, key: str) -> None:
+        """Nothing to wait for: every hit reads the current stamp."""
+
     async def close(self) -> None:
         """Nothing to release; the state goes with the object."""
 

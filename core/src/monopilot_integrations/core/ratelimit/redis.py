@@ -28,11 +28,28 @@ Keys, all under one hash tag per API key so the script's keys share a cluster sl
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
+import time
+from typing import Any, NamedTuple
 
 import redis.asyncio
 
+from monopilot_integrations.core.ratelimit.lease import Lease, LeaseBook
 from monopilot_integrations.core.ratelimit.tiers import RateLimitResult, Tier
+
+log = logging.getLogger(__name__)
+
+
+class _Pending(NamedTuple):
+    """One request's hit waiting for the next batch."""
+
+    keys: list[str]
+    args: list[str | int]
+    future: asyncio.Future[Any]
+    key: str
+    tier: Tier
+    stamp_key: str | None
+
 
 # Mirrors gcra.rate_limit_check. ``hits`` applies ``n`` hits of one key in a row, against
 # one ``now``: it reads the key's state once, runs GCRA and the hourly quota for each hit
@@ -124,6 +141,31 @@ return out
 """
 )
 
+# Gives back ``ARGV[2]`` unused leased tokens (see :mod:`.lease`): the TAT moves back by
+# that many intervals (never before now: an empty bucket cannot get fuller than full),
+# and the hour ``ARGV[3]`` counter down by as many, if that hour's counter still exists.
+_REFUND_SCRIPT = (
+    "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
+    + """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, refund = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat and tat > now then
+  local new_tat = tat - refund * interval
+  if new_tat < now then new_tat = now end
+  redis.call('SET', KEYS[1], string.format('%.6f', new_tat),
+             'PX', math.ceil((new_tat - now) * 1000) + 1000)
+end
+local hour_key = KEYS[2] .. ':' .. ARGV[3]
+local used = tonumber(redis.call('GET', hour_key))
+if used and used > 0 then
+  redis.call('DECRBY', hour_key, math.min(used, refund))
+end
+return 1
+"""
+)
+
 #: Stamps outlive any cache of a key verification by far; the expiry only collects the
 #: stamps of deleted keys. A stamp that expired reads as "unknown", and the caller then
 #: re-reads the key from the database and publishes it again.
@@ -143,6 +185,7 @@ class RedisRateLimiter:
         *,
         prefix: str = "mp:rl:",
         stamp_ttl: int | None = DEFAULT_STAMP_TTL,
+        lease_seconds: float = 0.0,
     ) -> None:
         self.client = client
         self.prefix = prefix
@@ -150,14 +193,22 @@ class RedisRateLimiter:
         self._owns_client = False
         self._script = client.register_script(_SCRIPT)
         self._batch_script = client.register_script(_BATCH_SCRIPT)
-        self._pending: list[tuple[list[str], list[str | int], asyncio.Future[Any]]] = []
+        self._refund_script = client.register_script(_REFUND_SCRIPT)
+        #: Leased tokens (:mod:`.lease`); off unless ``lease_seconds`` > 0.
+        self.leases = LeaseBook(lease_seconds)
+        self._refunds: set[asyncio.Task[None]] = set()
+        self._pending: list[_Pending] = []
         self._flushing = False
         self._keys: dict[tuple[str, str | None], list[str]] = {}
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "mp:rl:", **options: Any) -> RedisRateLimiter:
+    def from_url(
+        cls, url: str, *, prefix: str = "mp:rl:", lease_seconds: float = 0.0, **options: Any
+    ) -> RedisRateLimiter:
         """A limiter with its own client (``redis.asyncio.Redis.from_url(url, **options)``)."""
-        limiter = cls(redis.asyncio.Redis.from_url(url, **options), prefix=prefix)
+        limiter = cls(
+            redis.asyncio.Redis.from_url(url, **options), prefix=prefix, lease_seconds=lease_seconds
+        )
         limiter._owns_client = True
         return limiter
 
@@ -165,10 +216,16 @@ class RedisRateLimiter:
         """One request's hit. Hits made in the same event-loop iteration (concurrent
         requests) travel together in one ``EVALSHA`` of the batch script, which applies
         them in order, atomically, against one ``TIME``: the client's per-call cost
-        (packing, the round trip, parsing) is paid once per batch instead of per request."""
+        (packing, the round trip, parsing) is paid once per batch instead of per request.
+        With leasing on, a busy key's hit is answered from this process's lease when it
+        holds a token (:mod:`.lease`)."""
+        if self.leases.leases:
+            banked = self.leases.take(key, tier, stamp_key, time.monotonic())
+            if banked is not None:
+                return self._result(tier, banked)
         keys, args = self._call(key, tier, stamp_key, None)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append((keys, args, future))
+        self._pending.append(_Pending(keys, args, future, key, tier, stamp_key))
         if not self._flushing:
             self._flushing = True
             asyncio.get_running_loop().call_soon(self._start_flush)
@@ -183,35 +240,96 @@ class RedisRateLimiter:
         if not batch:
             return
         # Coalesce the hits of one key (same keys and tier): one group, applied in order.
-        groups: dict[tuple[tuple[str, ...], tuple[str | int, ...]], list[Any]] = {}
-        for keys, args, future in batch:
-            groups.setdefault((tuple(keys), tuple(args[:3])), []).append(future)
+        groups: dict[tuple[tuple[str, ...], tuple[str | int, ...]], list[_Pending]] = {}
+        for pending in batch:
+            groups.setdefault((tuple(pending.keys), tuple(pending.args[:3])), []).append(pending)
+        sent_at = time.monotonic()
+        extras = [
+            self.leases.lease_size(members[0].key, members[0].tier, sent_at)
+            if self.leases.seconds > 0
+            else 0
+            for members in groups.values()
+        ]
         try:
-            if len(batch) == 1:
-                keys, args, future = batch[0]
-                replies: list[Any] = [await self._script(keys=keys, args=args)]
+            if len(batch) == 1 and not extras[0]:
+                replies: list[Any] = [await self._script(keys=batch[0].keys, args=batch[0].args)]
             else:
                 all_keys: list[str] = []
                 all_args: list[str | int] = []
-                for (group_keys, group_args), futures in groups.items():
+                for ((group_keys, group_args), members), extra in zip(
+                    groups.items(), extras, strict=True
+                ):
                     all_keys += group_keys if len(group_keys) == 3 else [*group_keys, ""]
-                    all_args += [*group_args, len(futures)]
+                    all_args += [*group_args, len(members) + extra]
                 replies = await self._batch_script(keys=all_keys, args=all_args)
         except BaseException as exc:
-            for _, _, future in batch:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(exc))
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(
+                        exc if isinstance(exc, Exception) else RuntimeError(exc)
+                    )
             if not isinstance(exc, Exception):
                 raise
             return
-        ordered = [future for futures in groups.values() for future in futures]
-        for future, reply in zip(ordered, replies, strict=True):
-            if future.done():
-                continue
-            if isinstance(reply, Exception):
-                future.set_exception(reply)
-            else:
-                future.set_result(reply)
+        at = 0
+        for members, extra in zip(groups.values(), extras, strict=True):
+            for pending in members:
+                reply = replies[at]
+                at += 1
+                if pending.future.done():
+                    continue
+                if isinstance(reply, Exception):
+                    pending.future.set_exception(reply)
+                else:
+                    pending.future.set_result(reply)
+            if extra:
+                first = members[0]
+                banked = replies[at : at + extra]
+                self._bank(first.key, first.tier, first.stamp_key, sent_at, banked)
+                at += extra
+
+    def _bank(
+        self, key: str, tier: Tier, stamp_key: str | None, sent_at: float, replies: list[Any]
+    ) -> None:
+        hour = int(time.time() // 3600)
+        lease = self.leases.grant(key, tier, stamp_key, sent_at, hour, replies)
+        if lease is not None:
+            delay = max(lease.expires - time.monotonic(), 0.0)
+            asyncio.get_running_loop().call_later(delay, self._lease_ended, key, lease)
+
+    def _lease_ended(self, key: str, lease: Lease) -> None:
+        unused = self.leases.expired(key, lease)
+        if unused:
+            self._give_back(key, lease, unused)
+
+    def _give_back(self, key: str, lease: Lease, unused: int) -> None:
+        tat_key, hour_prefix = self.keys_of(key)
+        task = asyncio.get_running_loop().create_task(
+            self._refund_script(
+                keys=[tat_key, hour_prefix],
+                args=[repr(lease.tier.interval), unused, lease.hour],
+            )
+        )
+        self._refunds.add(task)
+        task.add_done_callback(self._refund_done)
+
+    def _refund_done(self, task: asyncio.Task[Any]) -> None:
+        self._refunds.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The tokens stay spent: the bucket refills on its own within a lease's worth.
+            log.warning("giving back leased rate-limit tokens failed: %s", task.exception())
+
+    async def settle(self, key: str) -> None:
+        """After a change of ``key`` (suspended, revoked, regenerated, changed): drop this
+        process's lease of it and wait until no process can still answer from a lease
+        granted before the change (:mod:`.lease`). Without leasing, returns at once."""
+        lease = self.leases.drop(key)
+        if lease is not None and lease.replies:
+            unused = len(lease.replies)
+            lease.replies.clear()
+            self._give_back(key, lease, unused)
+        if self.leases.seconds > 0:
+            await asyncio.sleep(self.leases.seconds)
 
     async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
         await self.client.set(
@@ -219,6 +337,12 @@ class RedisRateLimiter:
         )
 
     async def close(self) -> None:
+        for key, lease in list(self.leases.leases.items()):
+            unused = self.leases.expired(key, lease)
+            if unused:
+                self._give_back(key, lease, unused)
+        if self._refunds:
+            await asyncio.gather(*self._refunds, return_exceptions=True)
         if self._owns_client:
             await self.client.aclose()
 

@@ -138,6 +138,12 @@ class RateLimiter(Protocol):
         """
         ...
 
+    async def settle(self, key: str) -> None:
+        """Return once no process can still admit a request of ``key`` on what it knew
+        before ``key`` changed (see the Redis limiter's leases); called after
+        :meth:`set_stamp` for a change."""
+        ...
+
     async def close(self) -> None:
         """Release what the limiter owns (a Redis client made by ``from_url``)."""
         ...

@@ -1,0 +1,207 @@
+"""Rate-limit leases: a busy key's tokens banked in process, the budget still shared."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio
+
+from monopilot_integrations.core.ratelimit import DEFAULT_TIERS, RedisRateLimiter, Tier
+from monopilot_integrations.core.ratelimit.lease import MAX_LEASE, LeaseBook, lease_cap
+from tests.support import services
+
+HOUR = 3600
+LEASE = 0.2
+# No refill worth speaking of during a test: every token counts.
+SLOW = Tier("slow", per_minute=1, per_hour=1000, burst=80)
+
+
+def reply(allowed: bool, remaining: int = 0, stamp: str | None = "s") -> list[object]:
+    return [int(allowed), remaining, "0.000000", "1.000000", stamp]
+
+
+# --------------------------------------------------------------------------- the book
+
+
+def test_only_tiers_with_a_large_burst_lease() -> None:
+    assert lease_cap(DEFAULT_TIERS["basic"]) == 0  # burst 10: exactly as without leases
+    assert lease_cap(DEFAULT_TIERS["standard"]) == 6
+    assert lease_cap(DEFAULT_TIERS["premium"]) == 25
+    assert lease_cap(Tier("huge", 10**6, 10**8, 10**6)) == MAX_LEASE
+
+
+def test_a_lease_grows_for_a_key_that_comes_back_and_shrinks_otherwise() -> None:
+    book = LeaseBook(LEASE)
+    premium = DEFAULT_TIERS["premium"]
+    assert book.lease_size("k", premium, 100.0) == 0  # first call: no lease
+    sizes = [book.lease_size("k", premium, 100.0 + 0.01 * n) for n in range(1, 8)]
+    assert sizes == [1, 2, 4, 8, 16, 25, 25]  # doubling up to the cap
+    assert book.lease_size("k", premium, 101.0) == 12  # quiet for longer than a lease
+    assert book.lease_size("k", DEFAULT_TIERS["basic"], 101.01) == 0
+    assert LeaseBook(0).lease_size("k", premium, 1.0) == 0  # leasing off
+
+
+def test_only_allowed_replies_are_banked_and_spent_in_order() -> None:
+    book = LeaseBook(LEASE)
+    tier = DEFAULT_TIERS["premium"]
+    lease = book.grant("k", tier, "k", 10.0, 1, [reply(True, 5), reply(True, 4), reply(False)])
+    assert lease is not None and lease.expires == pytest.approx(10.0 + LEASE)
+    assert book.take("k", tier, "other", 10.05) is None  # another stamp key: not this lease
+    assert book.take("k", DEFAULT_TIERS["standard"], "k", 10.05) is None  # another tier
+    assert book.take("k", tier, "k", 10.05) == reply(True, 5)
+    assert book.take("k", tier, "k", 10.05) == reply(True, 4)
+    assert book.take("k", tier, "k", 10.05) is None  # spent; the refusal was not banked
+    assert book.grant("k", tier, "k", 10.1, 1, [reply(False)]) is None
+
+
+def test_tokens_left_when_a_lease_ends_are_counted_for_giving_back() -> None:
+    book = LeaseBook(LEASE)
+    tier = DEFAULT_TIERS["premium"]
+    for n in range(6):
+        book.lease_size("k", tier, 10.0 + n * 0.01)  # grown to 16
+    lease = book.grant("k", tier, "k", 10.0, 1, [reply(True)] * 3)
+    assert lease is not None
+    assert book.take("k", tier, "k", 10.0 + LEASE) is None  # expired: not spent any more
+    assert book.expired("k", lease) == 3
+    assert "k" not in book.leases
+    assert book.lease_size("k", tier, 10.1) == 16  # halved to 8, then doubled again
+    assert book.expired("k", lease) == 0  # counted once
+
+
+# --------------------------------------------------------------------------- on Redis
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    yield services.need("redis", services.REDIS_URL)
+
+
+@pytest.fixture
+async def prefix(redis_url: str) -> AsyncIterator[str]:
+    to_hour = HOUR - time.time() % HOUR
+    if to_hour < 10:  # the hour counters must not roll over during a test
+        await asyncio.sleep(to_hour + 0.5)
+    prefix = f"mp:rl:test:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    client = redis.asyncio.Redis.from_url(redis_url)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def _script_calls(client: redis.asyncio.Redis) -> int:
+    stats = await client.info("commandstats")
+    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+@pytest.mark.redis
+async def test_a_busy_key_is_answered_from_its_lease(redis_url: str, prefix: str) -> None:
+    limiter = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    probe = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        before = await _script_calls(probe)
+        results = [await limiter.hit("busy", SLOW, stamp_key="busy") for _ in range(60)]
+        calls = await _script_calls(probe) - before
+        assert all(r.allowed for r in results)
+        # Each answer is the one Redis computed for that token: remaining counts down.
+        assert [r.remaining for r in results] == list(range(79, 19, -1))
+        assert calls < 20  # instead of 60 round trips
+    finally:
+        await limiter.close()
+        await probe.aclose()
+
+
+@pytest.mark.redis
+async def test_two_leasing_processes_still_share_exactly_one_budget(
+    redis_url: str, prefix: str
+) -> None:
+    first = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    second = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    probe = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        _, hour_prefix = first.keys_of("k")
+        used_first = sum([(await first.hit("k", SLOW)).allowed for _ in range(30)])
+        assert used_first == 30
+        assert first.leases.leases["k"].replies  # tokens banked and not used
+        hour_key = f"{hour_prefix}:{int(time.time() // HOUR)}"
+        assert int(await probe.get(hour_key)) > 30  # they count while banked ...
+        await asyncio.sleep(LEASE + 0.15)  # ... until the lease ends and gives them back
+        assert int(await probe.get(hour_key)) == 30
+        assert "k" not in first.leases.leases
+
+        # The rest of the burst, and not one token more, for both together: what one of
+        # them still holds in a lease is the other's for at most a lease's life.
+        def banked() -> int:
+            return sum(
+                len(lease.replies)
+                for limiter in (first, second)
+                for lease in limiter.leases.leases.values()
+            )
+
+        both = await asyncio.gather(
+            *(limiter.hit("k", SLOW) for _ in range(40) for limiter in (first, second))
+        )
+        allowed = sum(r.allowed for r in both)
+        assert allowed + banked() == 80 - 30
+        assert int(await probe.get(hour_key)) == 80
+        await asyncio.sleep(LEASE + 0.15)
+        assert banked() == 0
+        assert int(await probe.get(hour_key)) == 30 + allowed
+        late = [await second.hit("k", SLOW) for _ in range(60 - allowed)]
+        assert sum(r.allowed for r in late) == 80 - 30 - allowed
+    finally:
+        await first.close()
+        await second.close()
+        await probe.aclose()
+
+
+@pytest.mark.redis
+async def test_settle_drops_the_lease_and_outwaits_every_other_one(
+    redis_url: str, prefix: str
+) -> None:
+    changer = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    server = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    try:
+        await changer.set_stamp("key", "active:1")
+        for _ in range(10):
+            assert (await server.hit("key", SLOW, stamp_key="key")).stamp == "active:1"
+        assert server.leases.leases["key"].replies
+        for _ in range(10):
+            assert (await changer.hit("key", SLOW, stamp_key="key")).stamp == "active:1"
+        assert changer.leases.leases["key"].replies
+
+        await changer.set_stamp("key", "suspended:2")
+        # Within a lease, the other process still answers with what it was granted ...
+        assert (await server.hit("key", SLOW, stamp_key="key")).stamp == "active:1"
+        started = time.monotonic()
+        await changer.settle("key")
+        assert time.monotonic() - started >= LEASE
+        assert "key" not in changer.leases.leases  # dropped at once here
+        # ... but once the change has answered, no process does any more.
+        assert (await server.hit("key", SLOW, stamp_key="key")).stamp == "suspended:2"
+        assert (await changer.hit("key", SLOW, stamp_key="key")).stamp == "suspended:2"
+    finally:
+        await changer.close()
+        await server.close()
+
+
+@pytest.mark.redis
+async def test_closing_gives_back_what_is_banked(redis_url: str, prefix: str) -> None:
+    limiter = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=5.0)
+    probe = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        for _ in range(12):
+            await limiter.hit("k", SLOW)
+        assert limiter.leases.leases["k"].replies
+    finally:
+        await limiter.close()
+    _, hour_prefix = limiter.keys_of("k")
+    try:
+        assert int(await probe.get(f"{hour_prefix}:{int(time.time() // HOUR)}")) == 12
+    finally:
+        await probe.aclose()
