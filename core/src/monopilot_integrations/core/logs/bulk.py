@@ -62,8 +62,24 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+class JSONText(str):
+    """A JSON document already serialized (the log writer serializes a masked body once,
+    to measure it; inserting it must not serialize it again)."""
+
+    __slots__ = ()
+
+
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+    if value is None:
+        return None
+    if type(value) is JSONText:
+        return value
+    return json.dumps(value)
+
+
+def json_value(value: Any) -> Any:
+    """A column value as SQLAlchemy's JSON type takes it: :class:`JSONText` parsed back."""
+    return json.loads(value) if type(value) is JSONText else value
 
 
 class BulkInsert:
@@ -91,8 +107,13 @@ class BulkInsert:
         to_tuple = self._to_tuple
         return [to_tuple(row) for row in rows]
 
-    async def execute(self, connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-        if self._copy:
+    async def execute(
+        self, connection: AsyncConnection, rows: Sequence[dict[str, Any]], *, copy: bool = True
+    ) -> None:
+        """Insert ``rows`` on ``connection`` (in its transaction). ``copy=False`` where the
+        connection may be subject to row-level security (a tenant session): PostgreSQL
+        refuses ``COPY FROM`` there, and ``executemany`` is used instead."""
+        if self._copy and copy:
             await self._copy_records(connection, self.parameters(rows))
         else:
             await connection.exec_driver_sql(self.sql, self.parameters(rows))

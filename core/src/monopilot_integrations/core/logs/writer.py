@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.logs.bulk import BulkInsert
+from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.tables import logs_table
 
@@ -122,7 +122,7 @@ class LogWriter:
 
     async def write(self, session: AsyncSession, entry: LogEntry) -> uuid.UUID:
         """Insert ``entry`` now, inside ``session``'s transaction."""
-        await session.execute(logs_table.insert(), [self.to_row(entry)])
+        await self._insert_in(session, [self.to_row(entry)])
         self.rows_written += 1
         return entry.id
 
@@ -132,9 +132,16 @@ class LogWriter:
         """Insert ``entries`` now, in one ``executemany`` inside ``session``'s transaction."""
         if not entries:
             return []
-        await session.execute(logs_table.insert(), [self.to_row(entry) for entry in entries])
+        await self._insert_in(session, [self.to_row(entry) for entry in entries])
         self.rows_written += len(entries)
         return [entry.id for entry in entries]
+
+    async def _insert_in(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        if self._bulk is not None:
+            # The session may be a tenant's (row-level security): no COPY there.
+            await self._bulk.execute(await session.connection(), rows, copy=False)
+        else:
+            await session.execute(logs_table.insert(), [_typed(row) for row in rows])
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -175,7 +182,7 @@ class LogWriter:
             if self._bulk is not None:
                 await self._bulk.execute(conn, rows)
             else:
-                await conn.execute(logs_table.insert(), rows)
+                await conn.execute(logs_table.insert(), [_typed(row) for row in rows])
 
     async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> int:
         written = 0
@@ -248,7 +255,9 @@ class LogWriter:
             "created_at": now,
         }
 
-    def _body(self, body: Any, secrets: list[str]) -> Any:
+    def _body(self, body: Any, secrets: list[str]) -> JSONText | None:
+        """The masked body as JSON text, capped at ``body_limit`` characters (serialized
+        once: measuring it needs the text, and the insert takes the same text)."""
         if body is None:
             return None
         if isinstance(body, bytes | bytearray | memoryview):
@@ -256,7 +265,7 @@ class LogWriter:
             try:
                 decoded: Any = raw.decode("utf-8")
             except UnicodeDecodeError:
-                return {"_binary": True, "size": len(raw)}
+                return JSONText(json.dumps({"_binary": True, "size": len(raw)}))
             try:
                 body = json.loads(decoded)
             except ValueError:
@@ -265,10 +274,19 @@ class LogWriter:
         text = json.dumps(masked, default=str, ensure_ascii=False)
         if "\\u0000" in text:  # PostgreSQL refuses NUL in JSON and text: keep a visible mark
             text = text.replace("\\u0000", "\\ufffd")
-            masked = json.loads(text)
         if len(text) <= self.body_limit:
-            return masked
-        return {"_truncated": True, "size": len(text), "preview": text[: self.body_limit]}
+            return JSONText(text)
+        preview = {"_truncated": True, "size": len(text), "preview": text[: self.body_limit]}
+        return JSONText(json.dumps(preview, ensure_ascii=False))
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as SQLAlchemy's typed insert takes it (JSON bodies as values, not text)."""
+    return {
+        **row,
+        "request_body": json_value(row["request_body"]),
+        "response_body": json_value(row["response_body"]),
+    }
 
 
 def printable(text: str) -> str:
