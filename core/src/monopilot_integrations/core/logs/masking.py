@@ -40,6 +40,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, quote_plus
 
+from monopilot_integrations.core.logs.rawjson import RawJSON
+
 if TYPE_CHECKING:
     from monopilot_integrations.core.registration import LogMask
 
@@ -209,7 +211,9 @@ class Masker:
 
         Dicts (any mapping) become dicts, lists stay lists and tuples stay tuples; str,
         int, float, bool and None are kept; bytes are decoded as UTF-8 (with
-        replacement characters); anything else becomes ``str(obj)``. String keys and
+        replacement characters); a :class:`~.rawjson.RawJSON` stays as it is when
+        nothing in it needs masking, else is parsed and masked; anything else becomes
+        ``str(obj)``. String keys and
         values are masked as text, values under sensitive keys are replaced whole, and
         every known ``secrets`` entry (at least 4 characters) is scrubbed everywhere.
         """
@@ -252,6 +256,30 @@ class Masker:
                 masked[str(name)] = DEFAULT_MASK
         return masked
 
+    def is_plain_json(self, text: str, *, secrets: Iterable[str] = ()) -> bool:
+        """True when masking the JSON document ``text`` cannot change anything, decided
+        on the text as a whole (see :mod:`.rawjson`).
+
+        Without a backslash, every key and string value of the document appears in the
+        text literally, so each test below is a superset of what a rule acts on: a known
+        secret (layer 3), an API key, a credential scheme or a password in a URL, and any
+        sensitive key name, which every pair, element, header line and sensitive dict
+        key needs (layers 1 and 2). Plugin patterns cannot be judged this way: with any
+        registered, the document is always walked.
+        """
+        return self._plain_json(text, _prepare_secrets(secrets))
+
+    def _plain_json(self, text: str, secrets: tuple[str, ...]) -> bool:
+        if self._patterns or "\\" in text or "mp_" in text:
+            return False
+        if secrets and _contains_any(text, secrets):
+            return False
+        lower = text.lower()
+        if "bearer" in lower or "basic" in lower or ("://" in text and "@" in text):
+            return False
+        normalised = lower.translate(_KEY_SEPARATORS)
+        return not any(part in normalised for part in self._key_parts)
+
     # -- implementation ------------------------------------------------------------------
 
     def _walk(self, value: Any, depth: int, secrets: tuple[str, ...], path: set[int]) -> Any:
@@ -262,6 +290,14 @@ class Masker:
             return self._text(value, secrets)
         if value is None or kind is int or kind is float or kind is bool:
             return value
+        if kind is RawJSON:
+            if self._plain_json(value.text, secrets):
+                return value
+            try:
+                value = json.loads(value.text)
+            except ValueError:
+                return self._text(value.text, secrets)
+            kind = type(value)
         if depth > MAX_DEPTH:
             return DEFAULT_MASK
         try:

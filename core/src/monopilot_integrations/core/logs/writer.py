@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.tables import logs_table
@@ -271,7 +272,7 @@ class LogWriter:
             except ValueError:
                 body = decoded
         masked = self.masker.mask(body, secrets=secrets)
-        text = json.dumps(masked, default=str, ensure_ascii=False)
+        text = rawjson.dumps(masked)
         if "\\u0000" in text:  # PostgreSQL refuses NUL in JSON and text: keep a visible mark
             text = text.replace("\\u0000", "\\ufffd")
         if len(text) <= self.body_limit:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import yarl
 
 from monopilot_integrations.core.net.guard import GuardedResolver, OutboundGuard
 
@@ -60,6 +61,7 @@ class OutboundHttp:
         self.options = options or OutboundHttpOptions()
         #: An inner resolver for the guard (tests use one that answers fixed addresses).
         self._resolver_inner = resolver_inner
+        self._checked: dict[str, tuple[bool, yarl.URL]] = {}
         self._sessions: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, aiohttp.ClientSession
         ] = weakref.WeakKeyDictionary()
@@ -97,9 +99,18 @@ class OutboundHttp:
         target raises :class:`~.guard.BlockedTargetError` (from the URL check, the resolver
         or the socket factory).
         """
-        self.guard.check_url(url)
+        checked = self._checked.get(url)
+        if checked is not None and checked[0] is self.guard.allow_private:
+            parsed = checked[1]
+        else:
+            # Parsed and checked once per URL (a webhook posts to the same one again and
+            # again); the parsed URL also spares aiohttp a second parse.
+            parsed = self.guard.check_url(url)
+            if len(self._checked) >= 1024:
+                self._checked.clear()
+            self._checked[url] = (self.guard.allow_private, parsed)
         kwargs["allow_redirects"] = False
-        return self.session().request(method, url, **kwargs)
+        return self.session().request(method, parsed, **kwargs)
 
     async def close(self) -> None:
         """Close the running loop's session (call on the loop that used it)."""

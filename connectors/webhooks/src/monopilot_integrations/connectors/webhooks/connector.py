@@ -41,6 +41,7 @@ from monopilot_integrations.core.errors import DeferredError, FatalError, Retria
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import RetryPolicy
+from monopilot_integrations.core.logs.rawjson import RawJSON
 from monopilot_integrations.core.net import (
     BlockedTargetError,
     OutboundGuard,
@@ -145,7 +146,8 @@ class WebhooksConnector(Connector):
                 "method": "POST",
                 "url": webhook.url,
                 "headers": masked_headers(headers),
-                "body": body_fields,
+                # The signed bytes as sent; stored verbatim unless they need masking.
+                "body": RawJSON(body),
             },
             # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
             secrets=secrets + credential_values(custom),
