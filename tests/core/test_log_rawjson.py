@@ -42,6 +42,8 @@ WORDS = st.sampled_from(
         "line\nbreak",
         'quote " inside',
         "back\\slash",
+        "PIN-1234",
+        "whsec_ABCDEFGHIJKLMNOPQRSTUVWXYZ",
         SECRET,
         f"pre-{SECRET}-post",
         "2026-12-02T10:00:00Z",
@@ -60,10 +62,20 @@ def stored(value: Any) -> Any:
     return json.loads(rawjson.dumps(value))
 
 
-@settings(max_examples=400, deadline=None)
-@given(doc=DOCS, with_secret=st.booleans())
-def test_raw_json_masks_exactly_like_the_parsed_value(doc: Any, with_secret: bool) -> None:
-    masker = Masker()
+MASKERS = {
+    "default": Masker(),
+    # Plugin patterns: context-free ones are searched in the text, anchored ones walk.
+    "patterns": Masker(["acme_pin"], [r"PIN-\d{4}", r"whsec_[A-Za-z0-9+/=]{20,}"]),
+    "anchored": Masker(extra_patterns=[r"^order$"]),
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(doc=DOCS, with_secret=st.booleans(), kind=st.sampled_from(sorted(MASKERS)))
+def test_raw_json_masks_exactly_like_the_parsed_value(
+    doc: Any, with_secret: bool, kind: str
+) -> None:
+    masker = MASKERS[kind]
     secrets = [SECRET] if with_secret else []
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     from_raw = masker.mask(RawJSON(text), secrets=secrets)
@@ -99,11 +111,14 @@ def test_anything_that_could_need_masking_is_parsed_and_masked() -> None:
     assert masker.is_plain_json('{"note":"x Zq7-Abc123-wh9 y"}')
 
 
-def test_plugin_patterns_always_walk_the_document() -> None:
+def test_plugin_patterns_are_searched_in_the_text_or_force_a_walk() -> None:
     masker = Masker(extra_patterns=[r"PIN-\d{4}"])
-    text = '{"note":"PIN-1234"}'
-    assert not masker.is_plain_json(text)
-    assert "PIN-1234" not in rawjson.dumps(masker.mask(RawJSON(text)))
+    assert not masker.is_plain_json('{"note":"PIN-1234"}')
+    assert "PIN-1234" not in rawjson.dumps(masker.mask(RawJSON('{"note":"PIN-1234"}')))
+    assert masker.is_plain_json('{"note":"PIN-12"}')
+    anchored = Masker(extra_patterns=[r"^PIN-\d{4}$"])  # "^" cannot be judged on the text
+    assert not anchored.is_plain_json('{"note":"nothing here"}')
+    assert rawjson.dumps(anchored.mask(RawJSON('{"n":"PIN-1234"}'))) == '{"n": "***"}'
 
 
 def test_invalid_raw_json_is_masked_as_text() -> None:

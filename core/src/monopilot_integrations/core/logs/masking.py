@@ -147,7 +147,7 @@ class Masker:
     be shared by every task and thread.
     """
 
-    __slots__ = ("_key_cache", "_key_parts", "_name_cache", "_patterns")
+    __slots__ = ("_key_cache", "_key_parts", "_name_cache", "_patterns", "_text_patterns")
 
     def __init__(
         self,
@@ -175,6 +175,10 @@ class Masker:
             patterns.append(compiled)
         self._key_parts: tuple[str, ...] = tuple(parts)
         self._patterns: tuple[re.Pattern[str], ...] = tuple(patterns)
+        # The patterns as searched in whole JSON texts; None when one cannot be.
+        self._text_patterns: tuple[re.Pattern[str], ...] | None = (
+            self._patterns if all(map(_context_free, self._patterns)) else None
+        )
         self._key_cache: dict[str, bool] = {}
         self._name_cache: dict[str, tuple[bool, str]] = {}
 
@@ -264,14 +268,19 @@ class Masker:
         text literally, so each test below is a superset of what a rule acts on: a known
         secret (layer 3), an API key, a credential scheme or a password in a URL, and any
         sensitive key name, which every pair, element, header line and sensitive dict
-        key needs (layers 1 and 2). Plugin patterns cannot be judged this way: with any
-        registered, the document is always walked.
+        key needs (layers 1 and 2). A plugin pattern is searched in the whole text when
+        a match inside one string is a match in the text around it too, i.e. when it
+        uses no anchor, word boundary or look-around; with any other pattern registered,
+        the document is always walked.
         """
         return self._plain_json(text, _prepare_secrets(secrets))
 
     def _plain_json(self, text: str, secrets: tuple[str, ...]) -> bool:
-        if self._patterns or "\\" in text or "mp_" in text:
+        if self._text_patterns is None or "\\" in text or "mp_" in text:
             return False
+        for pattern in self._text_patterns:
+            if pattern.search(text):
+                return False
         if secrets and _contains_any(text, secrets):
             return False
         lower = text.lower()
@@ -294,10 +303,10 @@ class Masker:
             if self._plain_json(value.text, secrets):
                 return value
             try:
-                value = json.loads(value.text)
+                parsed = json.loads(value.text)
             except ValueError:
                 return self._text(value.text, secrets)
-            kind = type(value)
+            return self._walk(parsed, depth, secrets, path)
         if depth > MAX_DEPTH:
             return DEFAULT_MASK
         try:
@@ -505,6 +514,17 @@ def _contains_any(text: str, secrets: tuple[str, ...]) -> bool:
         if secret in text:
             return True
     return False
+
+
+def _context_free(pattern: re.Pattern[str]) -> bool:
+    """True when ``pattern`` matches a string wherever that string is embedded (no anchor,
+    word boundary or look-around; ``[^`` negated classes are fine). Conservative: an
+    escaped ``^`` or ``$`` also counts as an anchor."""
+    source = pattern.pattern.replace("[^", "[")
+    return not any(
+        token in source
+        for token in ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<=", "(?<!")
+    )
 
 
 def _mask_extra_match(match: re.Match[str]) -> str:
