@@ -32,14 +32,13 @@ regular expressions are compiled once and plain strings skip the regex scan enti
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote, quote_plus
 
+from monopilot_integrations.core.logs.known_secrets import contains_any as _contains_any
+from monopilot_integrations.core.logs.known_secrets import prepare as _prepare_secrets
 from monopilot_integrations.core.logs.rawjson import RawJSON
 
 if TYPE_CHECKING:
@@ -67,8 +66,6 @@ SENSITIVE_KEY_PARTS: Final[tuple[str, ...]] = (
     "credential",
 )
 
-# Known secrets shorter than this would mask ordinary words and numbers all over a log.
-_MIN_SECRET_LENGTH: Final = 4
 # Bound on the key-name cache; log keys are a small vocabulary, but keys are input.
 _KEY_CACHE_LIMIT: Final = 4096
 _KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
@@ -126,8 +123,6 @@ _VALUE_RE: Final = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-# Characters that JSON and URL encoding leave alone.
-_UNRESERVED_RE: Final = re.compile(r"[A-Za-z0-9_.~-]+")
 _VALUE_GROUPS: Final = ("escaped", "double", "single", "array", "object", "bare")
 _SCHEME_PREFIX_RE: Final = re.compile(r"(?:" + _AUTH_SCHEMES + r")[ \t]+(?=\S)", re.IGNORECASE)
 
@@ -509,13 +504,6 @@ def _mask_credential(match: re.Match[str]) -> str:
     return _mask_secret_group(match)
 
 
-def _contains_any(text: str, secrets: tuple[str, ...]) -> bool:
-    for secret in secrets:  # noqa: SIM110 - a plain loop is faster than any(generator)
-        if secret in text:
-            return True
-    return False
-
-
 def _context_free(pattern: re.Pattern[str]) -> bool:
     """True when ``pattern`` matches a string wherever that string is embedded (no anchor,
     word boundary or look-around; ``[^`` negated classes are fine). Conservative: an
@@ -542,37 +530,3 @@ def _to_text(value: object) -> str:
         return str(value)
     except Exception:
         return f"<unprintable {type(value).__name__}>"
-
-
-def _prepare_secrets(secrets: Iterable[str]) -> tuple[str, ...]:
-    """Usable known secrets, with their JSON-escaped and URL-encoded forms, longest first
-    (so a secret that contains another is scrubbed whole).
-
-    Memoised on the secrets themselves: a connector passes the same few secrets with every
-    attempt, and every log row masks two bodies, headers and an error with them."""
-    if not secrets:
-        return ()
-    if isinstance(secrets, str):  # a single secret passed bare, not its characters
-        secrets = (secrets,)
-    collected: list[str] = []
-    with contextlib.suppress(Exception):  # an odd iterable: use what was collected
-        collected.extend(
-            str.__str__(secret)  # a plain str: hashable, as the cache needs
-            for secret in secrets
-            if isinstance(secret, str) and len(secret) >= _MIN_SECRET_LENGTH
-        )
-    return _secret_forms(tuple(collected)) if collected else ()
-
-
-@functools.lru_cache(maxsize=256)
-def _secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    forms: set[str] = set()
-    for secret in secrets:
-        forms.add(secret)
-        if _UNRESERVED_RE.fullmatch(secret):  # the same in JSON and in URLs
-            continue
-        forms.add(json.dumps(secret)[1:-1])
-        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-        forms.add(quote(secret, safe=""))
-        forms.add(quote_plus(secret, safe=""))
-    return tuple(sorted(forms, key=len, reverse=True))
