@@ -78,6 +78,10 @@ class WebhooksConnector(Connector):
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )
         self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
+        # The bytes of an event's body, by event id: every webhook subscribed to an event
+        # gets the same body (built once in ``plan``), so it is serialized once, not once
+        # per delivery. Bounded: a burst's events, not history.
+        self._bodies: dict[uuid.UUID, bytes] = {}
 
     # --- events -> jobs -----------------------------------------------------------------
 
@@ -131,7 +135,7 @@ class WebhooksConnector(Connector):
         body_fields = job.payload.get(BODY)
         if not isinstance(body_fields, dict):
             raise FatalError(f"job {job.id} carries no webhook body; nothing was sent")
-        body = encode_body(body_fields)
+        body = self._encoded(job, body_fields, is_test)
         custom = webhook.custom_headers or {}
         headers = delivery_headers(
             event_type=str(body_fields.get("event") or job.event_type or ""),
@@ -179,6 +183,17 @@ class WebhooksConnector(Connector):
             # One write per webhook and process per resolution, plus one to end a streak.
             async with self.context.database.session(job.org_id) as session:
                 await store.record_success(session, job.org_id, webhook_id, now)
+
+    def _encoded(self, job: Job, body_fields: dict[str, Any], is_test: bool) -> bytes:
+        if job.event_id is None or is_test:
+            return encode_body(body_fields)
+        body = self._bodies.get(job.event_id)
+        if body is None:
+            body = encode_body(body_fields)
+            if len(self._bodies) >= 1024:
+                self._bodies.clear()
+            self._bodies[job.event_id] = body
+        return body
 
     async def _record_failure(self, org_id: uuid.UUID, webhook: CachedWebhook, error: str) -> None:
         now = self.context.clock.now()
