@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.logs.rawjson import RawJSON
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.tables import LogRow
 
@@ -79,3 +80,17 @@ async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Integrations)
         rows = {r.id: r for r in (await session.execute(select(LogRow))).scalars()}
     assert set(rows) == {good.id, dangling.id}
     assert rows[dangling.id].api_key_id is None
+
+
+async def test_raw_json_that_is_not_json_is_logged_as_text(kernel: Integrations) -> None:
+    writer = kernel.runtime().log_writer
+    good = _entry("good", datetime.now(UTC))
+    odd = _entry("odd", datetime.now(UTC))
+    odd.request_body = RawJSON("not JSON at all")  # a connector's bug: stored unparsed
+    writer.add(good)
+    writer.add(odd)
+    assert await writer.flush() == 2
+    async with kernel.session(ORG_A) as session:
+        rows = {r.id: r for r in (await session.execute(select(LogRow))).scalars()}
+    assert set(rows) == {good.id, odd.id}
+    assert rows[odd.id].request_body == "not JSON at all"  # a JSON string: readable back

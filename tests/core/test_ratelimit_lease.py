@@ -20,8 +20,10 @@ LEASE = 0.2
 SLOW = Tier("slow", per_minute=1, per_hour=1000, burst=80)
 
 
-def reply(allowed: bool, remaining: int = 0, stamp: str | None = "s") -> list[object]:
-    return [int(allowed), remaining, "0.000000", "1.000000", stamp]
+def reply(
+    allowed: bool, remaining: int = 0, stamp: str | None = "s", hour: int = 1, tat: float = 11.0
+) -> list[object]:
+    return [int(allowed), remaining, "0.000000", "1.000000", stamp, hour, f"{tat:.6f}"]
 
 
 # --------------------------------------------------------------------------- the book
@@ -48,14 +50,14 @@ def test_a_lease_grows_for_a_key_that_comes_back_and_shrinks_otherwise() -> None
 def test_only_allowed_replies_are_banked_and_spent_in_order() -> None:
     book = LeaseBook(LEASE)
     tier = DEFAULT_TIERS["premium"]
-    lease = book.grant("k", tier, "k", 10.0, 1, [reply(True, 5), reply(True, 4), reply(False)])
+    lease = book.grant("k", tier, "k", 10.0, [reply(True, 5), reply(True, 4), reply(False)])
     assert lease is not None and lease.expires == pytest.approx(10.0 + LEASE)
     assert book.take("k", tier, "other", 10.05) is None  # another stamp key: not this lease
     assert book.take("k", DEFAULT_TIERS["standard"], "k", 10.05) is None  # another tier
     assert book.take("k", tier, "k", 10.05) == reply(True, 5)
     assert book.take("k", tier, "k", 10.05) == reply(True, 4)
     assert book.take("k", tier, "k", 10.05) is None  # spent; the refusal was not banked
-    assert book.grant("k", tier, "k", 10.1, 1, [reply(False)]) is None
+    assert book.grant("k", tier, "k", 10.1, [reply(False)]) is None
 
 
 def test_tokens_left_when_a_lease_ends_are_counted_for_giving_back() -> None:
@@ -63,13 +65,28 @@ def test_tokens_left_when_a_lease_ends_are_counted_for_giving_back() -> None:
     tier = DEFAULT_TIERS["premium"]
     for n in range(6):
         book.lease_size("k", tier, 10.0 + n * 0.01)  # grown to 16
-    lease = book.grant("k", tier, "k", 10.0, 1, [reply(True)] * 3)
+    lease = book.grant("k", tier, "k", 10.0, [reply(True)] * 3)
     assert lease is not None
     assert book.take("k", tier, "k", 10.0 + LEASE) is None  # expired: not spent any more
     assert book.expired("k", lease) == 3
     assert "k" not in book.leases
     assert book.lease_size("k", tier, 10.1) == 16  # halved to 8, then doubled again
     assert book.expired("k", lease) == 0  # counted once
+
+
+def test_overlapping_grants_share_one_lease_that_ends_with_the_earlier() -> None:
+    book = LeaseBook(LEASE)
+    tier = DEFAULT_TIERS["premium"]
+    # The call sent later answers first; then the one sent earlier.
+    later = book.grant("k", tier, "k", 10.05, [reply(True, 9, tat=12.0)])
+    assert later is not None and later.expires == pytest.approx(10.05 + LEASE)
+    assert book.grant("k", tier, "k", 10.0, [reply(True, 8, tat=11.5)]) is None  # merged
+    assert later.expires == pytest.approx(10.0 + LEASE)  # the older grant bounds both
+    assert later.granted_tat == "11.500000"  # refunds reckon with the lower TAT
+    assert len(later.replies) == 2
+    # A grant counted in another hour is never merged into this one.
+    other_hour = book.grant("k", tier, "k", 10.06, [reply(True, hour=2)])
+    assert other_hour is not None and other_hour is not later
 
 
 # --------------------------------------------------------------------------- on Redis
@@ -205,3 +222,37 @@ async def test_closing_gives_back_what_is_banked(redis_url: str, prefix: str) ->
         assert int(await probe.get(f"{hour_prefix}:{int(time.time() // HOUR)}")) == 12
     finally:
         await probe.aclose()
+
+
+@pytest.mark.redis
+async def test_a_refund_gives_back_only_what_is_still_reserved(redis_url: str, prefix: str) -> None:
+    """Two keys see the same hits at the same Redis times; only one has a leasing
+    process whose banked tokens go unused. Once they are given back, the other process
+    gets exactly as much of a burst on either key: time that passed meanwhile refilled
+    the bucket once, and the refund does not hand it out a second time."""
+    fast = Tier("fast", per_minute=60000, per_hour=10**7, burst=800)  # 1 ms per token
+    leasing = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    plain = RedisRateLimiter.from_url(redis_url, prefix=prefix)
+    other = RedisRateLimiter.from_url(redis_url, prefix=prefix)
+    try:
+        while len(getattr(leasing.leases.leases.get("a"), "replies", ())) < 32:
+            await asyncio.gather(leasing.hit("a", fast), plain.hit("b", fast))
+        lease = leasing.leases.leases["a"]
+
+        async def burst(n: int) -> tuple[int, int]:
+            # One batch (one Redis TIME) carries the hits of both keys.
+            results = await asyncio.gather(
+                *(other.hit(key, fast) for _ in range(n) for key in ("a", "b"))
+            )
+            return sum(r.allowed for r in results[0::2]), sum(r.allowed for r in results[1::2])
+
+        # Late in the lease, the other process's hits stack on top of its reservation ...
+        await asyncio.sleep(max(lease.expires - time.monotonic() - 0.03, 0))
+        assert await burst(100) == (100, 100)
+        await asyncio.sleep(max(lease.expires - time.monotonic(), 0) + 0.02)  # given back
+        # ... and the refund must not free the time that has passed since.
+        on_a, on_b = await burst(1000)
+        assert on_a == on_b
+    finally:
+        for limiter in (leasing, plain, other):
+            await limiter.close()

@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.known_secrets import contains_any as _contains_any
 from monopilot_integrations.core.logs.known_secrets import prepare as _prepare_secrets
 from monopilot_integrations.core.logs.rawjson import RawJSON
@@ -305,7 +306,7 @@ class Masker:
         if value is None or kind is int or kind is float or kind is bool:
             return value
         if kind is RawJSON:
-            if self._plain_json(value.text, secrets):
+            if self._plain_json(value.text, secrets) and rawjson.is_valid(value.text):
                 return value
             try:
                 parsed = json.loads(value.text)

@@ -6,6 +6,12 @@ serialization afterwards, on every attempt. Handed as :class:`RawJSON`, the mask
 checks the text as a whole with a few substring tests (:meth:`.masking.Masker.is_plain_json`):
 when nothing in it could trigger any masking rule, the text is stored verbatim, which is
 also exactly what went over the wire. Otherwise it is parsed and masked like any value.
+
+A text kept verbatim must be JSON, or the row could not be read back: :func:`is_valid`
+parses each distinct text once and remembers it (a webhook logs the same event body for
+every subscribed webhook), and a text that is not JSON is logged as a string. A document
+nested deeper than :data:`.masking.MAX_DEPTH` is stored whole, where the walk would cut it
+off (nothing in it needs masking, or it would have been walked).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import json
 import random
 from typing import Any
 
-__all__ = ["RawJSON", "dumps"]
+__all__ = ["RawJSON", "dumps", "is_valid"]
 
 
 class RawJSON:
@@ -32,6 +38,31 @@ class RawJSON:
         return isinstance(other, RawJSON) and other.text == self.text
 
     __hash__ = None  # type: ignore[assignment]
+
+
+# Texts known to parse, oldest first; bounded by size (a burst's bodies, not history).
+_VALID: dict[str, None] = {}
+_VALID_LIMIT_BYTES = 8 * 1024 * 1024
+_VALID_ENTRY_BYTES = 256 * 1024
+_valid_bytes = 0
+
+
+def is_valid(text: str) -> bool:
+    """True when ``text`` is a JSON document (parsed once per distinct text)."""
+    global _valid_bytes
+    if text in _VALID:
+        return True
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    if len(text) <= _VALID_ENTRY_BYTES:
+        if _valid_bytes + len(text) > _VALID_LIMIT_BYTES:
+            _VALID.clear()
+            _valid_bytes = 0
+        _VALID[text] = None
+        _valid_bytes += len(text)
+    return True
 
 
 def dumps(value: Any) -> str:

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -167,7 +168,7 @@ class LogWriter:
                 del self._buffer[: len(batch)]
                 try:
                     await self._insert(batch)
-                except (sa_exc.IntegrityError, sa_exc.DataError):
+                except _REFUSED:
                     written += await self._insert_one_by_one(batch)
                     continue
                 except Exception:
@@ -188,10 +189,14 @@ class LogWriter:
     async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> int:
         written = 0
         for row in rows:
-            for attempt in (row, {**row, "api_key_id": None, "job_id": None}):
+            unlinked = {**row, "api_key_id": None, "job_id": None}
+            # Last resort: bodies the database refuses (e.g. a raw JSON body that was not
+            # JSON after all) give way to a note, so the row itself is kept.
+            bare = {**unlinked, "request_body": _UNSTORABLE, "response_body": _UNSTORABLE}
+            for attempt in (row, unlinked, bare):
                 try:
                     await self._insert([attempt])
-                except (sa_exc.IntegrityError, sa_exc.DataError):
+                except _REFUSED:
                     continue
                 written += 1
                 break
@@ -233,8 +238,8 @@ class LogWriter:
             "id": entry.id,
             "org_id": entry.org_id,
             "timestamp": entry.timestamp or now,
-            "integration_type": entry.integration_type[:50],
-            "event_type": entry.event_type[:100],
+            "integration_type": printable(entry.integration_type[:50]),
+            "event_type": printable(entry.event_type[:100]),
             "direction": entry.direction,
             "status": entry.status,
             "http_status": entry.http_status,
@@ -245,12 +250,14 @@ class LogWriter:
                 if entry.error_message
                 else None
             ),
-            "error_class": entry.error_class[:100] if entry.error_class else None,
+            "error_class": printable(entry.error_class[:100]) if entry.error_class else None,
             "api_key_id": entry.api_key_id,
             "webhook_id": entry.webhook_id,
             "job_id": entry.job_id,
-            "connector": entry.connector,
-            "external_system": entry.external_system,
+            "connector": printable(entry.connector) if entry.connector else None,
+            "external_system": (
+                printable(entry.external_system) if entry.external_system else None
+            ),
             "retry_count": entry.retry_count,
             "duration_ms": entry.duration_ms,
             "created_at": now,
@@ -275,10 +282,16 @@ class LogWriter:
         text = rawjson.dumps(masked)
         if "\\u0000" in text:  # PostgreSQL refuses NUL in JSON and text: keep a visible mark
             text = text.replace("\\u0000", "\\ufffd")
+        text = printable(text)  # unpaired surrogates (kept raw by ensure_ascii=False)
         if len(text) <= self.body_limit:
             return JSONText(text)
         preview = {"_truncated": True, "size": len(text), "preview": text[: self.body_limit]}
         return JSONText(json.dumps(preview, ensure_ascii=False))
+
+
+#: A batch or row the database (or its driver) refuses for good: retried row by row.
+_REFUSED = (sa_exc.IntegrityError, sa_exc.DataError, UnicodeError)
+_UNSTORABLE = JSONText('{"_unstorable": "the database refused this body"}')
 
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
@@ -290,6 +303,14 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What no database takes in text: NUL, and surrogate code points, which a str can hold
+# (json.loads turns an unpaired "\\ud800" escape into one) but UTF-8 cannot encode; left in,
+# they would fail every flush of the batch they are in.
+_UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
 def printable(text: str) -> str:
-    """Text PostgreSQL accepts: NUL characters become U+FFFD."""
-    return text.replace("\x00", "\ufffd")
+    """Text every database takes: NUL and surrogate characters become U+FFFD."""
+    if _UNSTORABLE_CHARACTERS.search(text) is None:
+        return text
+    return _UNSTORABLE_CHARACTERS.sub("\ufffd", text)

@@ -54,7 +54,9 @@ class Lease:
     tier: Tier
     stamp_key: str | None
     expires: float  # monotonic
-    hour: int  # the hour counter the tokens were counted in (for the refund)
+    hour: int  # Redis's hour counter the tokens were counted in (for the refund)
+    granted_tat: str  # the TAT the grant left in Redis (the refund gives back only the
+    # part of the unused tokens' reservation that is still in the future)
     replies: list[Any] = field(default_factory=list)  # popped from the end
 
     def take(self, tier: Tier, stamp_key: str | None, now: float) -> Any | None:
@@ -63,6 +65,10 @@ class Lease:
         if tier is not self.tier and tier != self.tier:
             return None
         return self.replies.pop()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @dataclass(slots=True)
@@ -110,10 +116,10 @@ class LeaseBook:
         tier: Tier,
         stamp_key: str | None,
         sent_at: float,
-        hour: int,
         replies: list[Any],
     ) -> Lease | None:
         """Bank the allowed ``replies`` (in the order Redis applied them) for ``key``.
+        A reply is ``(allowed, remaining, retry_after, reset_after, stamp, hour, tat)``.
 
         Returns the lease the caller must schedule an expiry check for, or None when
         nothing was banked.
@@ -121,20 +127,28 @@ class LeaseBook:
         allowed = [reply for reply in replies if reply[0]]
         if not allowed:
             return None
+        hour, granted_tat = int(allowed[-1][5]), _text(allowed[-1][6])
         allowed.reverse()  # spent from the end: the earliest grant first
+        expires = sent_at + self.seconds
         old = self.leases.get(key)
         if (
             old is not None
             and old.replies
             and old.expires > sent_at
+            and old.hour == hour
             and old.tier == tier
             and old.stamp_key == stamp_key
         ):
-            # A lease from an overlapping call still holds tokens: keep both, and the
-            # earlier expiry (the older stamp bounds how long they may be used).
+            # A lease from an overlapping call still holds tokens: one lease for both,
+            # ending when the earlier of the two would (whichever call was sent first:
+            # replies may come back out of order), and refunding against the lower TAT
+            # (giving back too little is safe, too much is not).
             old.replies[:0] = allowed
+            old.expires = min(old.expires, expires)
+            if float(granted_tat) < float(old.granted_tat):
+                old.granted_tat = granted_tat
             return None
-        lease = Lease(tier, stamp_key, sent_at + self.seconds, hour, allowed)
+        lease = Lease(tier, stamp_key, expires, hour, granted_tat, allowed)
         self.leases[key] = lease
         return lease
 

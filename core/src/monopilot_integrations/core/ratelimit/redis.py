@@ -96,8 +96,10 @@ local function hits(k_tat, k_hour, k_stamp, interval, burst, per_hour, now, n, o
     end
     if hour_left <= minute_left then reset_after = hour_reset end
     local remaining = math.max(math.min(minute_left, hour_left), 0)
+    -- The hour counted in and the TAT after this hit: what a lease's refund needs.
     out[#out + 1] = {allowed, remaining, string.format('%.6f', retry_after),
-                     string.format('%.6f', reset_after), stamp}
+                     string.format('%.6f', reset_after), stamp, hour,
+                     string.format('%.6f', tat)}
   end
   if spent > 0 then
     redis.call('SET', k_tat, string.format('%.6f', tat),
@@ -141,18 +143,23 @@ return out
 """
 )
 
-# Gives back ``ARGV[2]`` unused leased tokens (see :mod:`.lease`): the TAT moves back by
-# that many intervals (never before now: an empty bucket cannot get fuller than full),
-# and the hour ``ARGV[3]`` counter down by as many, if that hour's counter still exists.
+# Gives back ``ARGV[2]`` unused leased tokens (see :mod:`.lease`). The unused tokens were
+# the last ones granted, up to the TAT ``ARGV[4]`` their grant left; only the part of that
+# reservation still in the future is given back (time already past has refilled the
+# bucket on its own: giving it back again would hand out tokens twice). The TAT moves back
+# by that much, never before now. The hour ``ARGV[3]`` counter (the hour the grant was
+# counted in) goes down by the unused count, if it still exists.
 _REFUND_SCRIPT = (
     "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
     + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local interval, refund = tonumber(ARGV[1]), tonumber(ARGV[2])
+local reserved = tonumber(ARGV[4]) - now
+if reserved > refund * interval then reserved = refund * interval end
 local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat and tat > now then
-  local new_tat = tat - refund * interval
+if tat and tat > now and reserved > 0 then
+  local new_tat = tat - reserved
   if new_tat < now then new_tat = now end
   redis.call('SET', KEYS[1], string.format('%.6f', new_tat),
              'PX', math.ceil((new_tat - now) * 1000) + 1000)
@@ -197,6 +204,9 @@ class RedisRateLimiter:
         #: Leased tokens (:mod:`.lease`); off unless ``lease_seconds`` > 0.
         self.leases = LeaseBook(lease_seconds)
         self._refunds: set[asyncio.Task[None]] = set()
+        self._flushes: set[asyncio.Task[None]] = set()
+        self._live: dict[int, tuple[str, Lease]] = {}  # leases holding tokens, by id
+        self._closed = False
         self._pending: list[_Pending] = []
         self._flushing = False
         self._keys: dict[tuple[str, str | None], list[str]] = {}
@@ -232,7 +242,9 @@ class RedisRateLimiter:
         return self._result(tier, await future)
 
     def _start_flush(self) -> None:
-        asyncio.get_running_loop().create_task(self._flush())
+        task = asyncio.get_running_loop().create_task(self._flush())
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
 
     async def _flush(self) -> None:
         batch, self._pending = self._pending, []
@@ -291,13 +303,18 @@ class RedisRateLimiter:
     def _bank(
         self, key: str, tier: Tier, stamp_key: str | None, sent_at: float, replies: list[Any]
     ) -> None:
-        hour = int(time.time() // 3600)
-        lease = self.leases.grant(key, tier, stamp_key, sent_at, hour, replies)
-        if lease is not None:
-            delay = max(lease.expires - time.monotonic(), 0.0)
-            asyncio.get_running_loop().call_later(delay, self._lease_ended, key, lease)
+        lease = self.leases.grant(key, tier, stamp_key, sent_at, replies)
+        if lease is None:
+            return
+        self._live[id(lease)] = (key, lease)
+        if self._closed:  # granted while closing: give it back now
+            self._lease_ended(key, lease)
+            return
+        delay = max(lease.expires - time.monotonic(), 0.0)
+        asyncio.get_running_loop().call_later(delay, self._lease_ended, key, lease)
 
     def _lease_ended(self, key: str, lease: Lease) -> None:
+        self._live.pop(id(lease), None)
         unused = self.leases.expired(key, lease)
         if unused:
             self._give_back(key, lease, unused)
@@ -307,7 +324,7 @@ class RedisRateLimiter:
         task = asyncio.get_running_loop().create_task(
             self._refund_script(
                 keys=[tat_key, hour_prefix],
-                args=[repr(lease.tier.interval), unused, lease.hour],
+                args=[repr(lease.tier.interval), unused, lease.hour, lease.granted_tat],
             )
         )
         self._refunds.add(task)
@@ -337,10 +354,12 @@ class RedisRateLimiter:
         )
 
     async def close(self) -> None:
-        for key, lease in list(self.leases.leases.items()):
-            unused = self.leases.expired(key, lease)
-            if unused:
-                self._give_back(key, lease, unused)
+        """Wait for batches on their way, give back every leased token, then close."""
+        self._closed = True
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        for key, lease in list(self._live.values()):
+            self._lease_ended(key, lease)
         if self._refunds:
             await asyncio.gather(*self._refunds, return_exceptions=True)
         if self._owns_client:
@@ -378,14 +397,15 @@ class RedisRateLimiter:
 
     @staticmethod
     def _result(tier: Tier, reply: Any) -> RateLimitResult:
-        allowed, remaining, retry_after, reset_after, stamp = reply
+        # (allowed, remaining, retry_after, reset_after, stamp, hour, tat)
+        stamp = reply[4]
         if isinstance(stamp, bytes):
             stamp = stamp.decode()
         return RateLimitResult(
-            allowed=bool(allowed),
+            allowed=bool(reply[0]),
             limit=tier.per_minute,
-            remaining=int(remaining),
-            reset_after=float(reset_after),
-            retry_after=float(retry_after),
+            remaining=int(reply[1]),
+            reset_after=float(reply[3]),
+            retry_after=float(reply[2]),
             stamp=stamp,
         )

@@ -51,6 +51,9 @@ from monopilot_integrations.core.net import (
 
 #: ``job.payload`` keys: the body to send, and whether this is a test send from the API.
 BODY, TEST = "body", "test"
+#: The encoded bodies kept for an event's other deliveries: at most this many bytes in all,
+#: and none larger than the second bound.
+BODY_CACHE_BYTES, BODY_CACHE_ENTRY_BYTES = 8 * 1024 * 1024, 256 * 1024
 
 
 class WebhooksConnector(Connector):
@@ -80,8 +83,10 @@ class WebhooksConnector(Connector):
         self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
         # The bytes of an event's body, by event id: every webhook subscribed to an event
         # gets the same body (built once in ``plan``), so it is serialized once, not once
-        # per delivery. Bounded: a burst's events, not history.
+        # per delivery. Bounded by bytes (a burst's events, not history); large bodies are
+        # not kept at all.
         self._bodies: dict[uuid.UUID, bytes] = {}
+        self._body_bytes = 0
 
     # --- events -> jobs -----------------------------------------------------------------
 
@@ -190,9 +195,12 @@ class WebhooksConnector(Connector):
         body = self._bodies.get(job.event_id)
         if body is None:
             body = encode_body(body_fields)
-            if len(self._bodies) >= 1024:
-                self._bodies.clear()
-            self._bodies[job.event_id] = body
+            if len(body) <= BODY_CACHE_ENTRY_BYTES:
+                if self._body_bytes + len(body) > BODY_CACHE_BYTES:
+                    self._bodies.clear()
+                    self._body_bytes = 0
+                self._bodies[job.event_id] = body
+                self._body_bytes += len(body)
         return body
 
     async def _record_failure(self, org_id: uuid.UUID, webhook: CachedWebhook, error: str) -> None:
