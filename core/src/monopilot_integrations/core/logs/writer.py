@@ -311,6 +311,8 @@ _UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 def printable(text: str) -> str:
     """Text every database takes: NUL and surrogate characters become U+FFFD."""
+    if text.isascii() and "\x00" not in text:  # the usual case, two C scans
+        return text
     if _UNSTORABLE_CHARACTERS.search(text) is None:
         return text
     return _UNSTORABLE_CHARACTERS.sub("\ufffd", text)

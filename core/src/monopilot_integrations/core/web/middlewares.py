@@ -64,10 +64,21 @@ def _handler(request: web.Request) -> Any:
     return request.match_info.handler
 
 
+_LABELS: dict[tuple[str, Any], str] = {}
+
+
 def _route_label(request: web.Request) -> str:
+    """``METHOD /canonical/path``, made once per route (routes are few; paths are input)."""
     resource = request.match_info.route.resource
-    path = resource.canonical if resource is not None else request.path
-    return f"{request.method} {path}"
+    if resource is None:
+        return f"{request.method} {request.path}"
+    key = (request.method, resource)
+    label = _LABELS.get(key)
+    if label is None:
+        if len(_LABELS) >= 4096:
+            _LABELS.clear()
+        label = _LABELS[key] = f"{request.method} {resource.canonical}"
+    return label
 
 
 def _refusal_log(
