@@ -459,23 +459,6 @@ async def test_memory_limiter_keeps_the_protocol() -> None:
 # --------------------------------------------------------------------------- redis only
 
 
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    url = services.need("redis", services.REDIS_URL)
-    yield url
-
-
-@pytest.fixture
-async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
-    prefix = f"mp:rl:test:{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    client = redis.asyncio.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
 @pytest.mark.redis
 async def test_redis_processes_share_one_budget(redis_url: str, redis_prefix: str) -> None:
     first = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio
 
 from monopilot_integrations.core.ratelimit import DEFAULT_TIERS, RedisRateLimiter, Tier
 from monopilot_integrations.core.ratelimit.lease import MAX_LEASE, LeaseBook, lease_cap
-from tests.support import services
 
 HOUR = 3600
 LEASE = 0.2
@@ -92,33 +89,14 @@ def test_overlapping_grants_share_one_lease_that_ends_with_the_earlier() -> None
 # --------------------------------------------------------------------------- on Redis
 
 
-@pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    yield services.need("redis", services.REDIS_URL)
-
-
-@pytest.fixture
-async def prefix(redis_url: str) -> AsyncIterator[str]:
-    to_hour = HOUR - time.time() % HOUR
-    if to_hour < 10:  # the hour counters must not roll over during a test
-        await asyncio.sleep(to_hour + 0.5)
-    prefix = f"mp:rl:test:{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    client = redis.asyncio.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
 async def _script_calls(client: redis.asyncio.Redis) -> int:
     stats = await client.info("commandstats")
     return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
 
 
 @pytest.mark.redis
-async def test_a_busy_key_is_answered_from_its_lease(redis_url: str, prefix: str) -> None:
-    limiter = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+async def test_a_busy_key_is_answered_from_its_lease(redis_url: str, redis_prefix: str) -> None:
+    limiter = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
     probe = redis.asyncio.Redis.from_url(redis_url)
     try:
         before = await _script_calls(probe)
@@ -135,10 +113,10 @@ async def test_a_busy_key_is_answered_from_its_lease(redis_url: str, prefix: str
 
 @pytest.mark.redis
 async def test_two_leasing_processes_still_share_exactly_one_budget(
-    redis_url: str, prefix: str
+    redis_url: str, redis_prefix: str
 ) -> None:
-    first = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
-    second = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    first = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
+    second = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
     probe = redis.asyncio.Redis.from_url(redis_url)
     try:
         _, hour_prefix = first.keys_of("k")
@@ -179,10 +157,10 @@ async def test_two_leasing_processes_still_share_exactly_one_budget(
 
 @pytest.mark.redis
 async def test_settle_drops_the_lease_and_outwaits_every_other_one(
-    redis_url: str, prefix: str
+    redis_url: str, redis_prefix: str
 ) -> None:
-    changer = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
-    server = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
+    changer = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
+    server = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
     try:
         await changer.set_stamp("key", "active:1")
         for _ in range(10):
@@ -208,8 +186,8 @@ async def test_settle_drops_the_lease_and_outwaits_every_other_one(
 
 
 @pytest.mark.redis
-async def test_closing_gives_back_what_is_banked(redis_url: str, prefix: str) -> None:
-    limiter = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=5.0)
+async def test_closing_gives_back_what_is_banked(redis_url: str, redis_prefix: str) -> None:
+    limiter = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=5.0)
     probe = redis.asyncio.Redis.from_url(redis_url)
     try:
         for _ in range(12):
@@ -225,15 +203,17 @@ async def test_closing_gives_back_what_is_banked(redis_url: str, prefix: str) ->
 
 
 @pytest.mark.redis
-async def test_a_refund_gives_back_only_what_is_still_reserved(redis_url: str, prefix: str) -> None:
+async def test_a_refund_gives_back_only_what_is_still_reserved(
+    redis_url: str, redis_prefix: str
+) -> None:
     """Two keys see the same hits at the same Redis times; only one has a leasing
     process whose banked tokens go unused. Once they are given back, the other process
     gets exactly as much of a burst on either key: time that passed meanwhile refilled
     the bucket once, and the refund does not hand it out a second time."""
     fast = Tier("fast", per_minute=60000, per_hour=10**7, burst=800)  # 1 ms per token
-    leasing = RedisRateLimiter.from_url(redis_url, prefix=prefix, lease_seconds=LEASE)
-    plain = RedisRateLimiter.from_url(redis_url, prefix=prefix)
-    other = RedisRateLimiter.from_url(redis_url, prefix=prefix)
+    leasing = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix, lease_seconds=LEASE)
+    plain = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix)
+    other = RedisRateLimiter.from_url(redis_url, prefix=redis_prefix)
     try:
         while len(getattr(leasing.leases.leases.get("a"), "replies", ())) < 32:
             await asyncio.gather(leasing.hit("a", fast), plain.hit("b", fast))
