@@ -236,3 +236,17 @@ async def test_a_nul_in_a_request_body_does_not_stop_the_log(server: Server) -> 
     assert server.kernel.runtime().log_writer.pending == 0
     assert any(r.org_id == ORG_A and r.event_type == "GET /api/integrations/api-keys" for r in rows)
     assert any("x\ufffdy" in str(r.request_body) for r in rows)
+
+
+async def test_the_text_backslash_u0000_is_not_a_nul(server: Server) -> None:
+    # JSON "\\u0000" is a backslash and "u0000": ordinary text, accepted and logged as sent.
+    response = await server.client.post(
+        PRODUCTS,
+        data='{"name": "C:\\\\u0000dir", "scopes": ["read:products"]}',
+        headers={**server.auth("a"), "Content-Type": "application/json"},
+    )
+    assert response.status == 201, await response.text()
+    assert (await response.json())["name"] == "C:\\u0000dir"
+    rows = await logs(server)
+    bodies = [r.request_body for r in rows if isinstance(r.request_body, dict)]
+    assert any(body.get("name") == "C:\\u0000dir" for body in bodies)

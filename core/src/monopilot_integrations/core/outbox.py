@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database, session_org
 from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
+from monopilot_integrations.core.json_nul import has_nul
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.tables import EventRow
 
@@ -60,7 +61,7 @@ class Outbox:
                 f"event data is not JSON-serialisable: {exc}",
                 [{"path": "/data", "message": str(exc)}],
             ) from exc
-        if "\\u0000" in encoded:
+        if has_nul(encoded):  # the text "\\u0000" is fine; a NUL character is not
             raise ValidationError(
                 "event data contains a NUL character (\\u0000), which cannot be stored",
                 [{"path": "/data", "message": "NUL character"}],

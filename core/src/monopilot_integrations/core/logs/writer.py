@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.json_nul import replace_nul
 from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
 from monopilot_integrations.core.logs.masking import Masker
@@ -280,8 +281,7 @@ class LogWriter:
                 body = decoded
         masked = self.masker.mask(body, secrets=secrets)
         text = rawjson.dumps(masked)
-        if "\\u0000" in text:  # PostgreSQL refuses NUL in JSON and text: keep a visible mark
-            text = text.replace("\\u0000", "\\ufffd")
+        text = replace_nul(text)  # PostgreSQL refuses NUL in JSON and text: a visible mark
         text = printable(text)  # unpaired surrogates (kept raw by ensure_ascii=False)
         if len(text) <= self.body_limit:
             return JSONText(text)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import pydantic
 from aiohttp import web
 
+from monopilot_integrations.core.json_nul import has_nul
 from monopilot_integrations.core.web.problems import Problem
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -38,7 +39,7 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
     if len(raw) > MAX_JSON_BYTES:
         raise Problem(413, f"the body is larger than {MAX_JSON_BYTES} bytes")
-    if b"\\u0000" in raw or b"\x00" in raw:
+    if b"\x00" in raw or (b"\\u0000" in raw and has_nul(raw.decode("utf-8", "replace"))):
         raise Problem(
             422,
             "the body contains a NUL character (\\u0000), which is not accepted",
