@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -45,3 +47,25 @@ async def test_upgrading_twice_is_a_no_op(database_url: str) -> None:
     registry = Registry(PluginManager())
     before = await migrate.current(database_url)
     assert await migrate.upgrade(database_url, registry) == before
+
+
+async def test_a_new_sqlite_file_is_in_wal_mode_and_servers_racing_to_open_it_all_connect(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import sqlite3
+
+    from monopilot_integrations.core.db.database import Database
+
+    migrated = tmp_path / "migrated.db"
+    await migrate.upgrade(f"sqlite+aiosqlite:///{migrated}", Registry(PluginManager()))
+    assert sqlite3.connect(migrated).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+    fresh = tmp_path / "fresh.db"
+    sqlite3.connect(fresh).execute("CREATE TABLE t (x)").connection.close()  # rollback journal
+    databases = [Database(f"sqlite+aiosqlite:///{fresh}") for _ in range(4)]
+    try:
+        await asyncio.gather(*(database.ping() for database in databases))
+    finally:
+        for database in databases:
+            await database.dispose()
+    assert sqlite3.connect(fresh).execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -13,6 +13,9 @@ dispatcher, the sweeper, purges) and for migrations. It runs as the connecting r
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +35,8 @@ ORG_KEY = "org_id"
 _SET_TENANT = text(
     "SELECT set_config('role', :role, true), set_config('app.current_org_id', :org, true)"
 )
+
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -119,14 +124,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # The busy timeout first, so the statements after it wait for a lock instead of
-        # failing; and WAL set only where it is not yet: switching takes an exclusive
-        # lock, which two processes starting on one file would otherwise fight over
-        # ("database is locked" at connect).
+        # failing. WAL is a property of the file (``migrate`` sets it when it creates the
+        # database); switching takes an exclusive lock and fails at once, busy timeout or
+        # not, while another connection holds the file, e.g. a second server starting on
+        # it. So: switch only where it is not WAL yet, and on "locked" look again (the
+        # other connection is most likely switching it) before trying once more.
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA journal_mode")
-        (mode,) = cursor.fetchone()
-        if str(mode).lower() != "wal":
-            cursor.execute("PRAGMA journal_mode=WAL")
+        for attempt in range(40):
+            cursor.execute("PRAGMA journal_mode")
+            (mode,) = cursor.fetchone()
+            if str(mode).lower() == "wal":
+                break
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError:
+                if attempt == 39:  # still a rollback journal: slower, but correct
+                    log.warning("could not switch the SQLite database to WAL mode")
+                    break
+                time.sleep(0.05)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

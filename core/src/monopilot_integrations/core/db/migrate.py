@@ -48,6 +48,11 @@ async def upgrade(
     engine = create_async_engine(url)
     token = tenant_role_var.set(tenant_role)
     try:
+        if engine.dialect.name == "sqlite":
+            # WAL belongs to the file: set it once here, while nothing else has it open,
+            # rather than by the first of several servers starting on it.
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         async with engine.begin() as conn:
             await conn.run_sync(_upgrade, config, revision)
         async with engine.connect() as conn:
