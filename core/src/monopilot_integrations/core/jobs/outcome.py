@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from monopilot_integrations.core.errors import DeferredError, FatalError, RetriableError
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import retry_delay
-from monopilot_integrations.core.logs.writer import LogEntry, LogWriter, printable
+from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.core.storable import printable
 
 #: Attempts a job may be deferred (:class:`DeferredError`) before deferring spends retries.
 MAX_DEFERRALS = 100

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,10 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.json_nul import replace_nul
 from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
 from monopilot_integrations.core.logs.masking import Masker
+from monopilot_integrations.core.storable import printable, replace_nul
 from monopilot_integrations.core.tables import logs_table
 
 log = logging.getLogger(__name__)
@@ -301,18 +300,3 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
         "request_body": json_value(row["request_body"]),
         "response_body": json_value(row["response_body"]),
     }
-
-
-# What no database takes in text: NUL, and surrogate code points, which a str can hold
-# (json.loads turns an unpaired "\\ud800" escape into one) but UTF-8 cannot encode; left in,
-# they would fail every flush of the batch they are in.
-_UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
-
-
-def printable(text: str) -> str:
-    """Text every database takes: NUL and surrogate characters become U+FFFD."""
-    if text.isascii() and "\x00" not in text:  # the usual case, two C scans
-        return text
-    if _UNSTORABLE_CHARACTERS.search(text) is None:
-        return text
-    return _UNSTORABLE_CHARACTERS.sub("\ufffd", text)

@@ -287,14 +287,6 @@ def log_admitted(
     )
 
 
-async def _logged_body(request: web.Request) -> Any:
-    if request.method not in ("POST", "PUT", "PATCH") or not request.body_exists:
-        return None
-    if (request.content_length or 0) > LOG_BODY_LIMIT:
-        return {"_truncated": True, "size": request.content_length}
-    return await request.read()
-
-
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Authentication -> rate limit -> scope check -> integration log, in that order.
@@ -329,7 +321,14 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
         raise
     finally:
-        body = await _logged_body(request) if request.method != "GET" else None
+        body = None
+        if request.method in ("POST", "PUT", "PATCH") and request.body_exists:
+            length = request.content_length or 0
+            body = (
+                await request.read()
+                if length <= LOG_BODY_LIMIT
+                else {"_truncated": True, "size": length}
+            )
         log_admitted(request, key, status, error, error_class, body, started)
 
 

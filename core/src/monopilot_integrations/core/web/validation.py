@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import pydantic
 from aiohttp import web
 
-from monopilot_integrations.core.json_nul import has_nul
+from monopilot_integrations.core.storable import has_nul
 from monopilot_integrations.core.web.problems import Problem
 
 M = TypeVar("M", bound=pydantic.BaseModel)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from monopilot_integrations.core.json_nul import has_nul, replace_nul
+from monopilot_integrations.core.storable import has_nul, replace_nul
 
 
 @pytest.mark.parametrize(
