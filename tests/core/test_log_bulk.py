@@ -3,12 +3,15 @@ written through SQLAlchemy's typed insert, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.logs.rawjson import RawJSON
 from monopilot_integrations.core.logs.writer import LogEntry
@@ -94,3 +97,67 @@ async def test_raw_json_that_is_not_json_is_logged_as_text(kernel: Integrations)
         rows = {r.id: r for r in (await session.execute(select(LogRow))).scalars()}
     assert set(rows) == {good.id, odd.id}
     assert rows[odd.id].request_body == "not JSON at all"  # a JSON string: readable back
+
+
+async def test_a_plain_row_equals_the_same_entry_added(kernel: Integrations) -> None:
+    """``add_plain`` (the API path's lean row) stores exactly what ``add`` of the same
+    entry stores."""
+    writer = kernel.runtime().log_writer
+    entry = LogEntry(
+        org_id=ORG_A,
+        integration_type="api",
+        event_type="GET /api/plain",
+        direction="inbound",
+        status="success",
+        http_status=200,
+        duration_ms=3,
+    )
+    writer.add(entry)
+    writer.add_plain(ORG_A, "api", "GET /api/plain", "inbound", "success", 200, duration_ms=3)
+    assert await writer.flush() == 2
+    async with kernel.session(ORG_A) as session:
+        rows = list((await session.execute(select(LogRow))).scalars())
+    assert len(rows) == 2
+    added, plain = (rows[0], rows[1]) if rows[0].id == entry.id else (rows[1], rows[0])
+    for field in FIELDS:
+        if field in ("timestamp", "created_at"):
+            continue
+        assert getattr(added, field) == getattr(plain, field), field
+    assert plain.id.version == 7 and plain.timestamp is not None
+
+
+async def test_a_plain_row_is_checked_like_an_entry(kernel: Integrations) -> None:
+    writer = kernel.runtime().log_writer
+    with pytest.raises(ValueError, match="sideways"):
+        writer.add_plain(ORG_A, "api", "GET /x", "sideways", "success", 200)
+    assert writer.pending == 0
+
+
+def test_ids_are_version_7_time_ordered_and_ordinary_uuids() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for made in ids[:50]:
+        assert made.version == 7 and made.variant == uuid.RFC_4122
+        again = uuid.UUID(str(made))  # built the slow way: equal, same hash, same order
+        assert again == made and hash(again) == hash(made) and again.int == made.int
+    millis = [made.int >> 80 for made in ids]
+    assert millis == sorted(millis)
+    assert abs(millis[-1] - time.time_ns() // 1_000_000) < 5_000
+
+
+def test_sqlite_timestamps_read_like_sqlalchemy_writes_them() -> None:
+    from monopilot_integrations.core.logs.bulk import _sqlite_datetime
+
+    utc = datetime(2026, 3, 29, 1, 30, 0, tzinfo=UTC)  # a whole second: no microseconds
+    warsaw = utc.astimezone(ZoneInfo("Europe/Warsaw"))
+    fine = utc + timedelta(microseconds=7)
+    for value, text in [
+        (utc, "2026-03-29 01:30:00.000000"),
+        (utc, "2026-03-29 01:30:00.000000"),  # the same object again (memoized)
+        (warsaw, "2026-03-29 01:30:00.000000"),
+        (fine, "2026-03-29 01:30:00.000007"),
+        (utc, "2026-03-29 01:30:00.000000"),
+    ]:
+        assert _sqlite_datetime(value) == text
+    with pytest.raises(ValueError, match="naive"):
+        _sqlite_datetime(datetime(2026, 1, 1))  # noqa: DTZ001

@@ -44,14 +44,28 @@ def _uuid_hex(value: uuid.UUID | None) -> str | None:
     return None if value is None else value.hex
 
 
+#: The last timestamp converted and its text: a log row's ``timestamp`` and ``created_at``
+#: are usually the same object, and formatting is most of a row's conversion on SQLite.
+#: One tuple, replaced whole, so loops in other threads never see half an update.
+_last_datetime: tuple[datetime | None, str] = (None, "")
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
+    global _last_datetime
     if value is None:
         return None
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    last, text = _last_datetime
+    if value is last:
+        return text
+    if value.tzinfo is UTC:
+        # The offset comes after the 26 characters SQLite stores ("+00:00" here).
+        text = value.isoformat(" ", "microseconds")[:26]
+    elif value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+    else:
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    _last_datetime = (value, text)
+    return text
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -122,6 +122,58 @@ class LogWriter:
             self.start()
         return entry.id
 
+    def add_plain(
+        self,
+        org_id: uuid.UUID,
+        integration_type: str,
+        event_type: str,
+        direction: str,
+        status: str,
+        http_status: int | None,
+        *,
+        api_key_id: uuid.UUID | None = None,
+        duration_ms: int | None = None,
+    ) -> None:
+        """Buffer a row without bodies, message or secrets: nothing in it to mask.
+
+        The same row as :meth:`add` of the equivalent :class:`LogEntry`, built straight
+        into the buffer. The API path writes one per admitted request, and the entry
+        object, its checks and its masking pass were a third of that row's cost.
+        """
+        if self._closed:
+            raise RuntimeError("the log writer is closed")
+        if direction not in DIRECTIONS or status not in STATUSES:
+            raise ValueError(f"direction {direction!r} / status {status!r} not allowed")
+        now = self.clock.now()
+        self._buffer.append(
+            {
+                "id": new_id(),
+                "org_id": org_id,
+                "timestamp": now,
+                "integration_type": printable(integration_type[:50]),
+                "event_type": printable(event_type[:100]),
+                "direction": direction,
+                "status": status,
+                "http_status": http_status,
+                "request_body": None,
+                "response_body": None,
+                "error_message": None,
+                "error_class": None,
+                "api_key_id": api_key_id,
+                "webhook_id": None,
+                "job_id": None,
+                "connector": None,
+                "external_system": None,
+                "retry_count": 0,
+                "duration_ms": duration_ms,
+                "created_at": now,
+            }
+        )
+        if len(self._buffer) >= self.batch_size:
+            self._wake.set()
+        if self._task is None:
+            self.start()
+
     async def write(self, session: AsyncSession, entry: LogEntry) -> uuid.UUID:
         """Insert ``entry`` now, inside ``session``'s transaction."""
         await self._insert_in(session, [self.to_row(entry)])

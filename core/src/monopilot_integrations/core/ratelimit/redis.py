@@ -401,11 +401,7 @@ class RedisRateLimiter:
         stamp = reply[4]
         if isinstance(stamp, bytes):
             stamp = stamp.decode()
+        # Positional: a named tuple built from keywords costs twice as much (one per request).
         return RateLimitResult(
-            allowed=bool(reply[0]),
-            limit=tier.per_minute,
-            remaining=int(reply[1]),
-            reset_after=float(reply[3]),
-            retry_after=float(reply[2]),
-            stamp=stamp,
+            bool(reply[0]), tier.per_minute, int(reply[1]), float(reply[3]), float(reply[2]), stamp
         )

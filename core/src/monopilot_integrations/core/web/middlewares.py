@@ -270,19 +270,34 @@ def log_admitted(
 ) -> None:
     """Step 4's row: one integration log row (``integration_type = 'api'``) per admitted
     request, whatever its outcome."""
-    _runtime(request).log_writer.add(
+    writer = _runtime(request).log_writer
+    status_word = "success" if status < 400 else ("warning" if status < 500 else "error")
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    if body is None and error is None and error_class is None:  # most requests: no text
+        writer.add_plain(
+            key.org_id,
+            "api",
+            _route_label(request),
+            "inbound",
+            status_word,
+            status,
+            api_key_id=key.id,
+            duration_ms=duration_ms,
+        )
+        return
+    writer.add(
         LogEntry(
             org_id=key.org_id,
             integration_type="api",
             event_type=_route_label(request),
             direction="inbound",
-            status="success" if status < 400 else ("warning" if status < 500 else "error"),
+            status=status_word,
             http_status=status,
             request_body=body,
             error_message=error,
             error_class=error_class,
             api_key_id=key.id,
-            duration_ms=int((time.perf_counter() - started) * 1000),
+            duration_ms=duration_ms,
         )
     )
 
