@@ -21,6 +21,7 @@ PostgreSQL asyncpg takes UUIDs and aware datetimes as they are, and JSON as text
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -116,6 +117,7 @@ class BulkInsert:
         self._to_tuple = _tuple_builder(self.keys, self.converters)
         self.table = table.name
         self._copy = dialect.name == "postgresql" and dialect.driver == "asyncpg"
+        self.sql_json = _json_rows_insert(table.name, self.keys) if dialect.name == "sqlite" else None
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         to_tuple = self._to_tuple
@@ -129,6 +131,10 @@ class BulkInsert:
         refuses ``COPY FROM`` there, and ``executemany`` is used instead."""
         if self._copy and copy:
             await self._copy_records(connection, self.parameters(rows))
+        elif self.sql_json is not None and len(rows) > 1:
+            # One statement for the whole batch (see _json_rows_insert).
+            text = json.dumps(self.parameters(rows), separators=(",", ":"))
+            await connection.exec_driver_sql(self.sql_json, (text,))
         else:
             await connection.exec_driver_sql(self.sql, self.parameters(rows))
 
@@ -146,6 +152,24 @@ class BulkInsert:
             raise sa_exc.IntegrityError(f"COPY {self.table}", None, exc) from exc
         except asyncpg.DataError as exc:
             raise sa_exc.DataError(f"COPY {self.table}", None, exc) from exc
+
+
+def _json_rows_insert(table: str, keys: Sequence[str]) -> str | None:
+    """``INSERT ... SELECT`` over a JSON array of row arrays, for SQLite (3.38 or later).
+
+    ``executemany`` steps the statement once per row, and Python's sqlite3 module lets go
+    of the GIL and takes it back around every step: while the event loop is busy, each
+    take-back waits for the loop thread to yield it, so a batch of 500 rows took whole
+    seconds under load and the loop kept being interrupted for it. The batch serialized
+    as one JSON text is one step: SQLite reads it and inserts every row with the GIL
+    released once. The values are the same ones ``executemany`` binds (text, integers,
+    NULL; JSON bodies as their text), and ``->>`` returns each as that SQL value.
+    """
+    if sqlite3.sqlite_version_info < (3, 38, 0):  # no ``->>``: executemany it is
+        return None
+    columns = ", ".join(keys)
+    values = ", ".join(f"value ->> {index}" for index in range(len(keys)))
+    return f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)"  # noqa: S608
 
 
 def _tuple_builder(
