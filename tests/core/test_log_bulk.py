@@ -162,4 +162,4 @@ def test_sqlite_timestamps_read_like_sqlalchemy_writes_them() -> None:
     ]:
         assert _sqlite_datetime(value) == text
     with pytest.raises(ValueError, match="naive"):
-        _sqlite_datetime(datetime(2026, 1, 1))  # noqa: DTZ001
+        _sqlite_datetime(datetime(2026, 1, 1))

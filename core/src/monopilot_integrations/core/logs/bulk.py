@@ -117,7 +117,8 @@ class BulkInsert:
         self._to_tuple = _tuple_builder(self.keys, self.converters)
         self.table = table.name
         self._copy = dialect.name == "postgresql" and dialect.driver == "asyncpg"
-        self.sql_json = _json_rows_insert(table.name, self.keys) if dialect.name == "sqlite" else None
+        sqlite = dialect.name == "sqlite"
+        self.sql_json = _json_rows_insert(table.name, self.keys) if sqlite else None
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         to_tuple = self._to_tuple
@@ -169,7 +170,7 @@ def _json_rows_insert(table: str, keys: Sequence[str]) -> str | None:
         return None
     columns = ", ".join(keys)
     values = ", ".join(f"value ->> {index}" for index in range(len(keys)))
-    return f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)"  # noqa: S608
+    return f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)"
 
 
 def _tuple_builder(
