@@ -14,6 +14,7 @@ dispatcher, the sweeper, purges) and for migrations. It runs as the connecting r
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 import uuid
@@ -23,12 +24,16 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
+
+from monopilot_integrations.core.db.sqlite_writer import HELD, queue_for
 
 ORG_KEY = "org_id"
 
@@ -37,6 +42,9 @@ _SET_TENANT = text(
 )
 
 log = logging.getLogger(__name__)
+
+#: How long a transaction waits for SQLite's write lock before "database is locked".
+SQLITE_BUSY_SECONDS = 30.0
 
 
 class Database:
@@ -70,7 +78,7 @@ class Database:
             options["max_overflow"] = pool_size
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, parsed.database)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -111,13 +119,19 @@ def session_org(session: AsyncSession) -> uuid.UUID:
     return org
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE``.
+def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
+    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` in turn.
 
     Two writers (the server loop and the worker loop) would otherwise hit SQLite's
     deferred-transaction upgrade deadlock ("database is locked" at once, without waiting).
-    Taking the write lock at BEGIN makes them queue on the busy timeout instead.
+    Taking the write lock at BEGIN avoids it; within this process transactions take turns
+    in the file's :class:`~.sqlite_writer.TransactionQueue` first, so they are handed the
+    lock as it comes free instead of polling for it (the busy timeout still covers other
+    processes).
     """
+    queue = None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        queue = queue_for(os.path.realpath(database), timeout=SQLITE_BUSY_SECONDS)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -129,7 +143,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # not, while another connection holds the file, e.g. a second server starting on
         # it. So: switch only where it is not WAL yet, and on "locked" look again (the
         # other connection is most likely switching it) before trying once more.
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
         for attempt in range(40):
             cursor.execute("PRAGMA journal_mode")
             (mode,) = cursor.fetchone()
@@ -149,4 +163,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if queue is not None:
+            info = conn.connection.info
+            if not info.get(HELD):
+                try:
+                    await_(queue.acquire())
+                except MissingGreenlet:  # synchronous use (no event loop): poll as before
+                    pass
+                else:
+                    info[HELD] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        # Back in the pool: its transaction is over (the pool rolls back what was left).
+        if queue is not None and record is not None and record.info.pop(HELD, False):
+            queue.release()

@@ -29,18 +29,15 @@ retry_t = retry_table
 
 
 class WriteGate:
-    """The transactions one event loop's job engine writes in, queued when on SQLite.
+    """The transactions one event loop's job engine writes in.
 
-    SQLite admits one writer at a time and makes the others poll for the lock, sleeping up
-    to 100 ms between tries. Claims and finishes of many concurrent attempts on one loop
-    would spend most of their time in those sleeps; waiting on an asyncio lock instead hands
-    the database over the moment it is free. PostgreSQL needs no gate.
+    On SQLite they take turns with every other transaction of the process on that file
+    (:mod:`monopilot_integrations.core.db.sqlite_writer`), so none polls for the lock.
     """
 
     def __init__(self, database: Database) -> None:
         self.database = database
         self.sqlite = database.dialect == "sqlite"
-        self._lock = asyncio.Lock() if self.sqlite else None
 
     def same_org(self, column: Any, org_id: uuid.UUID) -> ColumnElement[bool]:
         """``column = org_id``, written so that SQLite looks rows up by their ids.
@@ -56,11 +53,7 @@ class WriteGate:
 
     @asynccontextmanager
     async def session(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
-        if self._lock is None:
-            async with self.database.session(org_id) as session:
-                yield session
-            return
-        async with self._lock, self.database.session(org_id) as session:
+        async with self.database.session(org_id) as session:
             yield session
 
 

@@ -1,0 +1,142 @@
+"""SQLite transactions of one process take turns in a queue instead of polling for the lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.sqlite_writer import TransactionQueue, queue_for
+
+
+async def test_turns_are_handed_over_in_order() -> None:
+    queue = TransactionQueue(timeout=5)
+    order: list[int] = []
+    await queue.acquire()
+
+    async def take(n: int) -> None:
+        await queue.acquire()
+        order.append(n)
+        queue.release()
+
+    waiters = [asyncio.create_task(take(n)) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert order == []  # all wait for the first holder
+    queue.release()
+    await asyncio.gather(*waiters)
+    assert order == [0, 1, 2, 3, 4]
+    await queue.acquire()  # free again
+    queue.release()
+
+
+async def test_a_waiter_that_gives_up_passes_its_turn_on() -> None:
+    queue = TransactionQueue(timeout=5)
+    await queue.acquire()
+    quitter = asyncio.create_task(queue.acquire())
+    await asyncio.sleep(0.01)
+    patient = asyncio.create_task(queue.acquire())
+    await asyncio.sleep(0.01)
+    queue.release()  # handed to the quitter, which is cancelled before it runs
+    quitter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await quitter
+    await asyncio.wait_for(patient, 1)  # the turn went on to the next one
+    queue.release()
+
+
+async def test_waiting_too_long_is_database_is_locked() -> None:
+    queue = TransactionQueue(timeout=0.05)
+    await queue.acquire()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        await queue.acquire()
+    queue.release()
+    await asyncio.wait_for(queue.acquire(), 1)  # the one that timed out left no trace
+    queue.release()
+
+
+def test_turns_cross_event_loops_and_threads() -> None:
+    queue = TransactionQueue(timeout=5)
+    inside = 0
+    overlaps: list[int] = []
+
+    async def work() -> None:
+        nonlocal inside
+        for _ in range(200):
+            await queue.acquire()
+            inside += 1
+            if inside != 1:
+                overlaps.append(inside)
+            await asyncio.sleep(0)
+            inside -= 1
+            queue.release()
+
+    threads = [threading.Thread(target=asyncio.run, args=(work(),)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert overlaps == []
+
+
+def test_two_loops_write_one_file_without_polling(tmp_path: Path) -> None:
+    """Two event loops (the server's and the worker's) with their own engines on one file:
+    every transaction gets the lock from the queue, none waits on SQLite's busy handler."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}"
+    queue = queue_for(str((tmp_path / "turns.db").resolve()), timeout=30)
+    handed: list[int] = []
+    original = queue.acquire
+
+    async def counting_acquire() -> None:
+        await original()
+        handed.append(1)
+
+    queue.acquire = counting_acquire  # type: ignore[method-assign]
+
+    async def setup() -> None:
+        database = Database(url)
+        async with database.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER)"))
+        await database.dispose()
+
+    asyncio.run(setup())
+    errors: list[BaseException] = []
+
+    async def writer(name: str) -> None:
+        database = Database(url)
+        try:
+            for n in range(50):
+                async with database.engine.begin() as conn:
+                    await conn.execute(
+                        text("INSERT INTO t VALUES (:id, :n)"),
+                        {"id": f"{name}-{uuid.uuid4()}", "n": n},
+                    )
+                    await asyncio.sleep(0)  # hold the transaction across a loop turn
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            await database.dispose()
+
+    threads = [threading.Thread(target=asyncio.run, args=(writer(f"w{i}"),)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert len(handed) >= 100  # every transaction went through the queue
+
+    async def count() -> int:
+        database = Database(url)
+        async with database.engine.connect() as conn:
+            value = (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one()
+        await database.dispose()
+        return int(value)
+
+    assert asyncio.run(count()) == 100
+    assert not queue._held and not queue._waiters  # every turn given back
