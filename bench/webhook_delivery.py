@@ -201,13 +201,32 @@ async def end_to_end(args: argparse.Namespace, settings: Any, base: str) -> list
     try:
         await clear_jobs(kernel)
         await receiver(base, "POST", "/reset")
+        # Open loop, as requests arrive at a server: each event is published at its time
+        # by a task of its own, whether or not earlier publishes have returned, so a
+        # slow publish shows up as latency instead of lowering the offered rate.
         started = time.perf_counter()
+        publishing: set[asyncio.Task[Any]] = set()
+        publish_errors: list[BaseException] = []
+
+        def collect(task: asyncio.Task[Any]) -> None:
+            publishing.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                publish_errors.append(task.exception())  # type: ignore[arg-type]
+
         for n in range(events):
-            await kernel.publish(ORG, event_type_for(args, n), _webhook_plugin.sample_data(n))
-            ahead = started + (n + 1) / args.rate - time.perf_counter()
+            ahead = started + n / args.rate - time.perf_counter()
             if ahead > 0:
                 await asyncio.sleep(ahead)
+            data = _webhook_plugin.sample_data(n)
+            task = asyncio.create_task(kernel.publish(ORG, event_type_for(args, n), data))
+            publishing.add(task)
+            task.add_done_callback(collect)
+        offered = events / (time.perf_counter() - started)
+        if publishing:
+            await asyncio.wait(list(publishing))
         achieved = events / (time.perf_counter() - started)
+        if publish_errors:
+            raise SystemExit(f"{len(publish_errors)} publishes failed: {publish_errors[0]!r}")
         deadline = time.monotonic() + 120
         while (stats := await receiver(base, "GET", "/stats"))["unique"] < deliveries:
             if time.monotonic() > deadline:
@@ -218,7 +237,12 @@ async def end_to_end(args: argparse.Namespace, settings: Any, base: str) -> list
         if worker is not None:
             stop_worker(worker)
         await kernel.close()
-    print(f"  published {events} events at {achieved:.0f}/s -> {deliveries} deliveries")
+    print(
+        f"  offered {events} events at {offered:.0f}/s (all published at {achieved:.0f}/s) "
+        f"-> {deliveries} deliveries"
+    )
+    if offered < 0.95 * args.rate:
+        raise SystemExit(f"the load generator fell behind ({offered:.0f}/s of {args.rate:.0f}/s)")
     latencies: list[float] = stats["latencies"]
     return latencies
 
