@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
+from monopilot_integrations.core.jobs.claims import PayloadParser
 from monopilot_integrations.core.jobs.finisher import Finisher
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.outcome import (
@@ -68,8 +69,9 @@ class BatchRunner:
         if self._closing:
             await self._release(org_id, job_ids)
             return []
+        parse = PayloadParser()  # a fan-out's jobs share one payload text: parsed once
         jobs = [
-            self.engine.job_from_row(row)
+            self.engine.job_from_row(row, parse)
             for row in await self.engine.claimer.claim(org_id, job_ids)
         ]
         tasks: list[asyncio.Task[AttemptOutcome | None]] = []

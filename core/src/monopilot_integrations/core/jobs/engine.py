@@ -26,7 +26,7 @@ from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError, RetriableError
-from monopilot_integrations.core.jobs.claims import Claimer, WriteGate, claim
+from monopilot_integrations.core.jobs.claims import Claimer, PayloadParser, WriteGate, claim
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.outcome import (
     DEAD,
@@ -116,8 +116,8 @@ class JobEngine:
         return error, int((time.perf_counter() - started) * 1000)
 
     @staticmethod
-    def job_from_row(row: Any) -> Job:
-        return _job_from_row(row)
+    def job_from_row(row: Any, parse: PayloadParser | None = None) -> Job:
+        return _job_from_row(row, parse)
 
     # --- single-job steps (also used by tests) ------------------------------------------
 
@@ -152,13 +152,14 @@ class JobEngine:
         return handler.handler
 
 
-def _job_from_row(row: Any) -> Job:
+def _job_from_row(row: Any, parse: PayloadParser | None = None) -> Job:
+    """A claimed row (:data:`~.claims.CLAIMED`) as the job its handler receives."""
     return Job(
         id=row.id,
         org_id=row.org_id,
         connector=row.connector,
         kind=row.kind,
-        payload=dict(row.payload or {}),
+        payload=(parse or PayloadParser())(row.payload),
         event_id=row.event_id,
         event_type=row.event_type,
         subject_id=row.subject_id,
