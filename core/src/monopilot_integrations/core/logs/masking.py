@@ -69,6 +69,9 @@ SENSITIVE_KEY_PARTS: Final[tuple[str, ...]] = (
 
 # Bound on the key-name cache; log keys are a small vocabulary, but keys are input.
 _KEY_CACHE_LIMIT: Final = 4096
+#: Texts up to this length found to need no masking are remembered, at most this many.
+_TEXT_CACHE_LENGTH: Final = 200
+_TEXT_CACHE_LIMIT: Final = 4096
 _KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
 _AUTH_SCHEMES: Final = r"bearer|basic|digest|negotiate|token"
 
@@ -148,6 +151,7 @@ class Masker:
         "_key_parts",
         "_name_cache",
         "_patterns",
+        "_clean_texts",
         "_text_patterns",
     )
 
@@ -183,6 +187,7 @@ class Masker:
         )
         self._key_cache: dict[str, bool] = {}
         self._name_cache: dict[str, tuple[bool, str]] = {}
+        self._clean_texts: set[str] = set()
 
     @classmethod
     def from_log_masks(cls, masks: Iterable[LogMask]) -> Masker:
@@ -427,6 +432,20 @@ class Masker:
             # this ends; looping catches occurrences the replacement itself creates.
             while secret in text:
                 text = text.replace(secret, DEFAULT_MASK)
+        # Past the call's own secrets the result depends on the text alone, and short
+        # texts repeat: the same header values and status words on every attempt. Only
+        # texts with nothing to mask are remembered, so no secret is kept any longer.
+        if text in self._clean_texts:
+            return text
+        masked = self._text_rules(text)
+        if masked == text and len(text) <= _TEXT_CACHE_LENGTH:
+            if len(self._clean_texts) >= _TEXT_CACHE_LIMIT:
+                self._clean_texts.clear()
+            self._clean_texts.add(text)
+        return masked
+
+    def _text_rules(self, text: str) -> str:
+        """Layers 2 and 3 (patterns) of :meth:`_text`."""
         # Every pattern of layer 2 needs one of these characters; most strings have none.
         if ":" in text or "=" in text or "<" in text:
             text = self._scan(text, pairs=True)
