@@ -3,6 +3,7 @@ and the headers, including the rules for a webhook's own custom headers."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -48,6 +49,7 @@ _VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]{0,2000}$")
 CREDENTIAL_NAME_PARTS = ("key", "auth", "session", "pass", "sig", "secret", "token", "cookie")
 
 
+@functools.lru_cache(maxsize=1024)  # header names are few; asked on every attempt
 def is_credential_header(name: str) -> bool:
     """Whether a custom header's value is treated as a credential: never shown by the API
     and never written to a log row."""
