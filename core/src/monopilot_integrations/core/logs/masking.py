@@ -147,11 +147,11 @@ class Masker:
     """
 
     __slots__ = (
+        "_clean_texts",
         "_key_cache",
         "_key_parts",
         "_name_cache",
         "_patterns",
-        "_clean_texts",
         "_text_patterns",
     )
 
