@@ -193,7 +193,12 @@ async def end_to_end(args: argparse.Namespace, settings: Any, base: str) -> list
     events = int(args.rate * args.seconds)
     deliveries = events if args.spread else events * args.endpoints
     worker = None
-    if args.redis:  # the server publishes; a worker process dispatches and delivers
+    if args.redis and args.dispatch == "server":
+        # The server publishes and dispatches; the worker process only delivers.
+        kernel = await start_kernel(settings, embedded=False)
+        kernel.start_scheduler()
+        worker = start_worker(settings_env(settings, base, args.endpoints), scheduler=False)
+    elif args.redis:  # the server publishes; a worker process dispatches and delivers
         kernel = await start_kernel(settings, embedded=False)
         worker = start_worker(settings_env(settings, base, args.endpoints), scheduler=True)
     else:  # everything in this process, as the embedded server runs it
@@ -354,6 +359,14 @@ def main() -> None:
         help="e2e: each event to one endpoint (round robin) instead of to all of them",
     )
     parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server")
+    parser.add_argument(
+        "--dispatch",
+        choices=("worker", "server"),
+        default="worker",
+        help="e2e with --redis: which process runs the dispatcher (and the sweeper): the "
+        "worker process (`worker`, its default) or the publishing server (`serve` with "
+        "the worker off, deliveries left to `worker --no-scheduler` processes)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

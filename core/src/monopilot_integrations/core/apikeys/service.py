@@ -49,11 +49,22 @@ class ApiKeyService:
 
     async def authenticate(self, presented: str | None) -> VerifiedKey:
         key = await self.verifier.verify(presented)
+        self._start_flusher()
+        return key
+
+    def authenticate_cached(self, presented: str | None) -> VerifiedKey | None:
+        """:meth:`authenticate` answered from the verifier's cache, without a coroutine
+        (the API path's usual case); ``None``: call :meth:`authenticate`."""
+        key = self.verifier.verify_cached(presented)
+        if key is not None:
+            self._start_flusher()
+        return key
+
+    def _start_flusher(self) -> None:
         if self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(
                 self._flush_loop(), name="api-key-last-used"
             )
-        return key
 
     async def confirm_stamp(self, key: VerifiedKey, shared_stamp: str | None) -> bool:
         """Is the cached verification of ``key`` still current? (see the verifier)"""

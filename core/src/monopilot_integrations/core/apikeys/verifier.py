@@ -110,6 +110,16 @@ class ApiKeyVerifier:
         self.last_used: dict[uuid.UUID, datetime] = {}
         self.bcrypt_checks = 0
 
+    def verify_cached(self, presented: str | None) -> VerifiedKey | None:
+        """:meth:`verify` for a key verified a moment ago, without a coroutine: the
+        verification, or ``None`` when the key has to be checked afresh (call
+        :meth:`verify`). Raises like :meth:`verify` for a missing or expired key."""
+        if not presented:
+            raise AuthenticationError("missing")
+        digest = hashlib.blake2b(presented.encode(), key=self._pepper, digest_size=32).digest()
+        verified = self._cached(digest)
+        return None if verified is None else self._current(verified)
+
     async def verify(self, presented: str | None) -> VerifiedKey:
         if not presented:
             raise AuthenticationError("missing")
@@ -127,6 +137,10 @@ class ApiKeyVerifier:
                 verified = self._cached(digest)  # another request may have verified it
                 if verified is None:
                     verified = await self._verify_slow(parsed, digest)
+        return self._current(verified)
+
+    def _current(self, verified: VerifiedKey) -> VerifiedKey:
+        """``verified`` unless it expired; notes its use."""
         now = self.clock.now()
         if verified.expires_at is not None and now >= verified.expires_at:
             self.invalidate(verified.key_id)

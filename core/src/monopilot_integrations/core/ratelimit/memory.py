@@ -46,7 +46,11 @@ class MemoryRateLimiter:
         return len(self._buckets)
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        # No await from here to the return: this is the critical section.
+        return self.hit_now(key, tier, stamp_key=stamp_key)
+
+    def hit_now(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
+        """:meth:`hit` without a coroutine (always answered: the state is here)."""
+        # Synchronous from here to the return: this is the critical section.
         now = self._clock()
         hour, _ = hour_window(now)
         bucket = self._buckets.get(key)

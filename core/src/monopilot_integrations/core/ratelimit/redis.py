@@ -233,6 +233,19 @@ class RedisRateLimiter:
             banked = self.leases.take(key, tier, stamp_key, time.monotonic())
             if banked is not None:
                 return self._result(tier, banked)
+        return await self._hit_shared(key, tier, stamp_key)
+
+    def hit_now(
+        self, key: str, tier: Tier, *, stamp_key: str | None = None
+    ) -> RateLimitResult | None:
+        """:meth:`hit` answered from this process's lease, without a coroutine; ``None``
+        when it has to go to Redis (call :meth:`hit`)."""
+        if not self.leases.leases:
+            return None
+        banked = self.leases.take(key, tier, stamp_key, time.monotonic())
+        return None if banked is None else self._result(tier, banked)
+
+    async def _hit_shared(self, key: str, tier: Tier, stamp_key: str | None) -> RateLimitResult:
         keys, args = self._call(key, tier, stamp_key, None)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(keys, args, future, key, tier, stamp_key))

@@ -130,6 +130,13 @@ class RateLimiter(Protocol):
         """
         ...
 
+    def hit_now(
+        self, key: str, tier: Tier, *, stamp_key: str | None = None
+    ) -> RateLimitResult | None:
+        """:meth:`hit` when it can be answered at once, without I/O (and without the cost
+        of a coroutine on the API path); ``None``: call :meth:`hit`."""
+        ...
+
     async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
         """Publish a key's stamp (it changes when the key is suspended/revoked/regenerated).
 

@@ -217,7 +217,12 @@ async def authenticate(request: web.Request) -> VerifiedKey:
     """Step 1: the API key (401 when missing, malformed, unknown, revoked, suspended,
     expired)."""
     try:
-        key: VerifiedKey = await _runtime(request).api_keys.authenticate(_bearer(request))
+        api_keys = _runtime(request).api_keys
+        presented = _bearer(request)
+        # A key verified a moment ago is answered without a coroutine (the usual case).
+        key: VerifiedKey = api_keys.authenticate_cached(presented) or await api_keys.authenticate(
+            presented
+        )
     except AuthenticationError as exc:
         raise _unauthorized(request, exc) from None
     request[VERIFIED_KEY] = key
@@ -232,7 +237,10 @@ async def rate_limit(request: web.Request, key: VerifiedKey) -> tuple[VerifiedKe
     kernel = _kernel(request)
     runtime = _runtime(request)
     tier = kernel.rate_limit_tiers.get(key.tier) or kernel.rate_limit_tiers["basic"]
-    result = await runtime.rate_limiter.hit(key.key_id, tier, stamp_key=key.key_id)
+    limiter = runtime.rate_limiter
+    result = limiter.hit_now(key.key_id, tier, stamp_key=key.key_id) or await limiter.hit(
+        key.key_id, tier, stamp_key=key.key_id
+    )
     if result.stamp != key.stamp and not await runtime.api_keys.confirm_stamp(key, result.stamp):
         key = await authenticate(request)  # changed since it was cached: verify afresh
         await runtime.api_keys.republish_stamp(key)
