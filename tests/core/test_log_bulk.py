@@ -163,3 +163,27 @@ def test_sqlite_timestamps_read_like_sqlalchemy_writes_them() -> None:
         assert _sqlite_datetime(value) == text
     with pytest.raises(ValueError, match="naive"):
         _sqlite_datetime(datetime(2026, 1, 1))
+
+
+async def test_many_rows_are_all_written(kernel: Integrations) -> None:
+    """Batches larger than one statement holds (SQLite: many rows per INSERT)."""
+    writer = kernel.runtime().log_writer
+    for n in range(1234):
+        writer.add_plain(ORG_A, "api", f"GET /api/many/{n}", "inbound", "success", 200)
+    assert await writer.flush() == 1234
+    async with kernel.session(ORG_A) as session:
+        labels = set((await session.execute(select(LogRow.event_type))).scalars())
+    assert labels == {f"GET /api/many/{n}" for n in range(1234)}
+
+
+def test_multi_row_statements_split_and_keep_every_value() -> None:
+    from monopilot_integrations.core.logs.bulk import _MultiRowInsert
+
+    insert = _MultiRowInsert("t", ["a", "b", "c"])
+    insert.max_rows = 4
+    records = [(n, f"text {n}", None) for n in range(10)]
+    statements = insert.statements(records)
+    assert [sql.count("(?, ?, ?)") for sql, _ in statements] == [4, 4, 2]
+    assert [v for _, values in statements for v in values] == [
+        v for record in records for v in record
+    ]
