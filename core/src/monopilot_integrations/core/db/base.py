@@ -70,7 +70,7 @@ def new_id() -> uuid.UUID:
     # two slots directly halves the cost of an id.
     made = _new_object(uuid.UUID)
     _set_slot(made, "int", value)
-    _set_slot(made, "is_safe", uuid.SafeUUID.unknown)
+    _set_slot(made, "is_safe", _UNKNOWN_SAFETY)
     return made
 
 
@@ -81,6 +81,8 @@ _set_slot = object.__setattr__
 _MILLIS = (1 << 48) - 1
 _LOW_62 = (1 << 62) - 1
 _VERSION_AND_VARIANT = (0x7 << 76) | (0b10 << 62)
+#: Looked up once: reading an enum member off its class goes through a property each time.
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
 
 
 def tenant_tables(metadata: MetaData | None = None) -> list[str]:

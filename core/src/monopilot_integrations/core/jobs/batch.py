@@ -35,6 +35,7 @@ from monopilot_integrations.core.jobs.outcome import (
     AttemptOutcome,
     FinishedAttempt,
 )
+from monopilot_integrations.core.jobs.slots import Slots
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import jobs_table
 
@@ -53,7 +54,7 @@ class BatchRunner:
             max_batch=settings.job_finish_batch,
             linger=settings.job_finish_linger,
         )
-        self._slots = asyncio.Semaphore(settings.job_concurrency)
+        self._slots = Slots(settings.job_concurrency)
         self._in_flight: dict[asyncio.Task[AttemptOutcome | None], Job] = {}
         #: Attempts whose handler returned and whose record is on its way.
         self._recording: set[asyncio.Task[Any]] = set()
