@@ -114,6 +114,42 @@ async def test_a_batch_records_success_retry_and_dead_letter_while_a_slow_job_ru
     assert (retry[flaky].status, retry[flaky].retry_count) == ("succeeded", 1)
 
 
+async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """One watchdog per worker loop ends attempts at 90 % of the lease (here 1 s), before
+    another worker could claim the job again; the cut is recorded as a retriable failure."""
+    plugin.ATTEMPTS.clear()
+    plugins = PluginManager()
+    plugins.register(plugin, "kernel-tests")
+    kernel = await Integrations.start(
+        settings.model_copy(
+            update={"job_lease_seconds": 1.0, "job_batch_hold": 0.2, "worker_shutdown_grace": 0}
+        ),
+        plugins=plugins,
+        clock=clock,
+    )
+    try:
+        if kernel.database.is_postgres:
+            await truncate_all(kernel.database)
+        slow, quick = await create(kernel, [{"hang": 600}, {"n": 1}])
+        batches = kernel.runtime().batches
+        outcomes = await batches.run(ORG_A, [slow, quick])
+        assert {o.job_id: o.status for o in outcomes} == {quick: "succeeded"}
+        deadline = time.monotonic() + 20
+        while (await jobs_by_id(kernel))[slow].status == "running":
+            assert time.monotonic() < deadline, "the hanging attempt was never cut off"
+            await asyncio.sleep(0.05)
+        job = (await jobs_by_id(kernel))[slow]
+        assert (job.status, job.retries) == ("retrying", 1)
+        assert job.last_error == "the attempt took longer than 1s"
+        (row,) = [r for r in await all_rows(kernel, LogRow) if r.job_id == slow]
+        assert (row.status, row.error_class) == ("error", "RetriableError")
+        assert batches.in_flight == 0
+    finally:
+        await kernel.close()
+
+
 async def test_a_stale_attempt_in_a_group_is_fenced_and_the_others_are_recorded(
     kernel: Integrations, clock: ManualClock
 ) -> None:

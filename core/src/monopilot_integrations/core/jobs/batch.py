@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,10 @@ class BatchRunner:
         )
         self._slots = Slots(settings.job_concurrency)
         self._in_flight: dict[asyncio.Task[AttemptOutcome | None], Job] = {}
+        #: When each running attempt must be cut off (monotonic), and those that were.
+        self._deadlines: dict[asyncio.Task[AttemptOutcome | None], float] = {}
+        self._overdue: set[asyncio.Task[Any]] = set()
+        self._watchdog: asyncio.Task[None] | None = None
         #: Attempts whose handler returned and whose record is on its way.
         self._recording: set[asyncio.Task[Any]] = set()
         self._cut_short: list[Job] = []
@@ -107,31 +112,60 @@ class BatchRunner:
         ]
 
     def _start(self, job: Job) -> asyncio.Task[AttemptOutcome | None]:
-        task = asyncio.get_running_loop().create_task(self._attempt(job), name=f"job-{job.id}")
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._attempt(job), name=f"job-{job.id}")
         self._in_flight[task] = job
+        self._deadlines[task] = time.monotonic() + self.engine.attempt_limit
         task.add_done_callback(self._forget)
+        if self._watchdog is None:
+            self._watchdog = loop.create_task(self._watch(), name="job-attempt-watchdog")
         return task
 
     def _forget(self, task: asyncio.Task[AttemptOutcome | None]) -> None:
         self._in_flight.pop(task, None)
+        self._deadlines.pop(task, None)
+        self._overdue.discard(task)
         self._recording.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.warning("%s: its attempt was not recorded", task.get_name(), exc_info=error)
 
     async def _attempt(self, job: Job) -> AttemptOutcome | None:
         """One attempt in a slot taken by :meth:`run`."""
+        error: BaseException | None
         try:
             try:
-                error, duration_ms = await self.engine.perform(job)
+                error, duration_ms = await self.engine.perform(job, time_limit=False)
             finally:
                 self._slots.release()
         except asyncio.CancelledError:
-            self._cut_short.append(job)  # handed back in one go by shutdown()
-            raise
+            task = asyncio.current_task()
+            # Cut off by the watchdog (and by nothing else): recorded as a retriable
+            # failure, like any attempt that fails.
+            if task is None or task not in self._overdue or task.uncancel() > 0:
+                self._cut_short.append(job)  # handed back in one go by shutdown()
+                raise
+            error, duration_ms = self.engine.overdue(), int(self.engine.attempt_limit * 1000)
         task = asyncio.current_task()
         if task is not None:
             self._recording.add(task)
         return await self.finisher.finish(FinishedAttempt(job, error, duration_ms))
+
+    async def _watch(self) -> None:
+        """Cut off attempts running past the engine's attempt limit.
+
+        One timer for all attempts: an ``asyncio.timeout`` per attempt put a timer on the
+        loop's heap for every delivery, and cancelled it again a moment later. Checked
+        every tenth of the limit (at most every second), so an attempt ends by 99 % of
+        its lease at the latest.
+        """
+        interval = min(self.engine.attempt_limit / 10, 1.0)
+        while True:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            for task, deadline in list(self._deadlines.items()):
+                if deadline <= now and not task.done() and task not in self._overdue:
+                    self._overdue.add(task)
+                    task.cancel()
 
     async def shutdown(self, grace: float) -> None:
         """Stop taking batches; let attempts finish for ``grace`` s; hand back the rest."""
@@ -154,6 +188,10 @@ class BatchRunner:
             except Exception:  # the lease expiring will hand them back anyway
                 log.warning("could not hand back %d jobs on shutdown", len(jobs), exc_info=True)
         await self.finisher.close()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+            self._watchdog = None
 
     async def _release(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> None:
         """A batch arriving during shutdown: leave its jobs to the next sweep, at once."""

@@ -98,19 +98,38 @@ class JobEngine:
             self.gate, self.clock, org_id, job_ids, lease_seconds=self.settings.job_lease_seconds
         )
 
-    async def perform(self, job: Job) -> tuple[BaseException | None, int]:
+    @property
+    def attempt_limit(self) -> float:
+        """Seconds an attempt may run: 90 % of the lease, so it ends before another worker
+        may claim the job again."""
+        return self.settings.job_lease_seconds * 0.9
+
+    def overdue(self) -> RetriableError:
+        """The error of an attempt cut off at :attr:`attempt_limit`."""
+        return RetriableError(f"the attempt took longer than {self.attempt_limit:.0f}s")
+
+    async def perform(
+        self, job: Job, *, time_limit: bool = True
+    ) -> tuple[BaseException | None, int]:
         """Run the job's handler once; returns the error it raised (or ``None``) and the
-        duration in ms. Cut off with a retriable error at 90 % of the lease."""
+        duration in ms. Cut off with a retriable error at :attr:`attempt_limit`; with
+        ``time_limit=False`` the caller enforces the limit (the batch runner's watchdog:
+        one timer for all its attempts instead of one each)."""
         started = time.perf_counter()
         error: BaseException | None = None
-        limit = self.settings.job_lease_seconds * 0.9
         try:
             handler = self._handler_for(job)
-            async with asyncio.timeout(limit):
+            if time_limit:
+                async with asyncio.timeout(self.attempt_limit):
+                    await handler(job)
+            else:
                 await handler(job)
         except TimeoutError as exc:
-            error = RetriableError(f"the attempt took longer than {limit:.0f}s")
-            error.__cause__ = exc
+            if not time_limit:
+                error = exc
+            else:
+                error = self.overdue()
+                error.__cause__ = exc
         except Exception as exc:
             error = exc
         return error, int((time.perf_counter() - started) * 1000)
