@@ -11,7 +11,7 @@ Targets (issue 4, "Targets"):
 
     .venv/bin/python bench/webhook_delivery.py [--events 2000] [--endpoints 10]
         [--rate 200] [--seconds 15] [--mode both|throughput|e2e] [--rounds 3]
-        [--redis] [--postgres ADMIN_URL] [--local] [--spread]
+        [--redis [--dispatch worker|server]] [--postgres ADMIN_URL] [--local] [--spread]
 
 The receiver is an aiohttp server on 127.0.0.1 in its own process (``_webhook_receiver``):
 it verifies the HMAC signature, counts each delivery id once and notes the latency from the
@@ -25,7 +25,11 @@ alternate for ``--rounds`` rounds (load from elsewhere then hits both alike); th
 and the median ratio are printed.
 
 End to end: ``--rate`` events/s for ``--seconds``, each to every endpoint (200 events/s to
-10 endpoints is 2,000 deliveries/s), or with ``--spread`` to one endpoint in turn.
+10 endpoints is 2,000 deliveries/s), or with ``--spread`` to one endpoint in turn. The load
+is open loop: each publish is a task of its own, started at its time whether or not the
+earlier ones returned, so an overloaded system shows up as latency; a load generator that
+cannot keep the offered rate fails the run. With ``--redis``, ``--dispatch server`` runs
+the dispatcher in the publishing process and the worker process only delivers.
 
 Connector: by default the real ``connectors/webhooks`` (webhooks created through its
 service, the one behind ``POST /api/integrations/webhooks``; ``allow_private_targets`` on).
@@ -37,19 +41,11 @@ Redis: ``MONOPILOT_BENCH_REDIS_URL`` (default redis://127.0.0.1:6379/0); every r
 own broker namespace and deletes its keys. PostgreSQL: ``--postgres`` takes an admin URL;
 the run creates and drops a database of its own.
 
-Results on 2026-11-26 (2 vCPUs shared with other work; bare client 1,000-1,900 posts/s;
-details and the design in docs/jobs.md, "Batches"). Before batching: ~60 deliveries/s.
-
-* throughput, ``--local``, median ratio on a busy machine: SQLite 0.53, PostgreSQL 0.46,
-  Redis + worker process 0.43; on a quieter one (bare ~3,000/s) SQLite 0.29: the 0.40
-  target is not reliably met. Through ``connectors/webhooks``: 0.06-0.11 at first (a
-  row load and a success stamp per attempt, 62-89/s); with its row cache and coalesced
-  stamps (docs/webhooks.md), medians of 3 rounds, bare 1,550-1,900/s: SQLite 521-643/s
-  (0.27-0.45), PostgreSQL 512/s (0.29), Redis + worker process 486/s (0.34); ``--local``
-  in the same hour 831/s (0.47);
-* end to end, 200 events/s to all 10 endpoints (2,000 deliveries/s): p99 4.0 s embedded,
-  4.5 s with Redis (missed: more than one worker process delivers here); 200 events/s
-  each to one endpoint (``--spread``): p99 1.2 s embedded, 0.78 s with Redis.
+Results on 2026-12-02 (2 vCPUs, receiver and database on the same cores; details and
+what changed in docs/webhooks.md, "Performance"): throughput ratio 0.29 on SQLite (2,546
+deliveries/s against 8,599 posts/s), 0.26 on PostgreSQL, 0.29 with Redis and a worker
+process (target 0.40); end to end p99 137 ms at 1,000 deliveries/s embedded and 1.8 s at
+1,500/s with Redis, but the worker falls behind at 2,000/s (p99 6-10 s; target 2 s).
 """
 
 from __future__ import annotations
