@@ -140,3 +140,51 @@ def test_two_loops_write_one_file_without_polling(tmp_path: Path) -> None:
 
     assert asyncio.run(count()) == 100
     assert not queue._held and not queue._waiters  # every turn given back
+
+
+def test_a_waiter_whose_loop_is_gone_is_skipped() -> None:
+    """A turn is never handed to a closed event loop (it would be lost with it)."""
+    queue = TransactionQueue(timeout=30)
+    ready = threading.Event()
+
+    async def hold() -> None:
+        await queue.acquire()
+
+    asyncio.run(hold())  # held by a loop that is already gone
+    loop = asyncio.new_event_loop()
+
+    def wait_there() -> None:
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        loop.run_until_complete(asyncio.sleep(0.05))  # a waiter parks on this loop ...
+
+    waiter = loop.create_task(queue.acquire())
+    thread = threading.Thread(target=wait_there)
+    thread.start()
+    thread.join(10)
+    assert ready.is_set() and not waiter.done()
+    loop.close()  # ... and its loop closes without it ever running again
+    queue.release()
+    assert not queue._held and not queue._waiters
+
+    async def again() -> None:
+        await asyncio.wait_for(queue.acquire(), 1)
+        queue.release()
+
+    asyncio.run(again())
+
+
+async def test_an_invalidated_connection_gives_its_turn_back(tmp_path: Path) -> None:
+    path = tmp_path / "invalidated.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    queue = queue_for(str(path.resolve()), timeout=30)
+    try:
+        async with database.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # a transaction: it holds the turn
+            assert queue._held
+            await conn.invalidate()  # e.g. the driver failed under it
+        assert not queue._held
+        async with database.engine.begin() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), 5)
+    finally:
+        await database.dispose()

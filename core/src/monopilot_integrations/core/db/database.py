@@ -174,8 +174,26 @@ def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
                     info[HELD] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    @event.listens_for(engine.sync_engine.pool, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        # Back in the pool: its transaction is over (the pool rolls back what was left).
+    def _give_back(record: Any) -> None:
         if queue is not None and record is not None and record.info.pop(HELD, False):
             queue.release()
+
+    # The transaction is over when its connection goes back to the pool (the pool rolls
+    # back what was left), and also when the connection is invalidated (closed after an
+    # error), detached (a connection the garbage collector found unreturned) or closed.
+    # Each pops the flag, so a turn is given back exactly once.
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _give_back(record)
+
+    @event.listens_for(engine.sync_engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        _give_back(record)
+
+    @event.listens_for(engine.sync_engine.pool, "detach")
+    def _on_detach(_dbapi_connection: Any, record: Any) -> None:
+        _give_back(record)
+
+    @event.listens_for(engine.sync_engine.pool, "close")
+    def _on_close(_dbapi_connection: Any, record: Any) -> None:
+        _give_back(record)

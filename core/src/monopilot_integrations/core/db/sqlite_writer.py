@@ -63,12 +63,17 @@ class TransactionQueue:
             raise
 
     def release(self) -> None:
-        with self._mutex:
-            if not self._waiters:
-                self._held = False
+        while True:
+            with self._mutex:
+                if not self._waiters:
+                    self._held = False
+                    return
+                turn = self._waiters.popleft()  # stays held: handed to the next in line
+            try:
+                turn.get_loop().call_soon_threadsafe(self._deliver, turn)
                 return
-            turn = self._waiters.popleft()  # stays held: handed to the next in line
-        turn.get_loop().call_soon_threadsafe(self._deliver, turn)
+            except RuntimeError:  # its loop is closed: nobody waits there any more
+                continue
 
     def _deliver(self, turn: asyncio.Future[None]) -> None:
         if turn.done():  # its waiter gave up meanwhile
