@@ -188,3 +188,27 @@ async def test_an_invalidated_connection_gives_its_turn_back(tmp_path: Path) -> 
             await asyncio.wait_for(conn.execute(text("SELECT 1")), 5)
     finally:
         await database.dispose()
+
+
+async def test_waiting_too_long_for_a_turn_is_sqlalchemys_operational_error(
+    tmp_path: Path,
+) -> None:
+    """A second transaction opened while the first is still open in the same task waits
+    for its turn and fails as SQLite's busy timeout made it fail, with the same error."""
+    from sqlalchemy import exc as sa_exc
+
+    path = tmp_path / "nested.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    queue = queue_for(str(path.resolve()), timeout=30)
+    queue.timeout = 0.2
+    try:
+        async with database.engine.begin() as outer:
+            await outer.execute(text("SELECT 1"))
+            with pytest.raises(sa_exc.OperationalError, match="database is locked"):
+                async with database.engine.begin() as inner:
+                    await inner.execute(text("SELECT 1"))
+        async with database.engine.begin() as conn:  # and the queue is free again
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), 5)
+    finally:
+        queue.timeout = 30
+        await database.dispose()

@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
@@ -170,6 +171,8 @@ def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
                     await_(queue.acquire())
                 except MissingGreenlet:  # synchronous use (no event loop): poll as before
                     pass
+                except sqlite3.OperationalError as exc:  # waited as long as SQLite would
+                    raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from None
                 else:
                     info[HELD] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -40,12 +40,14 @@ class TransactionQueue:
         self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def acquire(self) -> None:
-        loop = asyncio.get_running_loop()
+        # Made before the mutex is taken: nothing under it allocates objects the garbage
+        # collector tracks, so a collection (which may give a turn back, see database.py)
+        # never runs while this thread holds the mutex.
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         with self._mutex:
             if not self._held:
                 self._held = True
                 return
-            turn: asyncio.Future[None] = loop.create_future()
             self._waiters.append(turn)
         try:
             async with asyncio.timeout(self.timeout):
@@ -69,10 +71,16 @@ class TransactionQueue:
                     self._held = False
                     return
                 turn = self._waiters.popleft()  # stays held: handed to the next in line
+            loop = turn.get_loop()
+            if not loop.is_running():
+                # A stopped loop may be closed before it runs the hand-over, and the
+                # turn would be lost with it. Its waiter, if that loop ever runs again,
+                # meets its timeout ("database is locked").
+                continue
             try:
-                turn.get_loop().call_soon_threadsafe(self._deliver, turn)
+                loop.call_soon_threadsafe(self._deliver, turn)
                 return
-            except RuntimeError:  # its loop is closed: nobody waits there any more
+            except RuntimeError:  # closed meanwhile
                 continue
 
     def _deliver(self, turn: asyncio.Future[None]) -> None:

@@ -117,7 +117,7 @@ class BatchRunner:
         self._in_flight[task] = job
         self._deadlines[task] = time.monotonic() + self.engine.attempt_limit
         task.add_done_callback(self._forget)
-        if self._watchdog is None:
+        if self._watchdog is None or self._watchdog.done():
             self._watchdog = loop.create_task(self._watch(), name="job-attempt-watchdog")
         return task
 
@@ -132,13 +132,15 @@ class BatchRunner:
     async def _attempt(self, job: Job) -> AttemptOutcome | None:
         """One attempt in a slot taken by :meth:`run`."""
         error: BaseException | None
+        task = asyncio.current_task()
         try:
             try:
                 error, duration_ms = await self.engine.perform(job, time_limit=False)
             finally:
                 self._slots.release()
+                # The handler is done: recording the result is not cut off.
+                self._deadlines.pop(task, None)  # type: ignore[arg-type]
         except asyncio.CancelledError:
-            task = asyncio.current_task()
             # Cut off by the watchdog (and by nothing else): recorded as a retriable
             # failure, like any attempt that fails.
             if task is None or task not in self._overdue or task.uncancel() > 0:

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, func, or_, type_coerce, update
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock
@@ -35,7 +35,7 @@ CLAIMED = (
     jobs_t.c.org_id,
     jobs_t.c.connector,
     jobs_t.c.kind,
-    type_coerce(jobs_t.c.payload, Text).label("payload"),
+    cast(jobs_t.c.payload, Text).label("payload"),
     jobs_t.c.event_id,
     jobs_t.c.event_type,
     jobs_t.c.subject_id,

@@ -154,6 +154,18 @@ class BulkInsert:
             raise sa_exc.DataError(f"COPY {self.table}", None, exc) from exc
 
 
+def _sqlite_variable_limit() -> int:
+    """How many parameters one statement may bind in this build of SQLite (32766 by
+    default since 3.32, 999 before; a build may set its own)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        return int(probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except (AttributeError, sqlite3.Error):  # getlimit is new in Python 3.11
+        return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+    finally:
+        probe.close()
+
+
 class _MultiRowInsert:
     """``INSERT ... VALUES (...), (...), ...``: many rows per statement, for SQLite.
 
@@ -169,8 +181,7 @@ class _MultiRowInsert:
         self.head = f"INSERT INTO {table} ({', '.join(keys)}) VALUES "
         self.row = "(" + ", ".join("?" * len(keys)) + ")"
         self.columns = len(keys)
-        # SQLite's limit on bound parameters: 32766 since 3.32, 999 before.
-        limit = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+        limit = _sqlite_variable_limit()
         self.max_rows = max(1, min(500, limit // self.columns))
         self._sql: dict[int, str] = {}
 
