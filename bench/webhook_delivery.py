@@ -43,7 +43,7 @@ the run creates and drops a database of its own.
 
 Results on 2026-12-02 (2 vCPUs, receiver and database on the same cores; details and
 what changed in docs/webhooks.md, "Performance"): throughput ratio 0.29 on SQLite (2,546
-deliveries/s against 8,599 posts/s), 0.26 on PostgreSQL, 0.29 with Redis and a worker
+deliveries/s against 8,599 posts/s), 0.29 on PostgreSQL, 0.29 with Redis and a worker
 process (target 0.40); end to end p99 137 ms at 1,000 deliveries/s embedded and 1.8 s at
 1,500/s with Redis, but the worker falls behind at 2,000/s (p99 6-10 s; target 2 s).
 """
