@@ -147,7 +147,6 @@ class BatchRunner:
                 self._cut_short.append(job)  # handed back in one go by shutdown()
                 raise
             error, duration_ms = self.engine.overdue(), int(self.engine.attempt_limit * 1000)
-        task = asyncio.current_task()
         if task is not None:
             self._recording.add(task)
         return await self.finisher.finish(FinishedAttempt(job, error, duration_ms))
