@@ -41,14 +41,28 @@ from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.known_secrets import contains_any as _contains_any
 from monopilot_integrations.core.logs.known_secrets import prepare as _prepare_secrets
 from monopilot_integrations.core.logs.rawjson import RawJSON
+from monopilot_integrations.core.logs.text_patterns import (
+    API_KEY_RE,
+    CREDENTIAL_RE,
+    DEFAULT_MASK,
+    ELEMENT_RE,
+    HEADER_LINE_RE,
+    PAIR_RE,
+    SCHEME_PREFIX_RE,
+    URL_PASSWORD_RE,
+    VALUE_GROUPS,
+    VALUE_RE,
+    context_free,
+    mask_credential,
+    mask_extra_match,
+    mask_secret_group,
+)
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.registration import LogMask
 
 __all__ = ["DEFAULT_MASK", "MAX_DEPTH", "SENSITIVE_KEY_PARTS", "Masker"]
 
-#: What every masked value or substring is replaced with.
-DEFAULT_MASK: Final = "***"
 #: Containers nested deeper than this are replaced by :data:`DEFAULT_MASK`.
 MAX_DEPTH: Final = 32
 #: A key is sensitive when its normalised name (lowercase, without ``-``, ``_`` and
@@ -73,62 +87,6 @@ _KEY_CACHE_LIMIT: Final = 4096
 _TEXT_CACHE_LENGTH: Final = 200
 _TEXT_CACHE_LIMIT: Final = 4096
 _KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
-_AUTH_SCHEMES: Final = r"bearer|basic|digest|negotiate|token"
-
-# Layer 2 runs as a few passes, each behind a cheap substring test (``in`` is memchr-fast,
-# a regex scan is not), so the common string -- an id, a name, a timestamp -- costs a
-# handful of ``in`` checks and no regex at all.
-_API_KEY_RE: Final = re.compile(r"mp_(?:live|test)_[A-Za-z0-9_]+")
-# scheme://user:PASSWORD@host; the scheme needs no checking, "://" is the anchor.
-_URL_PASSWORD_RE: Final = re.compile(r"://[^/\s:@]{0,256}:(?P<secret>[^/\s@]+)(?=@)")
-# A bare credential: keep the scheme word, mask the token.
-_CREDENTIAL_RE: Final = re.compile(
-    r"(?<![\w-])(?P<scheme>bearer|basic)[ \t]+(?P<secret>[A-Za-z0-9\-._~+/]+=*)",
-    re.IGNORECASE,
-)
-_LOWERCASE_WORD_RE: Final = re.compile(r"[a-z]+")
-# The passes below run only when the text holds a sensitive key name somewhere.
-# Authorization / Cookie header lines: the whole value (all the cookies), keeping an auth
-# scheme word.
-_HEADER_LINE_RE: Final = re.compile(
-    r"(?<![\w-])(?:(?:proxy-)?authorization|(?:set-)?cookie2?)[ \t]*:[ \t]*"
-    r"(?:(?:" + _AUTH_SCHEMES + r")[ \t]+(?=\S))?(?P<secret>[^\r\n]+)",
-    re.IGNORECASE,
-)
-# <Password>...</Password>, <ns:ApiKey attr="x">...: the element text, if the tag is
-# sensitive (decided in Python, like every key name).
-_ELEMENT_RE: Final = re.compile(
-    r"<(?P<tag>[A-Za-z_][\w.\-:]{0,63}+)(?:\s[^<>]{0,2048}+)?>"
-    r"(?P<secret>(?:<!\[CDATA\[.*?\]\]>|[^<])++)",
-    re.DOTALL,
-)
-# key=value, key: value, "key": value, 'key': value, \"key\": value; the value is parsed
-# by _VALUE_RE and the key judged in Python by Masker.is_sensitive_key. Keys start at a
-# word boundary (the look-behind) with a letter, and are bounded and possessive, which
-# keeps the scan linear even on megabytes of base64. A key may be two words ("private
-# key: ...").
-_PAIR_RE: Final = re.compile(
-    r"(?<![\w.\-])(?P<key>[^\W\d_][\w.\-]{0,63}+(?:[ ][^\W\d_][\w.\-]{0,63}+)?+)"
-    r"""(?P<separator>\\?["']?[ \t]*[:=]\s*)"""
-)
-# The value after a sensitive key, matched at the position after the separator. Each
-# alternative has one group for the part to mask; delimiters around it are kept so the
-# text stays readable (``"password": "***"``).
-_VALUE_RE: Final = re.compile(
-    r"""
-      \\+"(?P<escaped>.*?)(?:\\+"|\Z)              # \"...\" inside an encoded string
-    | "(?P<double>(?:[^"\\]|\\.)*)"?               # "..." (unterminated: to the end)
-    | '(?P<single>(?:[^'\\]|\\.)*)'?               # '...'
-    | \[(?P<array>[^\]]*)\]?                       # [...] up to the first ]
-    | \{(?P<object>[^}]*)\}?                       # {...} up to the first }
-    | (?:(?:"""
-    + _AUTH_SCHEMES
-    + r""")[ \t]+)?(?P<bare>[^\s&,;"'<>{}\[\]()]+)   # bare word, keeping an auth scheme
-    """,
-    re.IGNORECASE | re.VERBOSE | re.DOTALL,
-)
-_VALUE_GROUPS: Final = ("escaped", "double", "single", "array", "object", "bare")
-_SCHEME_PREFIX_RE: Final = re.compile(r"(?:" + _AUTH_SCHEMES + r")[ \t]+(?=\S)", re.IGNORECASE)
 
 
 def normalise_key(name: str) -> str:
@@ -183,7 +141,7 @@ class Masker:
         self._patterns: tuple[re.Pattern[str], ...] = tuple(patterns)
         # The patterns as searched in whole JSON texts; None when one cannot be.
         self._text_patterns: tuple[re.Pattern[str], ...] | None = (
-            self._patterns if all(map(_context_free, self._patterns)) else None
+            self._patterns if all(map(context_free, self._patterns)) else None
         )
         self._key_cache: dict[str, bool] = {}
         self._name_cache: dict[str, tuple[bool, str]] = {}
@@ -259,7 +217,7 @@ class Masker:
                 name_text = name if isinstance(name, str) else _to_text(name)
                 value_text = value if isinstance(value, str) else _to_text(value)
                 if self.is_sensitive_key(name_text):
-                    scheme = _SCHEME_PREFIX_RE.match(value_text)
+                    scheme = SCHEME_PREFIX_RE.match(value_text)
                     masked[name_text] = (scheme.group(0) if scheme else "") + DEFAULT_MASK
                 else:
                     masked[name_text] = self._text(value_text, prepared)
@@ -452,18 +410,18 @@ class Masker:
         elif " " in text or "\t" in text or "mp_" in text:
             text = self._scan(text, pairs=False)
         for pattern in self._patterns:
-            text = pattern.sub(_mask_extra_match, text)
+            text = pattern.sub(mask_extra_match, text)
         return text
 
     def _scan(self, text: str, *, pairs: bool) -> str:
         """Layer 2: each pass runs only if the text holds what its pattern needs."""
         if "mp_" in text:
-            text = _API_KEY_RE.sub(DEFAULT_MASK, text)
+            text = API_KEY_RE.sub(DEFAULT_MASK, text)
         if pairs and "://" in text and "@" in text:
-            text = _URL_PASSWORD_RE.sub(_mask_secret_group, text)
+            text = URL_PASSWORD_RE.sub(mask_secret_group, text)
         lower = text.lower()
         if "bearer" in lower or "basic" in lower:
-            text = _CREDENTIAL_RE.sub(_mask_credential, text)
+            text = CREDENTIAL_RE.sub(mask_credential, text)
             lower = text.lower()
         if not pairs:
             return text
@@ -476,20 +434,20 @@ class Masker:
         else:
             return text
         if "authorization" in lower or "cookie" in lower:
-            text = _HEADER_LINE_RE.sub(_mask_secret_group, text)
+            text = HEADER_LINE_RE.sub(mask_secret_group, text)
         if "<" in text:
-            text = _ELEMENT_RE.sub(self._mask_element, text)
+            text = ELEMENT_RE.sub(self._mask_element, text)
         if ":" in text or "=" in text:
             text = self._mask_pairs(text)
         return text
 
     def _mask_element(self, match: re.Match[str]) -> str:
         if self.is_sensitive_key(match.group("tag")):
-            return _mask_secret_group(match)
+            return mask_secret_group(match)
         return match.group(0)
 
     def _mask_pairs(self, text: str) -> str:
-        search = _PAIR_RE.search
+        search = PAIR_RE.search
         cache = self._key_cache
         pieces: list[str] = []
         emitted = 0  # text[:emitted] is already in pieces
@@ -499,12 +457,12 @@ class Masker:
             sensitive = cache.get(key)
             if sensitive is None:
                 sensitive = self.is_sensitive_key(key)
-            value = _VALUE_RE.match(text, match.end()) if sensitive else None
+            value = VALUE_RE.match(text, match.end()) if sensitive else None
             if value is None:  # not sensitive, or "password=" with nothing to mask
                 match = search(text, match.end())
                 continue
             group = value.lastgroup  # the one named group of the alternative
-            assert group in _VALUE_GROUPS
+            assert group in VALUE_GROUPS
             start, end = value.span(group)
             pieces.append(text[emitted:start])
             pieces.append(DEFAULT_MASK)
@@ -517,40 +475,6 @@ class Masker:
             return text
         pieces.append(text[emitted:])
         return "".join(pieces)
-
-
-def _mask_secret_group(match: re.Match[str]) -> str:
-    whole = match.group(0)
-    offset = match.start()
-    start, end = match.span("secret")
-    return whole[: start - offset] + DEFAULT_MASK + whole[end - offset :]
-
-
-def _mask_credential(match: re.Match[str]) -> str:
-    # "basic information", "basic auth required": lowercase prose, not a credential. A
-    # real one is Base64 (mixed case, digits) or follows "Basic"/"Bearer" capitalised.
-    if match.group("scheme") == "basic" and _LOWERCASE_WORD_RE.fullmatch(match.group("secret")):
-        return match.group(0)
-    return _mask_secret_group(match)
-
-
-def _context_free(pattern: re.Pattern[str]) -> bool:
-    """True when ``pattern`` matches a string wherever that string is embedded (no anchor,
-    word boundary or look-around; ``[^`` negated classes are fine). Conservative: an
-    escaped ``^`` or ``$`` also counts as an anchor."""
-    source = pattern.pattern.replace("[^", "[")
-    return not any(
-        token in source
-        for token in ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<=", "(?<!")
-    )
-
-
-def _mask_extra_match(match: re.Match[str]) -> str:
-    if not match.group(0):
-        return ""
-    if "secret" in match.re.groupindex and match.group("secret") is not None:
-        return _mask_secret_group(match)
-    return DEFAULT_MASK
 
 
 def _to_text(value: object) -> str:
