@@ -114,16 +114,12 @@ class ApiKeyVerifier:
         """:meth:`verify` for a key verified a moment ago, without a coroutine: the
         verification, or ``None`` when the key has to be checked afresh (call
         :meth:`verify`). Raises like :meth:`verify` for a missing or expired key."""
-        if not presented:
-            raise AuthenticationError("missing")
-        digest = hashlib.blake2b(presented.encode(), key=self._pepper, digest_size=32).digest()
-        verified = self._cached(digest)
+        verified = self._cached(self._digest(presented))
         return None if verified is None else self._current(verified)
 
     async def verify(self, presented: str | None) -> VerifiedKey:
-        if not presented:
-            raise AuthenticationError("missing")
-        digest = hashlib.blake2b(presented.encode(), key=self._pepper, digest_size=32).digest()
+        digest = self._digest(presented)
+        presented = presented or ""  # (not empty: _digest refused that)
         verified = self._cached(digest)  # a cached key was parsed and checked already
         if verified is None:
             try:
@@ -138,6 +134,12 @@ class ApiKeyVerifier:
                 if verified is None:
                     verified = await self._verify_slow(parsed, digest)
         return self._current(verified)
+
+    def _digest(self, presented: str | None) -> bytes:
+        """The cache key of a presented key (keyed BLAKE2b: raw keys are never kept)."""
+        if not presented:
+            raise AuthenticationError("missing")
+        return hashlib.blake2b(presented.encode(), key=self._pepper, digest_size=32).digest()
 
     def _current(self, verified: VerifiedKey) -> VerifiedKey:
         """``verified`` unless it expired; notes its use."""

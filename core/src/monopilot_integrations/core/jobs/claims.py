@@ -29,7 +29,7 @@ jobs_t = jobs_table
 retry_t = retry_table
 
 #: What a claim returns: the columns a :class:`~.model.Job` is made of. The payload comes
-#: back as its JSON text (:func:`payloads` parses each distinct text once).
+#: back as its JSON text (:class:`PayloadParser` parses each distinct text once).
 CLAIMED = (
     jobs_t.c.id,
     jobs_t.c.org_id,

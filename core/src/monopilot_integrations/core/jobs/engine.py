@@ -125,9 +125,8 @@ class JobEngine:
             else:
                 await handler(job)
         except TimeoutError as exc:
-            if not time_limit:
-                error = exc
-            else:
+            error = exc
+            if time_limit:  # the limit ran out (or the handler's own timeout did)
                 error = self.overdue()
                 error.__cause__ = exc
         except Exception as exc:

@@ -229,11 +229,16 @@ class RedisRateLimiter:
         (packing, the round trip, parsing) is paid once per batch instead of per request.
         With leasing on, a busy key's hit is answered from this process's lease when it
         holds a token (:mod:`.lease`)."""
-        if self.leases.leases:
-            banked = self.leases.take(key, tier, stamp_key, time.monotonic())
-            if banked is not None:
-                return self._result(tier, banked)
-        return await self._hit_shared(key, tier, stamp_key)
+        banked = self.hit_now(key, tier, stamp_key=stamp_key)
+        if banked is not None:
+            return banked
+        keys, args = self._call(key, tier, stamp_key, None)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(keys, args, future, key, tier, stamp_key))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().call_soon(self._start_flush)
+        return self._result(tier, await future)
 
     def hit_now(
         self, key: str, tier: Tier, *, stamp_key: str | None = None
@@ -244,15 +249,6 @@ class RedisRateLimiter:
             return None
         banked = self.leases.take(key, tier, stamp_key, time.monotonic())
         return None if banked is None else self._result(tier, banked)
-
-    async def _hit_shared(self, key: str, tier: Tier, stamp_key: str | None) -> RateLimitResult:
-        keys, args = self._call(key, tier, stamp_key, None)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(keys, args, future, key, tier, stamp_key))
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().call_soon(self._start_flush)
-        return self._result(tier, await future)
 
     def _start_flush(self) -> None:
         task = asyncio.get_running_loop().create_task(self._flush())
