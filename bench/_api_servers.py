@@ -57,6 +57,9 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
     plugins = PluginManager()
     plugins.register(plugin, "bench")
     app = create_app(settings, plugins=plugins, embedded_worker=False)
+    from monopilot_integrations.server.serve import tune_on_startup
+
+    tune_on_startup(app)  # as the serve command does
     import os
 
     variant = os.environ.get("BENCH_VARIANT", "")

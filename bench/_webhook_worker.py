@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _webhook_plugin
 
+from monopilot_integrations.core.gc_tuning import tune_collector
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.settings import Settings
@@ -28,10 +29,12 @@ from monopilot_integrations.core.settings import Settings
 async def main(scheduler: bool) -> None:
     plugins = PluginManager(allow=["webhooks"] if _webhook_plugin.real_connector() else [])
     plugins.register(_webhook_plugin, "bench-webhooks")
-    kernel = await Integrations.start(Settings(), plugins=plugins, embedded_worker=False)
+    settings = Settings()
+    kernel = await Integrations.start(settings, plugins=plugins, embedded_worker=False)
     kernel.start_worker()
     if scheduler:
         kernel.start_scheduler()
+    tune_collector(settings.gc_young_threshold)  # as the worker command does
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

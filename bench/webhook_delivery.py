@@ -85,6 +85,8 @@ from _webhook_kernel import (  # noqa: E402
     wait_finished,
 )
 
+from monopilot_integrations.core.gc_tuning import tune_collector  # noqa: E402
+
 TARGET_RATIO = 0.40
 TARGET_P99 = 2.0
 
@@ -173,6 +175,7 @@ async def kernel_throughput(args: argparse.Namespace, settings: Any, base: str) 
             worker = start_worker(settings_env(settings, base, args.endpoints), scheduler=False)
         else:
             kernel.start_worker()
+            tune_collector(settings.gc_young_threshold)  # as serve does once its kernel is up
         last = await wait_finished(kernel, deliveries, limit=600)
         stats = await receiver(base, "GET", "/stats")
     finally:
@@ -199,6 +202,7 @@ async def end_to_end(args: argparse.Namespace, settings: Any, base: str) -> list
         worker = start_worker(settings_env(settings, base, args.endpoints), scheduler=True)
     else:  # everything in this process, as the embedded server runs it
         kernel = await start_kernel(settings, embedded=True)
+        tune_collector(settings.gc_young_threshold)
     try:
         await clear_jobs(kernel)
         await receiver(base, "POST", "/reset")

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         default="monopilot", description="Redis key prefix of the Dramatiq Redis broker."
     )
 
+    # --- process ------------------------------------------------------------------------
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description="`serve` and `worker`: freeze the objects loaded at startup and run the "
+        "garbage collector's young generation every this many allocations (Python: 700); "
+        "0 leaves Python's settings alone.",
+    )
+
     # --- plugins ------------------------------------------------------------------------
     plugins: CommaList | None = Field(
         default=None, description="Allow-list of entry-point plugin names (unset: all)."

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from monopilot_integrations.core.gc_tuning import tune_collector
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.server.app import create_app
+from monopilot_integrations.server.app import SETTINGS, create_app
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def run_serve(args: argparse.Namespace) -> int:
         sys.stdout.write(describe(credentials, base_url))
         sys.stdout.flush()
     app = create_app(settings)
+    tune_on_startup(app)
     # run_app stops accepting on SIGINT/SIGTERM, waits for in-flight requests, then runs
     # cleanup_ctx: the kernel finishes or hands back jobs and flushes its logs.
     web.run_app(
@@ -57,6 +59,17 @@ def run_serve(args: argparse.Namespace) -> int:
         handle_signals=True,
     )
     return 0
+
+
+def tune_on_startup(app: web.Application) -> None:
+    """Tune the garbage collector once the app's kernel is up (what ``serve`` does; see
+    :mod:`monopilot_integrations.core.gc_tuning`). Appended after ``create_app``'s
+    ``cleanup_ctx``, so it runs when the kernel's startup has loaded what it keeps."""
+
+    async def tune(app: web.Application) -> None:
+        tune_collector(app[SETTINGS].gc_young_threshold)
+
+    app.on_startup.append(tune)
 
 
 async def _prepare_demo(settings: Settings) -> dict[str, object]:
@@ -94,6 +107,7 @@ async def _worker(settings: Settings, *, scheduler: bool) -> int:
     kernel.start_worker()
     if scheduler:
         kernel.start_scheduler()
+    tune_collector(settings.gc_young_threshold)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
