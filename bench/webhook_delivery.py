@@ -296,6 +296,9 @@ async def run(args: argparse.Namespace) -> None:
                 Path(tmp), database_url, redis_url if args.redis else None, namespace
             )
             await migrate(settings)
+            # This process hosts the bare client and (without --redis) the kernel: one
+            # collector regime for both from the first round, as `serve` sets it.
+            tune_collector(settings.gc_young_threshold)
             if _webhook_plugin.real_connector():
                 setup = await start_kernel(settings, embedded=False)
                 try:
