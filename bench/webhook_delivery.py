@@ -41,11 +41,12 @@ Redis: ``MONOPILOT_BENCH_REDIS_URL`` (default redis://127.0.0.1:6379/0); every r
 own broker namespace and deletes its keys. PostgreSQL: ``--postgres`` takes an admin URL;
 the run creates and drops a database of its own.
 
-Results on 2026-12-02 (2 vCPUs, receiver and database on the same cores; details and
-what changed in docs/webhooks.md, "Performance"): throughput ratio 0.29 on SQLite (2,546
-deliveries/s against 8,599 posts/s), 0.29 on PostgreSQL, 0.29 with Redis and a worker
-process (target 0.40); end to end p99 137 ms at 1,000 deliveries/s embedded and 1.8 s at
-1,500/s with Redis, but the worker falls behind at 2,000/s (p99 6-10 s; target 2 s).
+Results (2 vCPUs, receiver and database on the same cores; details in docs/webhooks.md,
+"Performance"): the throughput ratio is 0.24-0.30 (target 0.40) on SQLite, PostgreSQL and
+Redis alike, ~1,500-2,100 deliveries/s against a bare client at 5,700-7,400 posts/s on a
+slow day and ~2,550/s against 8,600/s on a fast one; end to end the worker falls behind
+at 2,000 deliveries/s (target p99 2 s). Absolute figures on this machine class vary by
+a third from one hour to the next; compare ratios from one run.
 """
 
 from __future__ import annotations
