@@ -13,16 +13,20 @@ couple of thousand: 1.6 s of a 9 s run, with every thread of the process stopped
 :func:`tune_collector` does what long-running Python services commonly do:
 
 * one collection now, then :func:`gc.freeze`: what survived startup moves to a permanent
-  generation that no later collection walks (startup garbage is collected first, since
-  frozen objects are never freed);
+  generation that no later collection walks (startup garbage is collected first: the
+  collector never looks at frozen objects again);
 * a young-generation threshold of ``young_threshold`` allocations instead of 700 (the
   older generations keep theirs), so the collector runs about fourteen times less often;
   between runs at most that many more container objects wait to be freed (a few MB).
 
-Reference cycles are still collected. The server's ``serve`` and ``worker`` commands call
-it once their kernel is up (``MONOPILOT_GC_YOUNG_THRESHOLD``, ``0`` leaves Python's
-defaults alone). An application that imports the library decides for its own process:
-nothing here runs on import.
+Reference cycles made after startup are still collected. The price: a startup object
+that later becomes part of an unreachable cycle is never freed (reference counting still
+frees everything else), so what startup builds should live as long as the process, as a
+server's and a worker's modules, engines, registries and caches do.
+
+The ``serve`` and ``worker`` commands call it once their kernel is up
+(``MONOPILOT_GC_YOUNG_THRESHOLD``; ``0`` leaves Python's defaults alone). An application
+that imports the library decides for its own process: nothing here runs on import.
 """
 
 from __future__ import annotations
