@@ -84,7 +84,12 @@ class Settings(BaseSettings):
         default=True,
         description="Run the dispatcher, worker, sweeper and scheduler inside this process.",
     )
-    worker_threads: int = 8
+    worker_threads: int = Field(
+        default=32,
+        ge=1,
+        description="Threads of the Dramatiq worker; each holds one batch message until "
+        "its attempts are recorded (or job_batch_hold passes).",
+    )
     worker_prefetch: int = Field(
         default=0,
         ge=0,
