@@ -35,6 +35,7 @@ from monopilot_integrations.connectors.webhooks.message import (
 )
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
+from monopilot_integrations.connectors.webhooks.subscriptions import SubscriptionCache
 from monopilot_integrations.core.connector import Connector, ConnectorContext, JobSpec
 from monopilot_integrations.core.crypto import DecryptionError
 from monopilot_integrations.core.errors import DeferredError, FatalError, RetriableError
@@ -81,6 +82,7 @@ class WebhooksConnector(Connector):
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )
         self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
+        self.subscriptions = SubscriptionCache(context.database, self.options.row_cache_seconds)
         # The bytes of an event's body, by event id: every webhook subscribed to an event
         # gets the same body (built once in ``plan``), so it is serialized once, not once
         # per delivery. Bounded by bytes (a burst's events, not history); large bodies are
@@ -93,11 +95,11 @@ class WebhooksConnector(Connector):
     async def plan(self, event: Event) -> Sequence[JobSpec]:
         """One job per active webhook of the organisation subscribed to ``event.type``.
 
-        Runs for every event, so it costs one indexed query and caches nothing: a webhook
-        paused or deleted before this dispatch gets no job from it.
+        Runs for every event: the subscriptions come from :mod:`.subscriptions` (one
+        indexed query per organisation and ``row_cache_seconds``; a change through this
+        process's API applies to the very next event).
         """
-        async with self.context.database.session(event.org_id) as session:
-            rows = await store.active_subscriptions(session, event.org_id)
+        rows = await self.subscriptions.active(event.org_id)
         matching = [row for row in rows if store.subscribes(row.events, event.type)]
         if not matching:
             return []

@@ -185,6 +185,7 @@ class WebhookService:
                     409, f"an organisation may have at most {MAX_WEBHOOKS_PER_ORG} webhooks"
                 )
             session.add(row)
+        cache.invalidate()  # committed: the next dispatch here plans for it
         return WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
 
     async def update(
