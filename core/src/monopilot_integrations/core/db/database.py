@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
+from monopilot_integrations.core.db import sqlite_trips
 from monopilot_integrations.core.db.sqlite_writer import HELD, queue_for
 
 ORG_KEY = "org_id"
@@ -136,6 +137,7 @@ def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        sqlite_trips.adopt(dbapi_connection)  # a statement in one trip to aiosqlite's thread
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # The busy timeout first, so the statements after it wait for a lock instead of
