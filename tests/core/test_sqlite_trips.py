@@ -49,6 +49,36 @@ async def test_the_kernels_connections_make_one_trip_per_statement(database: Dat
         assert trips == 3  # SQLAlchemy's own cursor: cursor, execute, fetchall, close
 
 
+async def test_the_pool_rolls_back_only_what_may_be_open(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiosqlite.core
+
+    sent: list[str] = []
+    execute = aiosqlite.core.Connection._execute
+
+    async def spy(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(fn.__name__ if fn.__name__ != "_execute" else str(args[1]).split()[0])
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", spy)
+    async with database.engine.begin() as conn:  # committed: no rollback trip after it
+        await conn.execute(text("SELECT 1"))
+    assert sent == ["BEGIN", "SELECT", "commit"]
+    sent.clear()
+    with pytest.raises(RuntimeError):
+        async with database.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (name) VALUES ('gone')"))
+            raise RuntimeError("the caller failed")
+    assert sent == ["BEGIN", "INSERT", "rollback"]
+    sent.clear()
+    async with database.engine.connect() as conn:  # never committed: rolled back on return
+        await conn.execute(text("INSERT INTO t (name) VALUES ('also gone')"))
+    assert sent == ["BEGIN", "INSERT", "rollback"]
+    async with database.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+
+
 async def test_results_are_what_sqlalchemy_reads_from_its_own_cursor(database: Database) -> None:
     async with database.engine.begin() as conn:
         inserted = await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))

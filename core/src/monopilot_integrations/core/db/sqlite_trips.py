@@ -103,6 +103,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        _mark_dirty(self._connection)
         async with self._adapt_connection._execute_mutex:
             outcome = await self._connection._execute(
                 _execute, self._connection._conn, operation, parameters
@@ -110,6 +111,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._take(outcome)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        _mark_dirty(self._connection)
         async with self._adapt_connection._execute_mutex:
             outcome = await self._connection._execute(
                 _executemany, self._connection._conn, operation, seq_of_parameters
@@ -124,12 +126,39 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
+#: Set on an aiosqlite connection by a completed commit or rollback, cleared before every
+#: statement is sent (an attribute of aiosqlite's object: this adapter class has no room).
+_CLEAN = "_monopilot_clean"
+
+
+def _mark_dirty(connection: Any) -> None:
+    setattr(connection, _CLEAN, False)
+
+
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """The adapter's connection with :class:`OneTripCursor` for its (non server-side)
-    cursors."""
+    cursors, and without the pool's rollback trip after a commit.
+
+    The pool rolls back every connection it gets back, also one whose transaction was
+    just committed: one more trip, for nothing. It is skipped only when the last thing
+    sent was a commit or rollback that completed and nothing has been sent since, so a
+    statement still running on aiosqlite's thread (a caller cancelled while waiting for
+    it) is always followed by the rollback, queued behind it as before.
+    """
 
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        _mark_dirty(self._connection)
+        super().commit()
+        setattr(self._connection, _CLEAN, True)
+
+    def rollback(self) -> None:
+        if getattr(self._connection, _CLEAN, False):
+            return
+        super().rollback()
+        setattr(self._connection, _CLEAN, True)
 
 
 def adopt(dbapi_connection: Any) -> None:
