@@ -150,6 +150,51 @@ async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
         await kernel.close()
 
 
+async def test_jobs_are_claimed_only_as_slots_can_take_them(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """A claim starts the lease: batches queued behind busy slots leave their jobs
+    unclaimed (``queued``, no lease running) until the jobs already claimed have started,
+    so none waits out its lease and is handed out a second time while it still runs."""
+    plugin.ATTEMPTS.clear()
+    plugins = PluginManager()
+    plugins.register(plugin, "kernel-tests")
+    kernel = await Integrations.start(
+        settings.model_copy(
+            update={"job_concurrency": 2, "job_batch_hold": 0.2, "worker_shutdown_grace": 0}
+        ),
+        plugins=plugins,
+        clock=clock,
+    )
+    waiting: list[asyncio.Task[Any]] = []
+    try:
+        if kernel.database.is_postgres:
+            await truncate_all(kernel.database)
+        slow = await create(kernel, [{"hang": 600}, {"hang": 600}])
+        first, second, third, fourth = await create(kernel, [{"n": i} for i in range(4)])
+        batches = kernel.runtime().batches
+        await batches.run(ORG_A, slow)  # both slots busy from here on
+
+        async def statuses() -> list[str]:
+            jobs = await jobs_by_id(kernel)
+            return [jobs[j].status for j in (first, second, third, fourth)]
+
+        waiting.append(asyncio.create_task(batches.run(ORG_A, [first, second])))
+        deadline = time.monotonic() + 20
+        while (await statuses())[:2] != ["running", "running"]:  # claimed, waiting for slots
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        waiting.append(asyncio.create_task(batches.run(ORG_A, [third, fourth])))
+        await asyncio.sleep(0.3)
+        assert await statuses() == ["running", "running", "queued", "queued"]
+    finally:
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+        await kernel.close()
+    assert {j for j, _ in plugin.ATTEMPTS} <= {str(j) for j in slow}  # the four never started
+
+
 async def test_a_stale_attempt_in_a_group_is_fenced_and_the_others_are_recorded(
     kernel: Integrations, clock: ManualClock
 ) -> None:

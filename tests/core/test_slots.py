@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from monopilot_integrations.core.jobs.slots import Slots
+from monopilot_integrations.core.jobs.slots import Allowance, Slots
 
 
 async def test_slots_are_handed_over_in_order() -> None:
@@ -64,3 +64,42 @@ async def test_a_slot_handed_to_a_waiter_cancelled_meanwhile_goes_to_the_next() 
 def test_at_least_one_slot() -> None:
     with pytest.raises(ValueError, match="one slot"):
         Slots(0)
+
+
+async def test_an_allowance_grants_whole_requests_first_come_first_served() -> None:
+    allowance = Allowance(4)
+    await allowance.take(3)
+    order: list[str] = []
+
+    async def take(name: str, n: int) -> None:
+        await allowance.take(n)
+        order.append(name)
+
+    big = asyncio.create_task(take("big", 3))
+    small = asyncio.create_task(take("small", 1))  # would fit, but waits its turn
+    await asyncio.sleep(0)
+    assert order == [] and allowance.used == 3
+    allowance.give(3)
+    await asyncio.sleep(0)
+    assert order == ["big", "small"] and allowance.used == 4
+    allowance.give(4)
+    oversized = asyncio.create_task(take("oversized", 10))  # more than the limit: alone
+    await asyncio.sleep(0)
+    assert order[-1] == "oversized" and allowance.used == 10
+    allowance.give(10)
+    await asyncio.gather(big, small, oversized)
+    assert allowance.used == 0
+
+
+async def test_a_cancelled_request_gives_nothing_away_and_lets_the_next_through() -> None:
+    allowance = Allowance(2)
+    await allowance.take(2)
+    stuck = asyncio.create_task(allowance.take(2))
+    behind = asyncio.create_task(allowance.take(1))
+    await asyncio.sleep(0)
+    stuck.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stuck
+    allowance.give(1)
+    await asyncio.wait_for(behind, 1)
+    assert allowance.used == 2

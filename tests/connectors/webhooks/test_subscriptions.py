@@ -1,16 +1,21 @@
-"""The per-loop cache of an organisation's active subscriptions that ``plan`` reads
-(``subscriptions.py``): a change through this process's API applies to the very next
-event, one made elsewhere within ``row_cache_seconds``, and ``0`` reads on every event
-(SQLite and PostgreSQL)."""
+"""The subscriptions ``plan`` reads (``subscriptions.py``): one read serves the events of
+an organisation published before it began, so a change committed before an event was
+published is always seen by that event's plan, whichever process made it; a change
+through this process's API drops the cache at once; ``row_cache_seconds = 0`` reads on
+every event (SQLite and PostgreSQL). The clock is a manual one: it moves only where a
+test says so."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
 
+import pytest
 from sqlalchemy import update
 
+from monopilot_integrations.connectors.webhooks import store
 from monopilot_integrations.connectors.webhooks.api.service import WebhookService
 from monopilot_integrations.connectors.webhooks.tables import Webhook
+from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.integrations import Integrations
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
 from tests.connectors.webhooks.receiver import Receiver
@@ -18,12 +23,30 @@ from tests.connectors.webhooks.receiver import Receiver
 PING = {"product_id": "7d8f6c1e-4b1a-4a8e-9f3b-2a9d1c6e5b40", "code": "MAKA-550", "name": "Flour"}
 
 
-async def planned_for(kernel: Integrations) -> set[str]:
-    """Publish and dispatch one event; the webhooks it got a job for."""
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the subscription queries ``plan`` makes."""
+    count = [0]
+    query = store.active_subscriptions
+
+    async def counted(session, org_id):  # type: ignore[no-untyped-def]
+        count[0] += 1
+        return await query(session, org_id)
+
+    monkeypatch.setattr(store, "active_subscriptions", counted)
+    yield count
+
+
+async def publish(kernel: Integrations, n: int = 1) -> None:
+    for _ in range(n):
+        await kernel.publish(ORG_A, "product.created", PING)
+
+
+async def planned_for(kernel: Integrations) -> list[str]:
+    """Dispatch what was published; the webhooks the new jobs are for."""
     before = {job.id for job in await jobs(kernel)}
-    await kernel.publish(ORG_A, "product.created", PING)
     await kernel.dispatch_pending()
-    return {str(job.subject_id) for job in await jobs(kernel) if job.id not in before}
+    return sorted(str(job.subject_id) for job in await jobs(kernel) if job.id not in before)
 
 
 async def set_rows(kernel: Integrations, **values: object) -> None:
@@ -32,51 +55,61 @@ async def set_rows(kernel: Integrations, **values: object) -> None:
         await session.execute(update(Webhook).values(**values))
 
 
-async def test_a_webhook_created_through_the_api_gets_the_very_next_event(
-    hooks: Integrations, receiver: Receiver
-) -> None:
-    first = await create_webhook(hooks, receiver.url)
-    assert await planned_for(hooks) == {str(first.id)}  # the subscriptions are cached now
-    second = await create_webhook(hooks, receiver.url, name="second")
-    assert await planned_for(hooks) == {str(first.id), str(second.id)}
-
-
-async def test_pause_resume_and_delete_through_the_api_apply_to_the_very_next_event(
-    hooks: Integrations, receiver: Receiver
+async def test_one_read_serves_the_events_published_before_it(
+    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
+    await publish(hooks, 3)
+    clock.advance(1)  # the dispatch reads after the three were published
+    assert await planned_for(hooks) == [str(hook.id)] * 3
+    assert reads[0] == 1
+
+
+async def test_a_change_elsewhere_before_a_publish_is_seen_by_that_event(
+    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
+) -> None:
+    hook = await create_webhook(hooks, receiver.url)
+    await publish(hooks)
+    clock.advance(1)
+    assert await planned_for(hooks) == [str(hook.id)]  # read (and kept) at this moment
+    clock.advance(1)
+    await set_rows(hooks, status="paused", paused_reason="manual")  # another process
+    await publish(hooks)  # published after the read: read again
+    clock.advance(1)
+    assert await planned_for(hooks) == []
+    await set_rows(hooks, status="active", paused_reason=None)
+    clock.advance(1)
+    await publish(hooks)
+    clock.advance(1)
+    assert await planned_for(hooks) == [str(hook.id)]
+    assert reads[0] == 3
+
+
+async def test_changes_through_the_api_apply_to_the_very_next_event(
+    hooks: Integrations, receiver: Receiver, clock: ManualClock
+) -> None:
     service = WebhookService(hooks)
-    assert await planned_for(hooks) == {str(hook.id)}
-    await service.pause(ORG_A, hook.id)
-    assert await planned_for(hooks) == set()
-    await service.resume(ORG_A, hook.id)
-    assert await planned_for(hooks) == {str(hook.id)}
-    await service.delete(ORG_A, hook.id)
-    assert await planned_for(hooks) == set()
+    first = await create_webhook(hooks, receiver.url)
+    await publish(hooks)
+    clock.advance(1)
+    assert await planned_for(hooks) == [str(first.id)]
+    second = await create_webhook(hooks, receiver.url, name="second")
+    await service.pause(ORG_A, first.id)
+    await publish(hooks)
+    assert await planned_for(hooks) == [str(second.id)]
+    await service.resume(ORG_A, first.id)
+    await service.delete(ORG_A, second.id)
+    await publish(hooks)
+    assert await planned_for(hooks) == [str(first.id)]
 
 
-async def test_a_change_elsewhere_is_planned_for_within_row_cache_seconds(
-    hooks: Integrations, receiver: Receiver
-) -> None:
-    connector(hooks).subscriptions.ttl = 0.3
-    hook = await create_webhook(hooks, receiver.url)
-    assert await planned_for(hooks) == {str(hook.id)}
-    await set_rows(hooks, status="paused", paused_reason="manual")
-    # Within the bound the cached subscription still plans (the documented window) ...
-    assert await planned_for(hooks) == {str(hook.id)}
-    await asyncio.sleep(0.4)
-    # ... and past it the pause made elsewhere applies.
-    assert await planned_for(hooks) == set()
-
-
-async def test_without_the_cache_a_change_elsewhere_applies_to_the_next_event(
-    hooks: Integrations, receiver: Receiver
+async def test_without_the_cache_every_event_reads(
+    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
 ) -> None:
     """``row_cache_seconds = 0``: every event reads the subscriptions (the strict setting)."""
-    connector(hooks).subscriptions.ttl = 0
+    connector(hooks).subscriptions.enabled = False
     hook = await create_webhook(hooks, receiver.url)
-    assert await planned_for(hooks) == {str(hook.id)}
-    await set_rows(hooks, status="paused", paused_reason="manual")
-    assert await planned_for(hooks) == set()
-    await set_rows(hooks, status="active", paused_reason=None)
-    assert await planned_for(hooks) == {str(hook.id)}
+    await publish(hooks, 2)
+    clock.advance(1)
+    assert await planned_for(hooks) == [str(hook.id)] * 2
+    assert reads[0] == 2

@@ -161,7 +161,18 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         setattr(self._connection, _CLEAN, True)
 
 
-def adopt(dbapi_connection: Any) -> None:
-    """Switch one adapted aiosqlite connection to :class:`OneTripCursor`."""
-    if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
+#: The adapter internals this module builds on (SQLAlchemy 2.1's asyncio connector); with
+#: another release that lacks them, connections keep SQLAlchemy's own cursor.
+_COMPATIBLE = all(
+    hasattr(AsyncAdapt_aiosqlite_cursor, name)
+    for name in ("_execute_async", "_executemany_async", "_async_soft_close")
+) and hasattr(AsyncAdapt_aiosqlite_connection, "_cursor_cls")
+
+
+def adopt(dbapi_connection: Any) -> bool:
+    """Switch one adapted aiosqlite connection to :class:`OneTripCursor`; ``False`` where
+    it is not one (or this SQLAlchemy lacks the internals used here)."""
+    if _COMPATIBLE and type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
         dbapi_connection.__class__ = OneTripConnection
+        return True
+    return False

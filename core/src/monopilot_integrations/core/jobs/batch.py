@@ -36,7 +36,7 @@ from monopilot_integrations.core.jobs.outcome import (
     AttemptOutcome,
     FinishedAttempt,
 )
-from monopilot_integrations.core.jobs.slots import Slots
+from monopilot_integrations.core.jobs.slots import Allowance, Slots
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import jobs_table
 
@@ -56,6 +56,10 @@ class BatchRunner:
             linger=settings.job_finish_linger,
         )
         self._slots = Slots(settings.job_concurrency)
+        # Jobs claimed and still waiting for a slot, at most as many as there are slots: a
+        # claim starts the lease, so a job left waiting behind slow attempts (threads x
+        # batch of them) could outlive it and be handed out again while it still runs here.
+        self._claimed = Allowance(settings.job_concurrency)
         self._in_flight: dict[asyncio.Task[AttemptOutcome | None], Job] = {}
         #: When each running attempt must be cut off (monotonic), and those that were.
         self._deadlines: dict[asyncio.Task[AttemptOutcome | None], float] = {}
@@ -76,10 +80,18 @@ class BatchRunner:
             await self._release(org_id, job_ids)
             return []
         parse = PayloadParser()  # a fan-out's jobs share one payload text: parsed once
-        jobs = [
-            self.engine.job_from_row(row, parse)
-            for row in await self.engine.claimer.claim(org_id, job_ids)
-        ]
+        await self._claimed.take(len(job_ids))
+        waiting = len(job_ids)  # allowance held for jobs not started yet
+        try:
+            jobs = [
+                self.engine.job_from_row(row, parse)
+                for row in await self.engine.claimer.claim(org_id, job_ids)
+            ]
+        except BaseException:
+            self._claimed.give(waiting)
+            raise
+        self._claimed.give(waiting - len(jobs))  # not runnable now: nothing to wait for
+        waiting = len(jobs)
         tasks: list[asyncio.Task[AttemptOutcome | None]] = []
         try:
             for index, job in enumerate(jobs):
@@ -91,9 +103,13 @@ class BatchRunner:
                     await self.engine.recorder.hand_back(org_id, jobs[index:])
                     break
                 tasks.append(self._start(job))
+                waiting -= 1
+                self._claimed.give(1)
         except asyncio.CancelledError:
             await asyncio.shield(self.engine.recorder.hand_back(org_id, jobs[len(tasks) :]))
             raise
+        finally:
+            self._claimed.give(waiting)
         if not tasks:
             return []
         await asyncio.wait(tasks, timeout=self.hold)

@@ -1,4 +1,5 @@
-"""A counting semaphore for many waiters.
+"""Counting semaphores for many waiters: :class:`Slots` (one unit at a time) and
+:class:`Allowance` (several units at once, first come first served).
 
 ``asyncio.Semaphore`` (before Python 3.12) checks on every ``acquire`` whether any waiter
 is still pending by scanning all of them: with hundreds of attempts queued for a worker's
@@ -57,3 +58,53 @@ class Slots:
 
     async def __aexit__(self, *exc_info: object) -> None:
         self.release()
+
+
+class Allowance:
+    """Up to ``limit`` units in use; :meth:`take` waits, first come first served, until
+    ``n`` more fit (a request for more than the limit waits until nothing is in use)."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("a limit of at least one")
+        self.limit = limit
+        self.used = 0
+        self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
+
+    def _fits(self, n: int) -> bool:
+        return self.used == 0 or self.used + n <= self.limit
+
+    async def take(self, n: int) -> None:
+        if not self._waiters and self._fits(n):
+            self.used += n
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (n, turn)
+        self._waiters.append(entry)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.give(n)  # granted just as it was cancelled: give it back
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(entry)
+                self._wake()  # those behind it may fit now
+            raise
+
+    def give(self, n: int) -> None:
+        self.used = max(0, self.used - n)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            n, turn = waiters[0]
+            if turn.done():
+                waiters.popleft()
+                continue
+            if not self._fits(n):
+                return
+            waiters.popleft()
+            self.used += n
+            turn.set_result(None)

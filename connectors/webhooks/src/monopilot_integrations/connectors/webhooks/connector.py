@@ -82,7 +82,9 @@ class WebhooksConnector(Connector):
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )
         self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
-        self.subscriptions = SubscriptionCache(context.database, self.options.row_cache_seconds)
+        self.subscriptions = SubscriptionCache(
+            context.database, context.clock, enabled=self.options.row_cache_seconds > 0
+        )
         # The bytes of an event's body, by event id: every webhook subscribed to an event
         # gets the same body (built once in ``plan``), so it is serialized once, not once
         # per delivery. Bounded by bytes (a burst's events, not history); large bodies are
@@ -96,10 +98,10 @@ class WebhooksConnector(Connector):
         """One job per active webhook of the organisation subscribed to ``event.type``.
 
         Runs for every event: the subscriptions come from :mod:`.subscriptions` (one
-        indexed query per organisation and ``row_cache_seconds``; a change through this
-        process's API applies to the very next event).
+        indexed query serves the organisation's events published before it began, so a
+        webhook paused or deleted before an event was published gets no job from it).
         """
-        rows = await self.subscriptions.active(event.org_id)
+        rows = await self.subscriptions.active(event.org_id, event.occurred_at)
         matching = [row for row in rows if store.subscribes(row.events, event.type)]
         if not matching:
             return []

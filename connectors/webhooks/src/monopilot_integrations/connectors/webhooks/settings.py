@@ -40,10 +40,9 @@ class WebhookSettings(BaseSettings):
         ge=0,
         le=5,
         description="How long a delivery may use a webhook row read by an earlier attempt "
-        "of this process, and the dispatcher an organisation's subscriptions read for an "
-        "earlier event (0: read them every time). Changes through this process's API apply "
-        "at once; another process keeps delivering (and planning jobs) for at most this "
-        "long after a pause, delete or secret rotation.",
+        "of this process (0: read it on every attempt, and the subscriptions on every "
+        "event). Changes through this process's API apply at once; another process keeps "
+        "delivering for at most this long after a pause, delete or secret rotation.",
     )
     connections_per_host: int = Field(
         default=16, ge=1, description="Pooled connections to one receiver host per process."
