@@ -69,6 +69,19 @@ async def create(
         return await kernel.jobs.create(org, flaky, [JobSpec(p) for p in payloads], session=session)
 
 
+async def started(settings: Settings, clock: ManualClock, **update: Any) -> Integrations:
+    """A kernel with the test plugin, no shutdown grace and ``update`` applied to its
+    settings (the caller closes it)."""
+    plugin.ATTEMPTS.clear()
+    plugins = PluginManager()
+    plugins.register(plugin, "kernel-tests")
+    return await Integrations.start(
+        settings.model_copy(update={"worker_shutdown_grace": 0, **update}),
+        plugins=plugins,
+        clock=clock,
+    )
+
+
 async def jobs_by_id(kernel: Integrations) -> dict[Any, Any]:
     return {job.id: job for job in await all_rows(kernel, JobRow)}
 
@@ -119,16 +132,7 @@ async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
 ) -> None:
     """One watchdog per worker loop ends attempts at 90 % of the lease (here 1 s), before
     another worker could claim the job again; the cut is recorded as a retriable failure."""
-    plugin.ATTEMPTS.clear()
-    plugins = PluginManager()
-    plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(
-        settings.model_copy(
-            update={"job_lease_seconds": 1.0, "job_batch_hold": 0.2, "worker_shutdown_grace": 0}
-        ),
-        plugins=plugins,
-        clock=clock,
-    )
+    kernel = await started(settings, clock, job_lease_seconds=1.0, job_batch_hold=0.2)
     try:
         if kernel.database.is_postgres:
             await truncate_all(kernel.database)
@@ -156,16 +160,7 @@ async def test_jobs_are_claimed_only_as_slots_can_take_them(
     """A claim starts the lease: batches queued behind busy slots leave their jobs
     unclaimed (``queued``, no lease running) until the jobs already claimed have started,
     so none waits out its lease and is handed out a second time while it still runs."""
-    plugin.ATTEMPTS.clear()
-    plugins = PluginManager()
-    plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(
-        settings.model_copy(
-            update={"job_concurrency": 2, "job_batch_hold": 0.2, "worker_shutdown_grace": 0}
-        ),
-        plugins=plugins,
-        clock=clock,
-    )
+    kernel = await started(settings, clock, job_concurrency=2, job_batch_hold=0.2)
     waiting: list[asyncio.Task[Any]] = []
     try:
         if kernel.database.is_postgres:

@@ -103,18 +103,16 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        _mark_dirty(self._connection)
-        async with self._adapt_connection._execute_mutex:
-            outcome = await self._connection._execute(
-                _execute, self._connection._conn, operation, parameters
-            )
-        self._take(outcome)
+        await self._trip(_execute, operation, parameters)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await self._trip(_executemany, operation, seq_of_parameters)
+
+    async def _trip(self, function: Any, operation: Any, parameters: Any) -> None:
         _mark_dirty(self._connection)
         async with self._adapt_connection._execute_mutex:
             outcome = await self._connection._execute(
-                _executemany, self._connection._conn, operation, seq_of_parameters
+                function, self._connection._conn, operation, parameters
             )
         self._take(outcome)
 
