@@ -82,18 +82,15 @@ class BatchRunner:
         parse = PayloadParser()  # a fan-out's jobs share one payload text: parsed once
         await self._claimed.take(len(job_ids))
         waiting = len(job_ids)  # allowance held for jobs not started yet
+        jobs: list[Job] = []
+        tasks: list[asyncio.Task[AttemptOutcome | None]] = []
         try:
             jobs = [
                 self.engine.job_from_row(row, parse)
                 for row in await self.engine.claimer.claim(org_id, job_ids)
             ]
-        except BaseException:
-            self._claimed.give(waiting)
-            raise
-        self._claimed.give(waiting - len(jobs))  # not runnable now: nothing to wait for
-        waiting = len(jobs)
-        tasks: list[asyncio.Task[AttemptOutcome | None]] = []
-        try:
+            self._claimed.give(waiting - len(jobs))  # not runnable now: nothing to wait for
+            waiting = len(jobs)
             for index, job in enumerate(jobs):
                 # Waiting for a free slot holds this message's thread: back pressure, so a
                 # busy worker does not take (and lease) more jobs than it can start.
