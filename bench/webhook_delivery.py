@@ -178,7 +178,11 @@ async def kernel_throughput(args: argparse.Namespace, settings: Any, base: str) 
         else:
             kernel.start_worker()
             tune_collector(settings.gc_young_threshold)  # as serve does once its kernel is up
-        last = await wait_finished(kernel, deliveries, limit=600)
+
+        async def arrived() -> int:
+            return int((await receiver(base, "GET", "/stats"))["unique"])
+
+        last = await wait_finished(kernel, deliveries, limit=600, arrived=arrived)
         stats = await receiver(base, "GET", "/stats")
     finally:
         if worker is not None:
