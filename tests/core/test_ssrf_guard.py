@@ -217,6 +217,41 @@ async def test_redirects_are_never_followed() -> None:
         await runner.cleanup()
 
 
+async def test_cookies_a_receiver_sets_are_never_sent_back() -> None:
+    """One session serves every organisation's deliveries: a cookie kept from one
+    receiver's answer would travel with the next delivery to that host, whoever's."""
+    seen: list[str | None] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Cookie"))
+        response = web.Response(text="ok")
+        response.set_cookie("session", "org-a-secret", path="/")
+        return response
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    # A host name: cookie jars keep no cookies of bare IP addresses anyway.
+    dns = FixedDns({"receiver.example.com": ["127.0.0.1"]})
+    http = OutboundHttp(
+        OutboundGuard(allow_private=True), OutboundHttpOptions(timeout=5), resolver_inner=dns
+    )
+    try:
+        for _ in range(3):
+            url = f"http://receiver.example.com:{port}/hook"
+            async with http.request("POST", url, data=b"{}") as r:
+                assert r.status == 200
+                assert r.cookies["session"].value == "org-a-secret"  # it was offered
+    finally:
+        await http.close()
+        await runner.cleanup()
+    assert seen == [None, None, None]
+
+
 async def test_one_pooled_session_per_loop_with_the_configured_limits() -> None:
     options = OutboundHttpOptions(timeout=12, limit=50, limit_per_host=4)
     http = OutboundHttp(OutboundGuard(), options)

@@ -11,6 +11,10 @@ hands out one session per running loop, made on first use on that loop, with
 * a timeout for the whole request (default 30 s, the architecture document's figure);
 * ``trust_env=False``: a proxy from the environment would connect on our behalf to an
   address the guard never saw;
+* no cookie jar: a cookie one receiver sets is never sent anywhere again. The session is
+  shared by every organisation's deliveries, so a jar would hand organisation A's
+  receiver cookie to organisation B's deliveries to the same host (and a jar costs a
+  lookup on every request);
 * no redirects: :meth:`OutboundHttp.request` always passes ``allow_redirects=False``.
 
 A connector keeps one ``OutboundHttp`` (per kernel runtime) and calls :meth:`~OutboundHttp.close`
@@ -88,6 +92,7 @@ class OutboundHttp:
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=options.timeout),
             trust_env=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
             headers={"User-Agent": options.user_agent},
             auto_decompress=True,
         )
