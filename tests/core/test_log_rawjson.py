@@ -111,6 +111,19 @@ def test_anything_that_could_need_masking_is_parsed_and_masked() -> None:
     assert masker.is_plain_json('{"note":"x Zq7-Abc123-wh9 y"}')
 
 
+def test_a_document_judged_plain_before_is_still_scrubbed_of_a_calls_secrets() -> None:
+    """Plain verdicts are remembered per text (a webhook logs one event body for each
+    subscriber); the call's own secrets are checked every time."""
+    masker = Masker()
+    text = '{"event":"order.created","data":{"note":"x Zq7-Abc123-wh9 y"}}'
+    assert masker.is_plain_json(text)
+    assert masker.is_plain_json(text)  # from the cache
+    assert not masker.is_plain_json(text, secrets=[SECRET])
+    masked = rawjson.dumps(masker.mask(RawJSON(text), secrets=[SECRET]))
+    assert SECRET not in masked
+    assert masker.mask(RawJSON(text)) == RawJSON(text)
+
+
 def test_plugin_patterns_are_searched_in_the_text_or_force_a_walk() -> None:
     masker = Masker(extra_patterns=[r"PIN-\d{4}"])
     assert not masker.is_plain_json('{"note":"PIN-1234"}')

@@ -86,6 +86,11 @@ _KEY_CACHE_LIMIT: Final = 4096
 #: Texts up to this length found to need no masking are remembered, at most this many.
 _TEXT_CACHE_LENGTH: Final = 200
 _TEXT_CACHE_LIMIT: Final = 4096
+#: JSON documents found plain (nothing in the text could trigger a rule, secrets apart):
+#: each up to this many characters, together at most ``_PLAIN_CACHE_CHARS``. A webhook
+#: logs the same event body once for every subscriber.
+_PLAIN_ENTRY_CHARS: Final = 64 * 1024
+_PLAIN_CACHE_CHARS: Final = 4 * 1024 * 1024
 _KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
 
 
@@ -110,6 +115,8 @@ class Masker:
         "_key_parts",
         "_name_cache",
         "_patterns",
+        "_plain_chars",
+        "_plain_texts",
         "_text_patterns",
     )
 
@@ -146,6 +153,8 @@ class Masker:
         self._key_cache: dict[str, bool] = {}
         self._name_cache: dict[str, tuple[bool, str]] = {}
         self._clean_texts: set[str] = set()
+        self._plain_texts: dict[str, None] = {}
+        self._plain_chars = 0
 
     @classmethod
     def from_log_masks(cls, masks: Iterable[LogMask]) -> Masker:
@@ -241,13 +250,15 @@ class Masker:
         return self._plain_json(text, _prepare_secrets(secrets))
 
     def _plain_json(self, text: str, secrets: tuple[str, ...]) -> bool:
+        if secrets and _contains_any(text, secrets):
+            return False
+        if text in self._plain_texts:  # the rest depends on the text alone
+            return True
         if self._text_patterns is None or "\\" in text or "mp_" in text:
             return False
         for pattern in self._text_patterns:
             if pattern.search(text):
                 return False
-        if secrets and _contains_any(text, secrets):
-            return False
         lower = text.lower()
         if "bearer" in lower or "basic" in lower or ("://" in text and "@" in text):
             return False
@@ -256,6 +267,12 @@ class Masker:
         for part in self._key_parts:  # noqa: SIM110 - each ``in`` is a C substring search
             if part in normalised:
                 return False
+        if len(text) <= _PLAIN_ENTRY_CHARS:
+            if self._plain_chars + len(text) > _PLAIN_CACHE_CHARS:
+                self._plain_texts.clear()
+                self._plain_chars = 0
+            self._plain_texts[text] = None
+            self._plain_chars += len(text)
         return True
 
     # -- implementation ------------------------------------------------------------------
