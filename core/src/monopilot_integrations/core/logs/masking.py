@@ -264,7 +264,7 @@ class Masker:
             return False
         # Three C passes; str.translate looks every character up in a dict.
         normalised = lower.replace("-", "").replace("_", "").replace(" ", "")
-        for part in self._key_parts:  # noqa: SIM110 - each ``in`` is a C substring search
+        for part in self._key_parts:  # each ``in`` is a C substring search
             if part in normalised:
                 return False
         if len(text) <= _PLAIN_ENTRY_CHARS:
