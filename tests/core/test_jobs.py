@@ -5,13 +5,17 @@ Time is a manual clock: schedules are checked by moving it, never by sleeping.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from collections import namedtuple
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.jobs.claims import CLAIMED
+from monopilot_integrations.core.jobs.engine import JobEngine
 from monopilot_integrations.core.tables import EventRow, JobRow, LogRow, RetryRow
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
@@ -317,3 +321,43 @@ async def test_a_deferred_attempt_runs_again_without_spending_a_retry(
     ]
     retry = (await all_rows(kernel, RetryRow))[0]
     assert (retry.status, retry.retry_count) == ("pending", 1)
+
+
+def test_a_claimed_row_becomes_a_job_column_by_column() -> None:
+    """Claimed rows are read by position; each value must land in its own field."""
+    values = {
+        "id": uuid.uuid4(),
+        "org_id": uuid.uuid4(),
+        "connector": "webhooks",
+        "kind": "default",
+        "payload": '{"body": {"event": "order.created"}}',
+        "event_id": uuid.uuid4(),
+        "event_type": "order.created",
+        "subject_id": "webhook-7",
+        "attempts": 3,
+        "retries": 2,
+        "max_retries": 5,
+        "retry_policy": "exponential",
+        "created_at": datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+    }
+    Row = namedtuple("Row", [column.name for column in CLAIMED])  # type: ignore[misc]
+    job = JobEngine.job_from_row(Row(**values))
+    assert (job.id, job.org_id, job.event_id) == (
+        values["id"],
+        values["org_id"],
+        values["event_id"],
+    )
+    assert (job.connector, job.kind, job.event_type, job.subject_id) == (
+        "webhooks",
+        "default",
+        "order.created",
+        "webhook-7",
+    )
+    assert (job.attempt, job.retries, job.max_retries, job.retry_policy) == (
+        3,
+        2,
+        5,
+        "exponential",
+    )
+    assert job.payload == {"body": {"event": "order.created"}}
+    assert job.created_at == values["created_at"]

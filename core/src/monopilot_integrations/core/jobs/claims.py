@@ -29,7 +29,9 @@ jobs_t = jobs_table
 retry_t = retry_table
 
 #: What a claim returns: the columns a :class:`~.model.Job` is made of. The payload comes
-#: back as its JSON text (:class:`PayloadParser` parses each distinct text once).
+#: back as its JSON text (:class:`PayloadParser` parses each distinct text once). Rows are
+#: read by position (``engine._job_from_row`` unpacks them in this order; ``_ID`` and
+#: ``_ATTEMPTS`` below): a SQLAlchemy row's columns by name cost ~0.6 us each.
 CLAIMED = (
     jobs_t.c.id,
     jobs_t.c.org_id,
@@ -45,6 +47,8 @@ CLAIMED = (
     jobs_t.c.retry_policy,
     jobs_t.c.created_at,
 )
+_POSITION = {column.name: index for index, column in enumerate(CLAIMED)}
+_ID, _ATTEMPTS = _POSITION["id"], _POSITION["attempts"]
 
 
 class PayloadParser:
@@ -135,7 +139,7 @@ async def claim(
         )
         rows = list(result.all())
         # Only a job that ran before can have a retry queue row (first attempts skip this).
-        retried = [row.id for row in rows if row.attempts > 1]
+        retried = [row[_ID] for row in rows if row[_ATTEMPTS] > 1]
         if retried:
             await session.execute(
                 update(retry_t)
@@ -201,7 +205,7 @@ class Claimer:
                 if not future.done():
                     future.set_exception(exc)
             return
-        claimed = {row.id: row for row in rows}
+        claimed = {row[_ID]: row for row in rows}
         for ids, future in items:
             mine = [claimed.pop(job_id) for job_id in ids if job_id in claimed]
             if not future.done():  # (a batch that gave up waiting: its leases expire)

@@ -187,7 +187,7 @@ async def _lock_held(
         .order_by(jobs_t.c.id)
         .with_for_update()
     )
-    current = {row.id: row.attempts for row in rows}
+    current = {job_id: attempts for job_id, attempts in rows}
     return {(job.id, job.attempt) for job in jobs if current.get(job.id) == job.attempt}
 
 
