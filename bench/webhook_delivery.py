@@ -42,12 +42,14 @@ own broker namespace and deletes its keys. PostgreSQL: ``--postgres`` takes an a
 the run creates and drops a database of its own.
 
 Results (2 vCPUs, receiver and database on the same cores; details in docs/webhooks.md,
-"Performance"): the throughput ratio is 0.20-0.33 (target 0.40) on SQLite, PostgreSQL and
-Redis alike, ~1,400-2,100 deliveries/s against a bare client at 4,600-7,700 posts/s on a
-slow day and ~2,550/s against 8,600/s on a fast one; end to end p99 0.55-0.72 s at 1,000
-deliveries/s embedded, but 2.4-4.5 s at 1,500/s and 5-10 s at 2,000/s (target 2 s).
+"Performance"): the throughput ratio is 0.28-0.36 (target 0.40) on SQLite and with Redis,
+~1,600-1,950 deliveries/s against a bare client at 4,300-6,300 posts/s on a slow day; the
+worker process is bound by the interpreter lock at ~0.5-0.6 ms of CPU per delivery, the
+bare client spends ~0.18 ms per post. End to end p99 0.55-0.8 s at 1,000 deliveries/s
+embedded, 5-10 s at 2,000/s (target 2 s: more CPU than one interpreter lock gives).
 Absolute figures on this machine class vary by a third from one hour to the next; compare
-ratios from one run.
+ratios from one run. Earlier figures (before the run stopped polling the database while
+it measures) are 0.20-0.33.
 """
 
 from __future__ import annotations
