@@ -8,6 +8,8 @@ guard's resolver and socket factory, a real loopback server) is the real thing.
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -196,25 +198,35 @@ async def test_check_host_resolves_and_refuses_for_a_clear_error_at_save_time() 
         await guard.check_host("localhost")  # the real system resolver
 
 
+@asynccontextmanager
+async def receiver_on_loopback(
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[int]:
+    """An aiohttp server answering ``POST /hook`` on 127.0.0.1; yields its port."""
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
 async def test_redirects_are_never_followed() -> None:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
 
-    app = web.Application()
-    app.router.add_post("/hook", redirect)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     http = OutboundHttp(OutboundGuard(allow_private=True), OutboundHttpOptions(timeout=5))
-    try:
-        async with http.request("POST", f"http://127.0.0.1:{port}/hook", data=b"{}") as resp:
-            assert resp.status == 302
-            assert resp.headers["Location"].startswith("http://169.254.169.254")
-    finally:
-        await http.close()
-        await runner.cleanup()
+    async with receiver_on_loopback(redirect) as port:
+        try:
+            url = f"http://127.0.0.1:{port}/hook"
+            async with http.request("POST", url, data=b"{}") as resp:
+                assert resp.status == 302
+                assert resp.headers["Location"].startswith("http://169.254.169.254")
+        finally:
+            await http.close()
 
 
 async def test_cookies_a_receiver_sets_are_never_sent_back() -> None:
@@ -228,27 +240,20 @@ async def test_cookies_a_receiver_sets_are_never_sent_back() -> None:
         response.set_cookie("session", "org-a-secret", path="/")
         return response
 
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     # A host name: cookie jars keep no cookies of bare IP addresses anyway.
     dns = FixedDns({"receiver.example.com": ["127.0.0.1"]})
     http = OutboundHttp(
         OutboundGuard(allow_private=True), OutboundHttpOptions(timeout=5), resolver_inner=dns
     )
-    try:
-        for _ in range(3):
-            url = f"http://receiver.example.com:{port}/hook"
-            async with http.request("POST", url, data=b"{}") as r:
-                assert r.status == 200
-                assert r.cookies["session"].value == "org-a-secret"  # it was offered
-    finally:
-        await http.close()
-        await runner.cleanup()
+    async with receiver_on_loopback(hook) as port:
+        try:
+            for _ in range(3):
+                url = f"http://receiver.example.com:{port}/hook"
+                async with http.request("POST", url, data=b"{}") as r:
+                    assert r.status == 200
+                    assert r.cookies["session"].value == "org-a-secret"  # it was offered
+        finally:
+            await http.close()
     assert seen == [None, None, None]
 
 
