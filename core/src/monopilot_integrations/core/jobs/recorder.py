@@ -17,13 +17,14 @@ same way.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -175,19 +176,34 @@ async def _lock_held(
     """``(job id, attempt)`` of the jobs still held by these attempts, locked until commit.
 
     Rows are locked in id order, so two finishers never wait for each other in a cycle.
+    On SQLite (where the transaction holds the write lock already) the rows come back as
+    one JSON document: Python's sqlite3 lets go of the interpreter lock around every row
+    it steps through, and each time waits to get it back from the busy event loop, which
+    made this query the slowest statement of a finish (~8 ms for a hundred rows).
     """
     ids = sorted({job.id for job in jobs})
-    rows = await session.execute(
-        select(jobs_t.c.id, jobs_t.c.attempts)
-        .where(
-            jobs_t.c.id.in_(ids),
-            gate.same_org(jobs_t.c.org_id, org_id),
-            jobs_t.c.status == RUNNING,
-        )
-        .order_by(jobs_t.c.id)
-        .with_for_update()
+    held = and_(
+        jobs_t.c.id.in_(ids),
+        gate.same_org(jobs_t.c.org_id, org_id),
+        jobs_t.c.status == RUNNING,
     )
-    current = {job_id: attempts for job_id, attempts in rows}
+    current: dict[uuid.UUID, int]
+    if gate.sqlite:
+        document = await session.scalar(
+            select(func.json_group_array(func.json_array(jobs_t.c.id, jobs_t.c.attempts))).where(
+                held
+            )
+        )
+        pairs = json.loads(document or "[]")  # an aggregate: "[]" when nothing matched
+        current = {uuid.UUID(hex=hex_id): attempts for hex_id, attempts in pairs}
+    else:
+        rows = await session.execute(
+            select(jobs_t.c.id, jobs_t.c.attempts)
+            .where(held)
+            .order_by(jobs_t.c.id)
+            .with_for_update()
+        )
+        current = {job_id: attempts for job_id, attempts in rows}
     return {(job.id, job.attempt) for job in jobs if current.get(job.id) == job.attempt}
 
 
