@@ -25,12 +25,11 @@ from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.web import middlewares as mw
 from monopilot_integrations.core.web.scopes import ATTRIBUTE, Access
 from monopilot_integrations.server import routes as server_routes
-from monopilot_integrations.server.metrics import Metrics, edge_middleware
+from monopilot_integrations.server.metrics import METRICS, Metrics, edge_middleware
 
 log = logging.getLogger(__name__)
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("monopilot.settings", Settings)
-METRICS: web.AppKey[Metrics] = web.AppKey("monopilot.metrics", Metrics)
 EMBEDDED: web.AppKey[bool] = web.AppKey("monopilot.embedded_worker", bool)
 
 SERVER_PLUGIN = "server"

@@ -97,12 +97,14 @@ class Metrics:
             self.retries.labels(connector).set(count)
 
 
+#: The application's metrics (one registry per app, so tests may build several apps).
+METRICS: web.AppKey[Metrics] = web.AppKey("monopilot.metrics", Metrics)
+
+
 @web.middleware
 async def edge_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The server's outer layer: request id, problem details and metrics in one middleware
     (each middleware layer costs a call and a coroutine frame on every request)."""
-    from monopilot_integrations.server.app import METRICS
-
     request_id = assign_request_id(request)
     started = time.perf_counter()
     status = 500

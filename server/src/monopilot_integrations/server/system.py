@@ -14,6 +14,7 @@ from monopilot_integrations.core.http import request_kernel
 from monopilot_integrations.core.registration import Route
 from monopilot_integrations.core.web.problems import Problem, ProblemDetail
 from monopilot_integrations.core.web.validation import json_response
+from monopilot_integrations.server.metrics import METRICS
 
 
 class Health(BaseModel):
@@ -70,8 +71,6 @@ def _ping_broker(broker: Any) -> None:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    from monopilot_integrations.server.app import METRICS
-
     registry = request.app[METRICS]
     await registry.refresh_jobs(request_kernel(request).database)
     body = generate_latest(registry.registry)
