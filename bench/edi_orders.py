@@ -38,10 +38,10 @@ from monopilot_integrations.connectors.edi.profiles import EdiConfigIn, PartnerI
 from monopilot_integrations.connectors.edi.settings import EdiSettings
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.domain.seed import load_seed, parse_seed, read_seed_file
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "tests" / "connectors" / "edi" / "samples" / "orders_d96a.edi"

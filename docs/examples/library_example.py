@@ -26,12 +26,12 @@ from sqlalchemy import select
 from monopilot_integrations.core import Connector, Job, hookimpl
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.domain import WorkOrderUpdate
-from monopilot_integrations.core.domain.seed import load_seed, parse_seed
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import JobRow, LogRow
+from monopilot_integrations.domain.seed import load_seed, parse_seed
 
 #: What the connector received, one payload per attempt. The embedded worker runs jobs on
 #: its own thread and event loop, so the connector reports through this list.

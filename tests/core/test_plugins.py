@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import monopilot_integrations.domain.plugin as reference_store_plugin
 from monopilot_integrations.core import Connector, hookimpl
 from monopilot_integrations.core.errors import (
     DuplicateRegistrationError,
@@ -124,6 +125,8 @@ def test_an_installed_plugin_overrides_a_trylast_default() -> None:
 
     plugins = PluginManager(load_entry_points=False)
     plugins.register(make_plugin("store", provide_domain_store=provide_domain_store))
+    # Registered after it, so pluggy would call it first if it were not ``trylast``.
+    plugins.register(reference_store_plugin, "domain")
     assert Registry(plugins).domain_store(Settings(), database=None) is sentinel  # type: ignore[arg-type]
 
 

@@ -12,8 +12,8 @@ from monopilot_integrations.connectors.edi import config_store, partner_store
 from monopilot_integrations.connectors.edi.context import EdiContext
 from monopilot_integrations.connectors.edi.profiles import EdiConfigIn, PartnerIn
 from monopilot_integrations.connectors.edi.settings import EdiSettings
-from monopilot_integrations.core.domain.seed import load_seed, parse_seed, read_seed_file
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 
 SAMPLES = Path(__file__).with_name("samples")
 DEMO_SEED = Path(str(files("monopilot_integrations.server.demo") / "demo-org.json"))

@@ -1,7 +1,7 @@
-"""The kernel's own plugin: defaults that any installed plugin may override.
+"""The kernel's own plugin: the scopes and event types of the kernel itself.
 
-Registered before the entry points; the "who handles this" implementations are ``trylast``
-so an installed plugin's answer wins.
+Registered before the entry points. The domain store is not a default here: the reference
+store's distribution provides it (``trylast``), and MonoPilot provides its own.
 """
 
 from __future__ import annotations
@@ -9,18 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from monopilot_integrations.core.catalog import EVENT_TYPES, SCOPES
-from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.domain.port import DomainStore
 from monopilot_integrations.core.hookspecs import hookimpl
 from monopilot_integrations.core.registration import EventType, Scope
-from monopilot_integrations.core.settings import Settings
-
-
-@hookimpl(trylast=True)
-def provide_domain_store(settings: Settings, database: Database) -> DomainStore:
-    from monopilot_integrations.core.domain.sql_store import SqlDomainStore
-
-    return SqlDomainStore(database)
 
 
 @hookimpl

@@ -149,6 +149,7 @@ def provide_domain_store(settings: Settings, database: Database) -> DomainStore 
     ``database`` is the kernel's database for the calling event loop (the reference store
     keeps MonoPilot's records there); a store of MonoPilot's own may ignore it.
 
-    Stops at the first non-``None`` result. The kernel's SQL reference store is registered
-    ``trylast``; MonoPilot supplies its own store through this hook.
+    Stops at the first non-``None`` result. The reference store (the distribution
+    monopilot-integrations-domain) is registered ``trylast``; MonoPilot supplies its own
+    store through this hook.
     """

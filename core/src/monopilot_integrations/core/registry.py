@@ -176,7 +176,10 @@ class Registry:
     def domain_store(self, settings: Settings, database: Database) -> DomainStore:
         store = self.plugins.hook.provide_domain_store(settings=settings, database=database)
         if store is None:
-            raise PluginError("no plugin provided a domain store")
+            raise PluginError(
+                "no plugin provided a domain store (install monopilot-integrations-domain "
+                "or a plugin implementing provide_domain_store)"
+            )
         return cast("DomainStore", store)
 
     def refresh(self) -> None:

@@ -1,7 +1,7 @@
 """``monopilot-integrations``: the command line.
 
-Built-in commands: ``plugins``, ``migrate``, ``seed``, ``generate-secret-key``; installed
-plugins add theirs through ``register_cli_commands``.
+Built-in commands: ``plugins``, ``migrate``, ``generate-secret-key``; installed plugins add
+theirs through ``register_cli_commands`` (``seed`` comes with the reference store's plugin).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import logging
 import sys
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from monopilot_integrations.core.errors import IntegrationError, ValidationError
@@ -59,10 +58,6 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
 
     p = commands.add_parser("migrate", help="upgrade the database (core and every plugin)")
     p.set_defaults(run=cmd_migrate)
-
-    p = commands.add_parser("seed", help="load reference records from a JSON seed file")
-    p.add_argument("file", type=Path, help="seed file (format: docs/domain.md)")
-    p.set_defaults(run=cmd_seed)
 
     p = commands.add_parser(
         "generate-secret-key", help="print a new AES-256 key for MONOPILOT_SECRET_KEYS"
@@ -157,21 +152,6 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
         tenant_role=settings.database_tenant_role,
     )
     print(f"database at {_safe_url(settings.resolved_database_url)} is at: {', '.join(heads)}")
-    return 0
-
-
-async def cmd_seed(args: argparse.Namespace) -> int:
-    from monopilot_integrations.core.db.database import Database
-    from monopilot_integrations.core.domain.seed import load_seed, read_seed_file
-
-    settings: Settings = args.settings
-    seed = read_seed_file(args.file)
-    database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
-    try:
-        report = await load_seed(database, seed)
-    finally:
-        await database.dispose()
-    print(report.summary() if hasattr(report, "summary") else report)
     return 0
 
 

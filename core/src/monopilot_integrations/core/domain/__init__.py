@@ -1,9 +1,11 @@
-"""The reference domain: MonoPilot's own records, as the integrations read and write them.
+"""The reference domain's contract: MonoPilot's own records, as the integrations read and
+write them.
 
 Integrations talk to MonoPilot through the :class:`DomainStore` port, in the vocabulary of
-:mod:`.records`. The kernel's SQL implementation (:class:`~.sql_store.SqlDomainStore`, over
-the tables in :mod:`.tables`) is imported from its module, not from here, so that importing
-the port never pulls in the tables.
+:mod:`.records`. Core holds only this contract, which MonoPilot implements and supplies
+through the ``provide_domain_store`` hook. The reference implementation (its tables, the
+SQL store and seed files) is a distribution of its own, ``monopilot-integrations-domain``
+(:mod:`monopilot_integrations.domain`), plugged in the same way when MonoPilot brings none.
 """
 
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT, MAX_LIMIT, DomainStore

@@ -3,10 +3,17 @@
 Migrates, loads the demo organisation (idempotent: nothing is duplicated on a second run),
 and issues a fresh admin API key (earlier demo keys are revoked, since a key is only ever
 shown once). Returns what to print and, with ``--demo-credentials``, to write as JSON.
+
+The server knows the domain only through the kernel: the demo file is loaded by the
+``seed`` command that the reference store's plugin registers, and the organisation is then
+read back through the kernel's domain store. Without that plugin (MonoPilot brings its own
+store) nothing is loaded, and the demo organisation must already be in MonoPilot's store.
 """
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import json
 import uuid
 from importlib.resources import files
@@ -14,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.domain.seed import load_seed, read_seed_file
+from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.integrations import Integrations
 
 DEMO_KEY_NAME = "demo admin"
@@ -26,9 +33,16 @@ async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
     await migrate.upgrade(
         settings.resolved_database_url, kernel.registry, tenant_role=settings.database_tenant_role
     )
-    seed = read_seed_file(DEMO_FILE)
-    await load_seed(kernel.database, seed)
-    organization = await kernel.domain.find_organization_by_code(seed.organization.code)
+    demo = read_demo_file()
+    await load_demo_file(kernel)
+    code = demo["organization"]["code"]
+    organization = await kernel.domain.find_organization_by_code(code)
+    if organization is None:
+        raise ConfigError(
+            f"the demo organisation {code!r} is not in the domain store: install "
+            "monopilot-integrations-domain (its seed command loads it), or load "
+            f"{DEMO_FILE.name} into MonoPilot's store"
+        )
     org_id: uuid.UUID = organization.id
     store = kernel.api_keys
     existing, _ = await store.list(org_id, status="active", limit=200)
@@ -40,16 +54,33 @@ async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
         org_id, name=DEMO_KEY_NAME, scopes=scopes, rate_limit_tier="premium"
     )
     portal_logins: list[dict[str, str]] = []
-    for portal in getattr(seed, "portal_users", None) or []:  # present once portals exist
-        portal_logins.append({"email": portal.email, "password": portal.password})
+    for portal in demo.get("portal_users") or []:  # present once portals exist
+        portal_logins.append({"email": portal["email"], "password": portal["password"]})
     return {
         "org_id": str(org_id),
-        "organization": seed.organization.name,
+        "organization": organization.name,
         "api_key": secret,
         "api_key_id": str(key.id),
         "scopes": scopes,
         "portal_logins": portal_logins,
     }
+
+
+def read_demo_file() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+async def load_demo_file(kernel: Integrations) -> bool:
+    """Load the demo file with the installed ``seed`` command; ``False`` if there is none."""
+    seed = kernel.registry.cli_commands.get("seed")
+    if seed is None:
+        return False
+    args = argparse.Namespace(file=DEMO_FILE, settings=kernel.settings, registry=kernel.registry)
+    result = seed.run(args)
+    if inspect.isawaitable(result):
+        await result
+    return True
 
 
 def write_credentials(path: Path, credentials: dict[str, Any], base_url: str) -> None:

@@ -1,7 +1,9 @@
-"""The reference :class:`~.port.DomainStore`: MonoPilot's records in this module's own tables.
+"""The reference ``DomainStore``: MonoPilot's records in this distribution's own tables.
 
-It lets the server run standalone and the tests use a real database. MonoPilot replaces it
-through the ``provide_domain_store`` hook; nothing else in the project depends on it.
+It implements the port of :mod:`monopilot_integrations.core.domain.port` and lets the
+server run standalone and the tests use a real database. The domain plugin provides it
+through ``provide_domain_store`` (``trylast``); MonoPilot replaces it through the same hook,
+and nothing else in the project depends on it.
 
 Every query filters by ``org_id`` itself. On PostgreSQL row-level security filters a second
 time, but SQLite has none, and an explicit filter also keeps the query plans on the
@@ -12,10 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from monopilot_integrations.core.domain._orders import OrdersStore
-from monopilot_integrations.core.domain._parties import PartiesStore
-from monopilot_integrations.core.domain._shipping import ShippingStore
-from monopilot_integrations.core.domain._stock import StockStore
+from monopilot_integrations.domain.orders import OrdersStore
+from monopilot_integrations.domain.parties import PartiesStore
+from monopilot_integrations.domain.shipping import ShippingStore
+from monopilot_integrations.domain.stock import StockStore
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore

@@ -32,7 +32,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.domain._seed_loader import SeedCount, SeedLoader, SeedReport
 from monopilot_integrations.core.domain.records import (
     InvoiceSyncStatus,
     PurchaseOrderStatus,
@@ -42,6 +41,7 @@ from monopilot_integrations.core.domain.records import (
     WorkOrderStatus,
 )
 from monopilot_integrations.core.errors import ValidationError
+from monopilot_integrations.domain.seed_loader import SeedCount, SeedLoader, SeedReport
 
 __all__ = [
     "SeedCount",

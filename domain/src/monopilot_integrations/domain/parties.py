@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain._store_base import StoreBase, invalid, like, not_found
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     Customer,
@@ -21,7 +20,8 @@ from monopilot_integrations.core.domain.records import (
     ProductUpdate,
     Supplier,
 )
-from monopilot_integrations.core.domain.tables import (
+from monopilot_integrations.domain.store_base import StoreBase, invalid, like, not_found
+from monopilot_integrations.domain.tables import (
     CustomerRow,
     OrganizationRow,
     ProductRow,

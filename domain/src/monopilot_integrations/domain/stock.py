@@ -12,13 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
 from monopilot_integrations.core.db.base import new_id
-from monopilot_integrations.core.domain._store_base import (
-    StoreBase,
-    invalid,
-    not_found,
-    plain,
-    quantize,
-)
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     InventoryLevel,
@@ -30,7 +23,14 @@ from monopilot_integrations.core.domain.records import (
     WorkOrderStatus,
     WorkOrderUpdate,
 )
-from monopilot_integrations.core.domain.tables import (
+from monopilot_integrations.domain.store_base import (
+    StoreBase,
+    invalid,
+    not_found,
+    plain,
+    quantize,
+)
+from monopilot_integrations.domain.tables import (
     InventoryLevelRow,
     InventoryMoveRow,
     ProductRow,

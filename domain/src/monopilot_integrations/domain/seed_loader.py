@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.domain.tables import (
+from monopilot_integrations.domain.tables import (
     CustomerRow,
     InventoryLevelRow,
     InventoryMoveRow,
@@ -33,7 +33,7 @@ from monopilot_integrations.core.domain.tables import (
 )
 
 if TYPE_CHECKING:
-    from monopilot_integrations.core.domain.seed import SeedFile, SeedInvoice, SeedParty
+    from monopilot_integrations.domain.seed import SeedFile, SeedInvoice, SeedParty
 
 KINDS = (
     "organization",

@@ -13,13 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from monopilot_integrations.core.domain._store_base import (
-    StoreBase,
-    invalid,
-    not_found,
-    quantize,
-    raise_if,
-)
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     NewPurchaseOrder,
@@ -32,7 +25,14 @@ from monopilot_integrations.core.domain.records import (
     SalesOrderSource,
     SalesOrderStatus,
 )
-from monopilot_integrations.core.domain.tables import (
+from monopilot_integrations.domain.store_base import (
+    StoreBase,
+    invalid,
+    not_found,
+    quantize,
+    raise_if,
+)
+from monopilot_integrations.domain.tables import (
     CustomerRow,
     ProductRow,
     PurchaseOrderLineRow,

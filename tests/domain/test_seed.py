@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.domain.seed import (
+from monopilot_integrations.core.errors import ValidationError
+from monopilot_integrations.domain.seed import (
     SeedFile,
     load_seed,
     parse_seed,
     read_seed_file,
 )
-from monopilot_integrations.core.domain.sql_store import SqlDomainStore
-from monopilot_integrations.core.domain.tables import InventoryMoveRow
-from monopilot_integrations.core.errors import ValidationError
+from monopilot_integrations.domain.sql_store import SqlDomainStore
+from monopilot_integrations.domain.tables import InventoryMoveRow
 
 DEMO = Path(str(files("monopilot_integrations.server.demo") / "demo-org.json"))
 

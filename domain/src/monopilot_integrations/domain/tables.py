@@ -13,7 +13,8 @@ Design choices, each for a reason:
 * Many-to-one relationships are view-only and every relationship is ``lazy="raise"``: the
   store sets ids itself, and a forgotten eager load fails at once instead of emitting I/O
   from an attribute access, which async SQLAlchemy cannot do.
-* Statuses are checked by the database too, with the values of :mod:`.records`.
+* Statuses are checked by the database too, with the values of the records in
+  :mod:`monopilot_integrations.core.domain.records`.
 """
 
 from __future__ import annotations
@@ -457,8 +458,8 @@ class ShipmentLineRow(_ProductLine, TenantMixin, Base):
 
 
 class ShipmentReceiptRow(TenantMixin, Base):
-    """A receiving advice (EDIFACT RECADV): ``lines`` is a JSON list of
-    :class:`~.records.ReceiptLine` (accepted and rejected quantity per product)."""
+    """A receiving advice (EDIFACT RECADV): ``lines`` is a JSON list of ``ReceiptLine``
+    records (accepted and rejected quantity per product)."""
 
     __tablename__ = "shipment_receipts"
 

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from monopilot_integrations.core.domain._store_base import StoreBase, invalid, not_found
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     Invoice,
@@ -21,7 +20,8 @@ from monopilot_integrations.core.domain.records import (
     ShipmentReceipt,
     ShipmentStatus,
 )
-from monopilot_integrations.core.domain.tables import (
+from monopilot_integrations.domain.store_base import StoreBase, invalid, not_found
+from monopilot_integrations.domain.tables import (
     CustomerRow,
     InvoiceLineRow,
     InvoiceRow,
