@@ -32,6 +32,9 @@ Fixtures (override any of them in your own ``conftest.py``):
 ``api``
     The assembled server (``monopilot_integrations.server``) on loopback, as an aiohttp
     test client; requests with ``headers=org.headers`` are the organisation's.
+
+Helpers: :func:`run_pending_jobs` (dispatch events, run every due job once),
+:func:`create_org_with_admin_key`, :func:`started_kernel`, :func:`settings_for_tests`.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from monopilot_integrations.core.testing.kernel import (
     TestOrg,
     create_org_with_admin_key,
     migrate_database,
+    run_pending_jobs,
     settings_for_tests,
     sqlite_url,
     started_kernel,
@@ -67,6 +71,7 @@ __all__ = [
     "TestOrg",
     "create_org_with_admin_key",
     "migrate_database",
+    "run_pending_jobs",
     "settings_for_tests",
     "sqlite_url",
     "started_kernel",

@@ -12,12 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.jobs.outcome import AttemptOutcome
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.core.tables import JobRow
 
 #: Where the test clock starts (a Monday morning).
 CLOCK_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -83,3 +87,23 @@ async def create_org_with_admin_key(
         org_id, name="test admin", scopes=scopes, rate_limit_tier="premium"
     )
     return TestOrg(org_id, secret)
+
+
+async def run_pending_jobs(
+    kernel: Integrations, connector: str | None = None
+) -> list[AttemptOutcome]:
+    """Turn published events into jobs, then run one attempt of every job that is due by
+    the kernel's clock (of ``connector`` only, when given), in creation order. What a
+    worker would do, in the test's own task, so the test sees each outcome."""
+    await kernel.dispatch_pending()
+    now = kernel.clock.now()
+    query = (
+        select(JobRow.org_id, JobRow.id)
+        .where(JobRow.status.in_(("queued", "retrying")), JobRow.next_run_at <= now)
+        .order_by(JobRow.created_at, JobRow.id)
+    )
+    if connector is not None:
+        query = query.where(JobRow.connector == connector)
+    async with kernel.database.system_session() as session:
+        due = (await session.execute(query)).all()
+    return [await kernel.run_job(org_id, job_id) for org_id, job_id in due]
