@@ -13,8 +13,7 @@ from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registration import MigrationBranch
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.server.cli import main
-from monopilot_integrations.server.migration_revision import create_revision
-from monopilot_integrations.server.scaffold import core_base_revision
+from monopilot_integrations.server.migration_revision import core_base_revision, create_revision
 from tests.support.connector_env import ConnectorEnv, connector_env
 
 

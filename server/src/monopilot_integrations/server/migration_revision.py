@@ -77,8 +77,7 @@ async def create_revision(
     if mine:
         options["head"] = f"{branch.label}@head"
     else:
-        (core_base,) = ScriptDirectory.from_config(alembic_config()).get_bases()
-        options.update(head="base", branch_label=branch.label, depends_on=core_base)
+        options.update(head="base", branch_label=branch.label, depends_on=core_base_revision())
     if not autogenerate:
         return _written(command.revision(config, **options))
     if database_url is None:
@@ -94,6 +93,12 @@ async def create_revision(
         tenant_role_var.reset(token)
         await engine.dispose()
     return _written(written)
+
+
+def core_base_revision() -> str:
+    """The first revision of core's branch: every plugin branch depends on it."""
+    (base,) = ScriptDirectory.from_config(alembic_config()).get_bases()
+    return str(base)
 
 
 def plugin_tables(registry: Registry, plugin: str) -> set[str]:

@@ -15,10 +15,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
-from alembic.script import ScriptDirectory
-
-from monopilot_integrations.core.db.migrate import alembic_config
 from monopilot_integrations.core.errors import ConfigError
+from monopilot_integrations.server.migration_revision import core_base_revision
 
 TEMPLATE = "connector"
 #: A plugin name is also a Python package, a table prefix and an Alembic branch label.
@@ -43,12 +41,6 @@ def connector_variables(name: str) -> dict[str, str]:
         "core_revision": core_base_revision(),
         "date": date.today().isoformat(),
     }
-
-
-def core_base_revision() -> str:
-    """The first revision of core's branch: every plugin branch depends on it."""
-    (base,) = ScriptDirectory.from_config(alembic_config()).get_bases()
-    return str(base)
 
 
 def new_connector(name: str, parent: Path) -> Path:
