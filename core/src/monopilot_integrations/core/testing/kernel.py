@@ -1,6 +1,7 @@
 """Build a kernel for tests: settings on a temporary SQLite file, a migrated schema, an
-organisation with an admin key. No pytest here, so these also serve scripts and benchmarks;
-the fixtures in :mod:`monopilot_integrations.core.testing` wrap them."""
+organisation with an admin key, due jobs run by hand. The fixtures of
+:mod:`monopilot_integrations.core.testing` are made of these; a test that needs a second
+kernel, or other settings, calls them itself."""
 
 from __future__ import annotations
 
