@@ -9,4 +9,6 @@ suite passes on the embedded defaults and the summary lists what it skipped.
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.support.fixtures"]
+# The kernel's own test fixtures (the ones connector authors use), then the suite's, which
+# override some of them (both databases, the test plugin).
+pytest_plugins = ["monopilot_integrations.core.testing", "tests.support.fixtures"]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.tables import JobRow, LogRow
+from tests.support.examples import requires_acme
 
 from .helpers import ORG_A, all_rows
 
@@ -20,6 +21,7 @@ def row_text(row: LogRow) -> str:
     return json.dumps([row.request_body, row.response_body, row.error_message], default=str)
 
 
+@requires_acme
 async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integrations) -> None:
     body = {
         "order": {"number": "PO-1", "note": f"the partner password={SECRET} was rotated"},

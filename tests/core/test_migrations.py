@@ -27,6 +27,7 @@ from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from tests.support import services
+from tests.support.examples import requires_acme
 
 
 async def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -44,6 +45,7 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
     assert differences == []
 
 
+@requires_acme
 async def test_every_installed_branch_is_at_its_head(database_url: str) -> None:
     registry = Registry(PluginManager())
     assert await migrate.missing_heads(database_url, registry) == []

@@ -18,6 +18,7 @@ from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.registration import Scope
 from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.settings import Settings
+from tests.support.examples import requires_acme
 
 
 def make_plugin(name: str, **hooks: Any) -> types.ModuleType:
@@ -28,6 +29,7 @@ def make_plugin(name: str, **hooks: Any) -> types.ModuleType:
     return module
 
 
+@requires_acme
 def test_installed_entry_point_is_discovered_with_its_distribution() -> None:
     plugins = PluginManager()
     infos = {p.name: p for p in plugins.plugins()}
@@ -41,6 +43,7 @@ def test_installed_entry_point_is_discovered_with_its_distribution() -> None:
     assert [p.name for p in plugins.plugins()].count("acme") == 1
 
 
+@requires_acme
 def test_block_list_skips_a_plugin_and_says_why() -> None:
     plugins = PluginManager(block=["acme"])
     assert "acme" not in {p.name for p in plugins.plugins()}
@@ -48,12 +51,14 @@ def test_block_list_skips_a_plugin_and_says_why() -> None:
     assert "acme" not in Registry(plugins).connectors
 
 
+@requires_acme
 def test_allow_list_keeps_only_named_plugins_and_defaults() -> None:
     plugins = PluginManager(allow=[])
     assert [p.name for p in plugins.plugins()] == ["defaults"]
     assert plugins.skipped["acme"] == "not in MONOPILOT_PLUGINS"
 
 
+@requires_acme
 def test_allow_list_naming_a_missing_plugin_fails_loudly() -> None:
     with pytest.raises(PluginError, match="not installed: nosuch"):
         PluginManager(allow=["acme", "nosuch"]).load()
@@ -111,6 +116,7 @@ def test_registering_the_wrong_kind_of_thing_is_a_clear_error() -> None:
         _ = Registry(plugins).connectors
 
 
+@requires_acme
 def test_unknown_lookup_lists_what_is_known() -> None:
     registry = Registry(PluginManager())
     with pytest.raises(UnknownNameError, match=r"no connector 'nosuch'.*'acme'"):

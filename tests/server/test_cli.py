@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.examples import requires_acme
+
 DEMO = (
     Path(__file__).resolve().parents[2]
     / "server/src/monopilot_integrations/server/demo/demo-org.json"
@@ -29,6 +31,7 @@ def cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
+@requires_acme
 def test_plugins_lists_each_plugin_with_what_it_registered(tmp_path: Path) -> None:
     result = cli("plugins", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -42,6 +45,7 @@ def test_plugins_lists_each_plugin_with_what_it_registered(tmp_path: Path) -> No
     assert acme["transports"] == ["acme-folder"]
 
 
+@requires_acme
 def test_plugins_shows_what_the_block_list_skipped(tmp_path: Path) -> None:
     result = cli("plugins", data_dir=tmp_path, MONOPILOT_DISABLE_PLUGINS="acme")
     assert "acme  (skipped: in MONOPILOT_DISABLE_PLUGINS)" in result.stdout
@@ -54,6 +58,7 @@ def test_a_broken_allow_list_is_a_clear_error(tmp_path: Path) -> None:
     assert "MONOPILOT_PLUGINS names plugins that are not installed: nosuch" in result.stderr
 
 
+@requires_acme
 def test_migrate_then_seed_the_demo_twice(tmp_path: Path) -> None:
     result = cli("migrate", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr

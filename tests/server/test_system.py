@@ -5,10 +5,12 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 
 from monopilot_integrations.core.web.scopes import access_of
+from tests.support.examples import requires_acme
 
 from .conftest import Server
 
 
+@requires_acme
 async def test_openapi_document_validates_and_lists_every_mounted_route(server: Server) -> None:
     response = await server.client.get("/api/openapi.json")
     assert response.status == 200

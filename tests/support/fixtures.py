@@ -1,4 +1,6 @@
-"""Database fixtures: every test that takes ``database`` runs on SQLite and on PostgreSQL."""
+"""The suite's fixtures over the kernel's (``monopilot_integrations.core.testing``): every
+test that takes ``database`` or ``kernel`` runs on SQLite and on PostgreSQL, and the kernel
+carries the test plugin."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.plugins import PluginManager
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.core.testing import started_kernel
 from tests.support import plugin, services
 from tests.support.schema import prepare_schema, truncate_all
 
@@ -79,37 +81,21 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "data",
-        retry_jitter=0,
-        embedded_worker=False,
-        environment="test",
-    )
-
-
-@pytest.fixture
 async def kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
     """A started kernel with the test plugin, a manual clock and a stub broker.
 
     No worker or scheduler runs: tests drive dispatch, sweeps and attempts themselves
-    (``run_worker`` starts a real in-process Dramatiq worker when a test needs one).
+    (``run_worker`` starts a real in-process Dramatiq worker when a test needs one). The
+    database is a copy of a migrated template (``database_url``), so nothing migrates here.
     """
     plugin.ATTEMPTS.clear()
     plugin.STARTED.clear()
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(settings, plugins=plugins, clock=clock)
-    if kernel.database.is_postgres:
-        await truncate_all(kernel.database)
-    yield kernel
-    await kernel.close()
+    async with started_kernel(settings, plugins, clock) as started:
+        if started.database.is_postgres:
+            await truncate_all(started.database)
+        yield started
 
 
 @contextlib.asynccontextmanager

@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from pydantic import BaseModel
-
 from monopilot_integrations.core.jobs.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -90,8 +88,6 @@ class Connector:
     title: ClassVar[str] = ""
     #: Event types this connector turns into jobs; ``"*"`` means every type.
     consumes: ClassVar[tuple[str, ...]] = ()
-    #: Validated per-organisation settings (``None``: the connector takes none).
-    settings_model: ClassVar[type[BaseModel] | None] = None
     #: Default retry policy and budget for this connector's jobs.
     retry_policy: ClassVar[RetryPolicy] = RetryPolicy.EXPONENTIAL
     max_retries: ClassVar[int] = 5

@@ -11,6 +11,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+# The example is an opt-in dependency group of the repository: `uv sync --group examples`
+# (./dev test does) installs it.
+pytest.importorskip("acme_monopilot", reason="needs the examples dependency group installed")
+
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select

@@ -1,7 +1,8 @@
 """``monopilot-integrations``: the command line.
 
-Built-in commands: ``plugins``, ``migrate``, ``generate-secret-key``; installed plugins add
-theirs through ``register_cli_commands`` (``seed`` comes with the reference store's plugin).
+Built-in commands: ``plugins``, ``migrate``, ``generate-secret-key``, ``new-connector`` and
+``migrations revision``; installed plugins add theirs through ``register_cli_commands``
+(``seed`` comes with the reference store's plugin).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from monopilot_integrations.core.errors import IntegrationError, ValidationError
@@ -64,6 +66,24 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
     )
     p.add_argument("--id", default=None, help="key id (default: k<date>)")
     p.set_defaults(run=cmd_generate_key)
+
+    p = commands.add_parser("new-connector", help="write a new connector package to start from")
+    p.add_argument("name", help="plugin name: lowercase letters, digits, underscores")
+    p.add_argument("--dir", type=Path, default=Path("."), help="parent folder (default: .)")
+    p.set_defaults(run=cmd_new_connector)
+
+    p = commands.add_parser("migrations", help="plugins' migration branches")
+    actions = p.add_subparsers(dest="migrations_command", required=True, metavar="ACTION")
+    r = actions.add_parser("revision", help="add a revision to a plugin's own branch")
+    r.add_argument("--plugin", required=True, help="the plugin owning the branch")
+    r.add_argument("--branch", default=None, help="the branch, if the plugin has several")
+    r.add_argument("-m", "--message", required=True, help="what the revision changes")
+    r.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="fill it in from the plugin's models (the database must be migrated)",
+    )
+    r.set_defaults(run=cmd_migrations_revision)
 
     for command in registry.cli_commands.values():
         p = commands.add_parser(command.name, help=command.help)
@@ -184,6 +204,36 @@ def cmd_generate_key(args: argparse.Namespace) -> int:
 
     key_id = args.id or f"k{date.today():%Y%m%d}"
     print(f"{key_id}:{generate_key()}")
+    return 0
+
+
+def cmd_new_connector(args: argparse.Namespace) -> int:
+    from monopilot_integrations.server.scaffold import new_connector
+
+    target = new_connector(args.name, args.dir)
+    print(target)
+    print(
+        f"next: pip install -e '{target}[test]', then `monopilot-integrations plugins`, "
+        f"`monopilot-integrations migrate` and `pytest {target}`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def cmd_migrations_revision(args: argparse.Namespace) -> int:
+    from monopilot_integrations.server.migration_revision import create_revision
+
+    settings: Settings = args.settings
+    path = await create_revision(
+        args.registry,
+        args.plugin,
+        args.message,
+        label=args.branch,
+        autogenerate=args.autogenerate,
+        database_url=settings.resolved_database_url,
+        tenant_role=settings.database_tenant_role,
+    )
+    print(path)
     return 0
 
 
