@@ -115,7 +115,7 @@ class Masker:
         try:
             if not isinstance(text, str):
                 text = _to_text(text)
-            return self._text(text, _prepare_secrets(secrets))
+            return self.rules.mask_text(text, _prepare_secrets(secrets))
         except Exception:
             return DEFAULT_MASK
 
@@ -139,7 +139,7 @@ class Masker:
                     scheme = SCHEME_PREFIX_RE.match(value_text)
                     masked[name_text] = (scheme.group(0) if scheme else "") + DEFAULT_MASK
                 else:
-                    masked[name_text] = self._text(value_text, prepared)
+                    masked[name_text] = self.rules.mask_text(value_text, prepared)
             except Exception:
                 masked[str(name)] = DEFAULT_MASK
         return masked
@@ -150,7 +150,7 @@ class Masker:
         # Exact type checks first: the common case, cheaper than isinstance against ABCs.
         kind = type(value)
         if kind is str:
-            return self._text(value, secrets)
+            return self.rules.mask_text(value, secrets)
         if value is None or kind is int or kind is float or kind is bool:
             return value
         if depth > MAX_DEPTH:
@@ -159,13 +159,13 @@ class Masker:
             if kind is dict or kind is list:
                 container: Any = value
             elif isinstance(value, str):  # a str subclass
-                return self._text(value, secrets)
+                return self.rules.mask_text(value, secrets)
             elif isinstance(value, int | float):  # IntEnum, numpy-free subclasses, ...
                 return value
             elif isinstance(value, Mapping | list | tuple):
                 container = value
             else:
-                return self._text(_to_text(value), secrets)
+                return self.rules.mask_text(_to_text(value), secrets)
             ident = id(container)
             if ident in path:  # a reference cycle: stop here rather than at MAX_DEPTH
                 return DEFAULT_MASK
@@ -173,7 +173,13 @@ class Masker:
             try:
                 if isinstance(container, Mapping):
                     return self._walk_mapping(container, depth, secrets, path)
-                items = [self._walk(item, depth + 1, secrets, path) for item in container]
+                text, walk = self.rules.mask_text, self._walk
+                items = [
+                    text(item, secrets)
+                    if type(item) is str
+                    else walk(item, depth + 1, secrets, path)
+                    for item in container
+                ]
                 return items if isinstance(container, list) else tuple(items)
             finally:
                 path.discard(ident)
@@ -184,7 +190,7 @@ class Masker:
         self, value: Mapping[Any, Any], depth: int, secrets: tuple[str, ...], path: set[int]
     ) -> dict[Any, Any]:
         is_sensitive = self.rules.is_sensitive_key
-        text = self._text
+        text = self.rules.mask_text
         masked: dict[Any, Any] = {}
         for key, item in value.items():
             name: Any
@@ -200,14 +206,6 @@ class Masker:
             else:
                 masked[name] = self._walk(item, depth + 1, secrets, path)
         return masked
-
-    def _text(self, text: str, secrets: tuple[str, ...]) -> str:
-        for secret in secrets:
-            # Each replacement shortens the text (secrets are longer than the mask), so
-            # this ends; looping catches occurrences the replacement itself creates.
-            while secret in text:
-                text = text.replace(secret, DEFAULT_MASK)
-        return self.rules.mask_text(text)
 
 
 def _to_text(value: object) -> str:

@@ -4,7 +4,7 @@ registered through ``register_log_masks``.
 
 Everything that decides whether something is masked reads this table, so a rule added
 here applies to dict keys, free text, XML, header values and raw bodies alike. The
-call's known secrets (layer 3, :mod:`.known_secrets`) come on top, per call.
+call's known secrets (layer 3, :mod:`.known_secrets`) come with each text.
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from monopilot_integrations.core.logs.text_patterns import TextRule, builtin_rules, pattern_rule
+from monopilot_integrations.core.logs.text_patterns import (
+    DEFAULT_MASK,
+    TextRule,
+    builtin_rules,
+    pattern_rule,
+)
 
 __all__ = ["SENSITIVE_KEY_PARTS", "MaskRules", "normalise_key"]
 
@@ -36,12 +41,12 @@ SENSITIVE_KEY_PARTS: Final[tuple[str, ...]] = (
 
 # Bound on the remembered key decisions; log keys are a small vocabulary, but keys are input.
 _KEY_CACHE_LIMIT: Final = 4096
-_KEY_SEPARATORS: Final = str.maketrans("", "", "-_ ")
 
 
 def normalise_key(name: str) -> str:
     """Lowercase ``name`` and drop ``-``, ``_`` and spaces (``X-Api-Key`` -> ``xapikey``)."""
-    return name.lower().translate(_KEY_SEPARATORS)
+    # Three C passes: str.translate looks every character up in a dict.
+    return name.lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
 class MaskRules:
@@ -91,17 +96,21 @@ class MaskRules:
         self.text_rules: tuple[TextRule, ...] = tuple(rules)
         # Made from the rules' own clues: a text none of them is in skips every rule that
         # has clues. Lowercasing an ASCII text is exact for the rules that ignore case, so
-        # the lowercased text is scanned for every clue as it is; any other text is scanned
-        # with each rule's own case rule.
+        # the lowercased text is searched for the clues as they are; any other text is
+        # searched with each rule's own case rule.
+        self._clued = tuple(
+            (
+                rule,
+                re.compile("|".join(map(re.escape, rule.clues))) if rule.clues else None,
+                re.compile(rule.clue_pattern) if rule.clue_pattern else None,
+            )
+            for rule in rules
+        )
         clued = [rule for rule in rules if rule.clues]
         self._ascii_clues = re.compile(
             "|".join(re.escape(clue) for rule in clued for clue in rule.clues)
         )
         self._any_clue = re.compile("|".join(str(rule.clue_pattern) for rule in clued))
-        self._clued = tuple(
-            (rule, None if rule.clue_pattern is None else re.compile(rule.clue_pattern))
-            for rule in rules
-        )
         self._unclued = tuple(rule.apply for rule in rules if not rule.clues)
 
     def _judge_key(self, name: str) -> bool:
@@ -113,10 +122,17 @@ class MaskRules:
                 return True
         return False
 
-    def mask_text(self, text: str) -> str:
-        """``text`` with every rule of layer 2 applied, in order."""
-        if text.isascii():
-            found = self._ascii_clues.search(text.lower())
+    def mask_text(self, text: str, secrets: tuple[str, ...] = ()) -> str:
+        """``text`` with the call's known ``secrets`` (prepared by
+        :func:`.known_secrets.prepare`) scrubbed, then every rule of layer 2 applied."""
+        for secret in secrets:
+            # Each replacement shortens the text (secrets are longer than the mask), so
+            # this ends; looping catches occurrences the replacement itself creates.
+            while secret in text:
+                text = text.replace(secret, DEFAULT_MASK)
+        lower = text.lower() if text.isascii() else None
+        if lower is not None:
+            found = self._ascii_clues.search(lower)
         else:
             found = self._any_clue.search(text)
         if found is None:
@@ -124,9 +140,13 @@ class MaskRules:
                 text = apply(text)
             return text
         names_key: bool | None = None  # does the text hold a sensitive key name?
-        for rule, clue in self._clued:
-            if clue is not None and clue.search(text) is None:
-                continue
+        for rule, ascii_clue, any_clue in self._clued:
+            if ascii_clue is not None:
+                if lower is not None:
+                    if ascii_clue.search(lower) is None:
+                        continue
+                elif any_clue is not None and any_clue.search(text) is None:
+                    continue
             if rule.needs_sensitive_name:
                 if names_key is None:
                     names_key = self._judge_key(text)
@@ -135,4 +155,5 @@ class MaskRules:
             masked = rule.apply(text)
             if masked != text:
                 text, names_key = masked, None
+                lower = text.lower() if text.isascii() else None
         return text
