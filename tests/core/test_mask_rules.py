@@ -21,6 +21,7 @@ from monopilot_integrations.core.registration import LogMask
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import JobRow, LogRow
 from tests.support import plugin
+from tests.support.schema import truncate_all
 
 from .helpers import ORG_A, all_rows
 
@@ -122,6 +123,8 @@ async def test_a_plugins_mask_applies_on_every_path(tmp_path: Path, database_url
         environment="test",
     )
     kernel = await Integrations.start(settings_, plugins=plugins, clock=ManualClock())
+    if kernel.database.is_postgres:
+        await truncate_all(kernel.database)
     try:
         await _check_every_path(kernel)
     finally:

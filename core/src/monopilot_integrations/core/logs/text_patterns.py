@@ -1,5 +1,5 @@
 """Layer 2 of the masking (see :mod:`.masking`): the patterns of secrets in free text, how
-each match is masked, and the clues each pattern needs, as one table (:data:`BUILTIN_RULES`).
+each match is masked, and the clues each pattern needs, as one table (:func:`builtin_rules`).
 
 A rule's clues are literals of its own pattern, at least one of which is in every text the
 pattern can change, so a text without any of them skips the pattern. Clues and pattern sit
