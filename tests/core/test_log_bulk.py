@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.logs.rawjson import RawJSON
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.tables import LogRow
 
@@ -87,11 +86,11 @@ async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Integrations)
     assert rows[dangling.id].api_key_id is None
 
 
-async def test_raw_json_that_is_not_json_is_logged_as_text(kernel: Integrations) -> None:
+async def test_a_bytes_body_that_is_not_json_is_logged_as_text(kernel: Integrations) -> None:
     writer = kernel.runtime().log_writer
     good = _entry("good", datetime.now(UTC))
     odd = _entry("odd", datetime.now(UTC))
-    odd.request_body = RawJSON("not JSON at all")  # a connector's bug: stored unparsed
+    odd.request_body = b"not JSON at all"  # stored as the text it holds
     writer.add(good)
     writer.add(odd)
     assert await writer.flush() == 2

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.logs.writer import LogEntry
+from monopilot_integrations.core.logs.masking import Masker
+from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from monopilot_integrations.core.tables import JobRow, LogRow
 from tests.support.examples import requires_acme
 
@@ -95,3 +98,115 @@ def test_a_known_secret_is_masked_at_any_depth(kernel_masker, path, wrapper) -> 
         value = [value] if isinstance(step, int) else {step: value}
     masked = kernel_masker.mask(value, secrets=[SECRET])
     assert SECRET not in json.dumps(masked)
+
+
+# -- arbitrary documents with secrets planted at random depths -------------------------------
+
+# Filler never holds "Q" (every secret does) nor "*" (the mask), so after masking no piece of
+# a secret is left to combine with what surrounds it.
+FILLER_TEXT = st.text(st.characters(exclude_characters="Q*", exclude_categories=["Cs"]), max_size=8)
+FILLER = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | FILLER_TEXT,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(FILLER_TEXT, children, max_size=3)
+    ),
+    max_leaves=10,
+)
+DOC_MASKER = Masker(["zx_code"], [r"ZX-\d{6}"])
+SECRET_KEYS = st.sampled_from(
+    ["password", "Client-Secret", "refreshToken", "X-Api-Key", "authorization", "zx_code"]
+)
+TOKEN = st.text(st.sampled_from("abcXYZ0189.-~"), min_size=3, max_size=12).map(lambda s: s + "Q")
+WORD_TOKEN = st.text(st.sampled_from("abcXYZ0189_"), min_size=3, max_size=12).map(lambda s: s + "Q")
+# Secret-looking values: the secret is masked by a text rule, with nobody telling.
+LOOKS_SECRET = [
+    "password={s}",
+    "login failed: api_key={s} (user bob)",
+    '{{"client_secret": "{s}", "id": 1}}',
+    "Authorization: Bearer {s}\r\nAccept: */*",
+    "sent Bearer {s} today",
+    "https://user:{s}@partner.example/x",
+    "<Password>{s}</Password>",
+    "mp_live_{s}",
+]
+
+
+@st.composite
+def planted(draw: st.DrawFn) -> tuple[Any, str, list[str]]:
+    """(document, secret, the call's known secrets): the secret at a random depth of random
+    filler, under a secret key, inside a secret-looking value, or known to the caller."""
+    how = draw(st.sampled_from(["under a key", "looks secret", "known"]))
+    secrets: list[str] = []
+    if how == "under a key":
+        secret = draw(TOKEN)
+        inner = draw(st.sampled_from([secret, [secret], {"a": secret}, f"x {secret}"]))
+        value: Any = {draw(SECRET_KEYS): inner}
+    elif how == "looks secret":
+        secret = draw(WORD_TOKEN)  # an API key is word characters only
+        form = draw(st.sampled_from(LOOKS_SECRET))
+        value = f"{draw(FILLER_TEXT)} {form.format(s=secret)} {draw(FILLER_TEXT)}"
+    else:
+        secret = draw(
+            st.text(st.characters(exclude_characters="*", exclude_categories=["Cs"]), max_size=8)
+        )
+        secret = secret + "Q" + secret[::-1] if len(secret) >= 3 else f"{secret}Qsecret"
+        secrets = [secret]
+        text = draw(FILLER_TEXT) + secret + draw(FILLER_TEXT)
+        value = draw(st.sampled_from([text, {text: 1}, [text]]))
+    for _ in range(draw(st.integers(0, 8))):
+        if draw(st.booleans()):
+            value = [draw(FILLER), value]
+        else:
+            value = {draw(FILLER_TEXT): value, "other": draw(FILLER)}
+    return value, secret, secrets
+
+
+def leaks(secret: str, text: str) -> bool:
+    return any(
+        form in text
+        for form in (secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1])
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=planted())
+def test_a_planted_secret_never_comes_out_and_masking_is_idempotent(
+    case: tuple[Any, str, list[str]],
+) -> None:
+    document, secret, secrets = case
+    masked = DOC_MASKER.mask(document, secrets=secrets)
+    for ensure_ascii in (True, False):
+        assert not leaks(secret, json.dumps(masked, ensure_ascii=ensure_ascii))
+    assert DOC_MASKER.mask(masked, secrets=secrets) == masked
+    assert DOC_MASKER.mask(masked) == masked
+
+
+# The row as the writer makes it (nothing is inserted: no connection is opened).
+DOC_WRITER = LogWriter(Database("sqlite+aiosqlite:///:memory:"), DOC_MASKER)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=planted())
+def test_a_planted_secret_never_reaches_a_row_whatever_the_body_form(
+    case: tuple[Any, str, list[str]],
+) -> None:
+    document, secret, secrets = case
+    writer = DOC_WRITER
+    as_json = json.dumps(document, ensure_ascii=False)
+    bodies = [document, as_json.encode()]  # a value, and JSON bytes as a connector got them
+    if secrets:
+        bodies.append(as_json)  # JSON text kept as a string: only known secrets are sure
+    for body in bodies:
+        entry = LogEntry(
+            org_id=ORG_A,
+            integration_type="api",
+            event_type="x",
+            direction="outbound",
+            status="error",
+            request_body=body,
+            error_message=f"failed with {as_json}" if secrets else None,
+            secrets=secrets,
+        )
+        row = writer.to_row(entry)
+        assert not leaks(secret, str(row["request_body"])), body
+        assert not leaks(secret, str(row["error_message"]))

@@ -33,7 +33,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.logs import rawjson
 from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.storable import printable, replace_nul
@@ -242,8 +241,8 @@ class LogWriter:
         written = 0
         for row in rows:
             unlinked = {**row, "api_key_id": None, "job_id": None}
-            # Last resort: bodies the database refuses (e.g. a raw JSON body that was not
-            # JSON after all) give way to a note, so the row itself is kept.
+            # Last resort: bodies the database refuses give way to a note, so the row
+            # itself is kept.
             bare = {**unlinked, "request_body": _UNSTORABLE, "response_body": _UNSTORABLE}
             for attempt in (row, unlinked, bare):
                 try:
@@ -331,7 +330,7 @@ class LogWriter:
             except ValueError:
                 body = decoded
         masked = self.masker.mask(body, secrets=secrets)
-        text = rawjson.dumps(masked)
+        text = json.dumps(masked, ensure_ascii=False, default=str)
         text = replace_nul(text)  # PostgreSQL refuses NUL in JSON and text: a visible mark
         text = printable(text)  # unpaired surrogates (kept raw by ensure_ascii=False)
         if len(text) <= self.body_limit:

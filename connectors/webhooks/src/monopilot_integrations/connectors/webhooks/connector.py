@@ -42,7 +42,6 @@ from monopilot_integrations.core.errors import DeferredError, FatalError, Retria
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import RetryPolicy
-from monopilot_integrations.core.logs.rawjson import RawJSON
 from monopilot_integrations.core.net import (
     BlockedTargetError,
     OutboundGuard,
@@ -159,8 +158,8 @@ class WebhooksConnector(Connector):
                 "method": "POST",
                 "url": webhook.url,
                 "headers": masked_headers(headers),
-                # The signed bytes as sent; stored verbatim unless they need masking.
-                "body": RawJSON(body),
+                # The fields the signed bytes encode: the log stores them as JSON.
+                "body": body_fields,
             },
             # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
             secrets=secrets + credential_values(custom),
