@@ -99,47 +99,24 @@ class Database:
         """A transaction for one organisation: committed on success, rolled back on error."""
         if not isinstance(org_id, uuid.UUID):
             raise TypeError(f"org_id must be a UUID, not {type(org_id).__name__}")
-        turns = self.writer_turns
-        if turns is not None:
-            await _take_turn(turns)
-        try:
-            async with self._sessions() as session, session.begin():
-                session.info[ORG_KEY] = org_id
-                if self.is_postgres:
-                    await session.execute(
-                        _SET_TENANT, {"role": self.tenant_role, "org": str(org_id)}
-                    )
-                yield session
-        finally:
-            if turns is not None:
-                turns.release()
+        async with self._writer_turn(), self._sessions() as session, session.begin():
+            session.info[ORG_KEY] = org_id
+            if self.is_postgres:
+                await session.execute(_SET_TENANT, {"role": self.tenant_role, "org": str(org_id)})
+            yield session
 
     @asynccontextmanager
     async def system_session(self) -> AsyncIterator[AsyncSession]:
         """A transaction across organisations, for the kernel's own bookkeeping only."""
-        turns = self.writer_turns
-        if turns is not None:
-            await _take_turn(turns)
-        try:
-            async with self._sessions() as session, session.begin():
-                yield session
-        finally:
-            if turns is not None:
-                turns.release()
+        async with self._writer_turn(), self._sessions() as session, session.begin():
+            yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A :meth:`system_session` as a Core connection (committed on success, rolled back
         on error), for statements that need no ORM session, such as bulk inserts."""
-        turns = self.writer_turns
-        if turns is not None:
-            await _take_turn(turns)
-        try:
-            async with self.engine.begin() as conn:
-                yield conn
-        finally:
-            if turns is not None:
-                turns.release()
+        async with self._writer_turn(), self.engine.begin() as conn:
+            yield conn
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""
@@ -149,12 +126,22 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
-
-async def _take_turn(turns: TransactionQueue) -> None:
-    try:
-        await turns.acquire()
-    except sqlite3.OperationalError as exc:  # waited as long as SQLite's busy timeout would
-        raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from None
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        """This process's turn to write the SQLite file, held until the transaction inside
+        is over (committed, rolled back, or its connection closed); no wait elsewhere."""
+        turns = self.writer_turns
+        if turns is None:
+            yield
+            return
+        try:
+            await turns.acquire()
+        except sqlite3.OperationalError as exc:  # waited as long as SQLite's busy timeout would
+            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from None
+        try:
+            yield
+        finally:
+            turns.release()
 
 
 def session_org(session: AsyncSession) -> uuid.UUID:
