@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from monopilot_integrations.core.db.database import Database
@@ -101,7 +102,8 @@ def test_two_loops_write_one_file_without_polling(tmp_path: Path) -> None:
 
     async def setup() -> None:
         database = Database(url)
-        async with database.engine.begin() as conn:
+        assert database.writer_turns is queue
+        async with database.transaction() as conn:
             await conn.execute(text("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER)"))
         await database.dispose()
 
@@ -112,8 +114,9 @@ def test_two_loops_write_one_file_without_polling(tmp_path: Path) -> None:
         database = Database(url)
         try:
             for n in range(50):
-                async with database.engine.begin() as conn:
-                    await conn.execute(
+                opened = database.system_session() if n % 2 else database.session(uuid.uuid4())
+                async with opened as session:
+                    await session.execute(
                         text("INSERT INTO t VALUES (:id, :n)"),
                         {"id": f"{name}-{uuid.uuid4()}", "n": n},
                     )
@@ -129,17 +132,17 @@ def test_two_loops_write_one_file_without_polling(tmp_path: Path) -> None:
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert len(handed) >= 100  # every transaction went through the queue
+    assert len(handed) == 101  # every transaction went through the queue
 
     async def count() -> int:
         database = Database(url)
-        async with database.engine.connect() as conn:
+        async with database.transaction() as conn:
             value = (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one()
         await database.dispose()
         return int(value)
 
     assert asyncio.run(count()) == 100
-    assert not queue._held and not queue._waiters  # every turn given back
+    assert queue.idle  # every turn given back
 
 
 def test_a_waiter_whose_loop_is_gone_is_skipped() -> None:
@@ -165,7 +168,7 @@ def test_a_waiter_whose_loop_is_gone_is_skipped() -> None:
     assert ready.is_set() and not waiter.done()
     loop.close()  # ... and its loop closes without it ever running again
     queue.release()
-    assert not queue._held and not queue._waiters
+    assert queue.idle
 
     async def again() -> None:
         await asyncio.wait_for(queue.acquire(), 1)
@@ -174,18 +177,55 @@ def test_a_waiter_whose_loop_is_gone_is_skipped() -> None:
     asyncio.run(again())
 
 
-async def test_an_invalidated_connection_gives_its_turn_back(tmp_path: Path) -> None:
-    path = tmp_path / "invalidated.db"
+async def test_a_session_holds_the_turn_until_it_is_over(tmp_path: Path) -> None:
+    """The turn is taken before the transaction begins and given back once it has been
+    committed or rolled back, whatever ended it."""
+    path = tmp_path / "held.db"
     database = Database(f"sqlite+aiosqlite:///{path}")
-    queue = queue_for(str(path.resolve()), timeout=30)
+    queue = database.writer_turns
+    assert queue is not None
     try:
-        async with database.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))  # a transaction: it holds the turn
-            assert queue._held
-            await conn.invalidate()  # e.g. the driver failed under it
-        assert not queue._held
-        async with database.engine.begin() as conn:
-            await asyncio.wait_for(conn.execute(text("SELECT 1")), 5)
+        async with database.transaction() as conn:
+            await conn.execute(text("CREATE TABLE t (n INTEGER)"))
+        order: list[str] = []
+
+        async def second() -> None:
+            async with database.session(uuid.uuid4()) as session:
+                order.append("second")
+                await session.execute(text("INSERT INTO t VALUES (2)"))
+
+        async with database.system_session() as session:
+            assert not queue.idle  # held before any statement
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.01)
+            await session.execute(text("INSERT INTO t VALUES (1)"))
+            order.append("first")
+        await asyncio.wait_for(waiting, 5)
+        assert order == ["first", "second"]
+
+        with pytest.raises(RuntimeError):
+            async with database.session(uuid.uuid4()) as session:
+                await session.execute(text("INSERT INTO t VALUES (3)"))
+                raise RuntimeError("the caller failed")
+        assert queue.idle
+
+        with pytest.raises(sa_exc.PendingRollbackError):  # no commit on a dead connection
+            async with database.transaction() as conn:
+                assert not queue.idle
+                await conn.execute(text("INSERT INTO t VALUES (4)"))
+                await conn.invalidate()  # e.g. the driver failed under it
+        assert queue.idle
+
+        async with database.system_session() as session:
+            blocked = asyncio.create_task(second())
+            await asyncio.sleep(0.01)
+            blocked.cancel()  # a caller cancelled while it waits for its turn
+            with pytest.raises(asyncio.CancelledError):
+                await blocked
+        assert queue.idle
+        async with database.transaction() as conn:
+            rows = (await conn.execute(text("SELECT n FROM t ORDER BY n"))).scalars().all()
+        assert rows == [1, 2]  # the failed one rolled back, the invalidated one never ran
     finally:
         await database.dispose()
 
@@ -195,20 +235,30 @@ async def test_waiting_too_long_for_a_turn_is_sqlalchemys_operational_error(
 ) -> None:
     """A second transaction opened while the first is still open in the same task waits
     for its turn and fails as SQLite's busy timeout made it fail, with the same error."""
-    from sqlalchemy import exc as sa_exc
-
     path = tmp_path / "nested.db"
     database = Database(f"sqlite+aiosqlite:///{path}")
-    queue = queue_for(str(path.resolve()), timeout=30)
+    queue = database.writer_turns
+    assert queue is not None
     queue.timeout = 0.2
     try:
-        async with database.engine.begin() as outer:
+        async with database.system_session() as outer:
             await outer.execute(text("SELECT 1"))
             with pytest.raises(sa_exc.OperationalError, match="database is locked"):
-                async with database.engine.begin() as inner:
+                async with database.transaction() as inner:
                     await inner.execute(text("SELECT 1"))
-        async with database.engine.begin() as conn:  # and the queue is free again
-            await asyncio.wait_for(conn.execute(text("SELECT 1")), 5)
+        async with database.session(uuid.uuid4()) as session:  # and the queue is free again
+            await asyncio.wait_for(session.execute(text("SELECT 1")), 5)
+        assert queue.idle
     finally:
         queue.timeout = 30
+        await database.dispose()
+
+
+async def test_an_in_memory_database_has_no_queue() -> None:
+    database = Database("sqlite+aiosqlite:///:memory:")
+    try:
+        assert database.writer_turns is None
+        async with database.system_session() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+    finally:
         await database.dispose()

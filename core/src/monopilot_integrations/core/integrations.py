@@ -121,7 +121,7 @@ class Integrations:
             return
         from sqlalchemy import text
 
-        async with database.engine.connect() as conn:
+        async with database.transaction() as conn:
             row = (
                 await conn.execute(
                     text(

@@ -8,7 +8,11 @@ a raw ``SELECT *`` without a WHERE clause sees only that organisation's rows, an
 row for another organisation fails.
 
 :meth:`Database.system_session` is for the kernel's own cross-organisation work (the
-dispatcher, the sweeper, purges) and for migrations. It runs as the connecting role.
+dispatcher, the sweeper, purges) and for migrations. It runs as the connecting role, and
+so does :meth:`Database.transaction`, the same on a Core connection (bulk inserts).
+
+On an SQLite file, each of the three first waits for this process's turn to write it
+(:mod:`.sqlite_writer`) and gives the turn back when its transaction is over.
 """
 
 from __future__ import annotations
@@ -25,17 +29,16 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import await_
 
-from monopilot_integrations.core.db import sqlite_trips
-from monopilot_integrations.core.db.sqlite_writer import HELD, queue_for
+from monopilot_integrations.core.db.sqlite_writer import TransactionQueue, queue_for
+from monopilot_integrations.core.db.types import serialize_json
 
 ORG_KEY = "org_id"
 
@@ -78,9 +81,13 @@ class Database:
         else:
             options["pool_size"] = pool_size
             options["max_overflow"] = pool_size
+        # JSON documents the log writer serialized already (JSONText) are stored as they are.
+        options["json_serializer"] = serialize_json
         self.engine: AsyncEngine = create_async_engine(url, **options)
+        #: Where this process's SQLite transactions on the file take turns (None: no file).
+        self.writer_turns: TransactionQueue | None = None
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine, parsed.database)
+            self.writer_turns = _configure_sqlite(self.engine, parsed.database)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -92,7 +99,7 @@ class Database:
         """A transaction for one organisation: committed on success, rolled back on error."""
         if not isinstance(org_id, uuid.UUID):
             raise TypeError(f"org_id must be a UUID, not {type(org_id).__name__}")
-        async with self._sessions() as session, session.begin():
+        async with self._writer_turn(), self._sessions() as session, session.begin():
             session.info[ORG_KEY] = org_id
             if self.is_postgres:
                 await session.execute(_SET_TENANT, {"role": self.tenant_role, "org": str(org_id)})
@@ -101,16 +108,40 @@ class Database:
     @asynccontextmanager
     async def system_session(self) -> AsyncIterator[AsyncSession]:
         """A transaction across organisations, for the kernel's own bookkeeping only."""
-        async with self._sessions() as session, session.begin():
+        async with self._writer_turn(), self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A :meth:`system_session` as a Core connection (committed on success, rolled back
+        on error), for statements that need no ORM session, such as bulk inserts."""
+        async with self._writer_turn(), self.engine.begin() as conn:
+            yield conn
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""
-        async with self.engine.connect() as conn:
+        async with self.transaction() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        """This process's turn to write the SQLite file, held until the transaction inside
+        is over (committed, rolled back, or its connection closed); no wait elsewhere."""
+        turns = self.writer_turns
+        if turns is None:
+            yield
+            return
+        try:
+            await turns.acquire()
+        except sqlite3.OperationalError as exc:  # waited as long as SQLite's busy timeout would
+            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from None
+        try:
+            yield
+        finally:
+            turns.release()
 
 
 def session_org(session: AsyncSession) -> uuid.UUID:
@@ -121,15 +152,16 @@ def session_org(session: AsyncSession) -> uuid.UUID:
     return org
 
 
-def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
-    """WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` in turn.
+def _configure_sqlite(engine: AsyncEngine, database: str | None) -> TransactionQueue | None:
+    """WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``; returns the file's queue.
 
     Two writers (the server loop and the worker loop) would otherwise hit SQLite's
     deferred-transaction upgrade deadlock ("database is locked" at once, without waiting).
-    Taking the write lock at BEGIN avoids it; within this process transactions take turns
-    in the file's :class:`~.sqlite_writer.TransactionQueue` first, so they are handed the
-    lock as it comes free instead of polling for it (the busy timeout still covers other
-    processes).
+    Taking the write lock at BEGIN avoids it. Within this process the sessions of
+    :class:`Database` take turns in the file's :class:`~.sqlite_writer.TransactionQueue`
+    before they begin, so they are handed the lock as it comes free instead of polling for
+    it; the busy timeout covers other processes, and connections opened on the engine
+    directly.
     """
     queue = None
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -137,7 +169,8 @@ def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        sqlite_trips.adopt(dbapi_connection)  # a statement in one trip to aiosqlite's thread
+        # SQLAlchemy's documented recipe: the driver begins nothing by itself, the "begin"
+        # event below says how a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # The busy timeout first, so the statements after it wait for a lock instead of
@@ -166,39 +199,6 @@ def _configure_sqlite(engine: AsyncEngine, database: str | None) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if queue is not None:
-            info = conn.connection.info
-            if not info.get(HELD):
-                try:
-                    await_(queue.acquire())
-                except MissingGreenlet:  # synchronous use (no event loop): poll as before
-                    pass
-                except sqlite3.OperationalError as exc:  # waited as long as SQLite would
-                    raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from None
-                else:
-                    info[HELD] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def _give_back(record: Any) -> None:
-        if queue is not None and record is not None and record.info.pop(HELD, False):
-            queue.release()
-
-    # The transaction is over when its connection goes back to the pool (the pool rolls
-    # back what was left), and also when the connection is invalidated (closed after an
-    # error), detached (a connection the garbage collector found unreturned) or closed.
-    # Each pops the flag, so a turn is given back exactly once.
-    @event.listens_for(engine.sync_engine.pool, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        _give_back(record)
-
-    @event.listens_for(engine.sync_engine.pool, "invalidate")
-    def _on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
-        _give_back(record)
-
-    @event.listens_for(engine.sync_engine.pool, "detach")
-    def _on_detach(_dbapi_connection: Any, record: Any) -> None:
-        _give_back(record)
-
-    @event.listens_for(engine.sync_engine.pool, "close")
-    def _on_close(_dbapi_connection: Any, record: Any) -> None:
-        _give_back(record)
+    return queue

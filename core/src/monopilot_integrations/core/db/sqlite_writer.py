@@ -5,20 +5,20 @@ SQLite admits one writer, and every transaction here starts with ``BEGIN IMMEDIA
 connection that finds the lock taken does not wait on it: SQLite's busy handler *polls*,
 sleeping 1, 2, 5, 10 ... up to 100 ms between tries. With the server loop and the worker
 loop (and the log writer, and a connector's own writes) each on their own connections,
-most transactions used to find the lock taken and slept through most of their wait after
-it was free: measured with the webhook benchmark, the job engine's transactions spent
-three quarters of the run in ``BEGIN IMMEDIATE``.
+most transactions would find the lock taken and sleep through most of their wait after
+it was free.
 
 :class:`TransactionQueue` is a FIFO lock that works across event loops and threads: a
 transaction waits on a future of its own loop and is woken the moment the previous one
-ends. It is taken before ``BEGIN IMMEDIATE`` and given back when the connection returns to
-the pool (the transaction is over by then, committed or rolled back). Other processes on
-the same file still meet the busy handler, as before.
+ends. :class:`~.database.Database` takes a turn before a session or transaction begins
+and gives it back in ``finally``, once the session is closed (committed or rolled back).
+Other processes on the same file still meet the busy handler, as do connections opened
+on the engine directly.
 
 A transaction that waits longer than ``timeout`` seconds fails with the error SQLite gives
-when its busy timeout runs out (``database is locked``): the same behaviour as before for
-code that would otherwise wait forever on itself (a second transaction opened while the
-first is still open in the same task).
+when its busy timeout runs out (``database is locked``): the behaviour SQLite's busy
+timeout gives code that would otherwise wait forever on itself (a second transaction
+opened while the first is still open in the same task).
 """
 
 from __future__ import annotations
@@ -28,21 +28,23 @@ import sqlite3
 import threading
 from collections import deque
 
-#: Where a connection notes that it holds the queue (its pool record's ``info``).
-HELD = "monopilot.sqlite_transaction_queue"
-
 
 class TransactionQueue:
+    """A first-in, first-out lock for coroutines of any event loop in any thread."""
+
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self._mutex = threading.Lock()
         self._held = False
         self._waiters: deque[asyncio.Future[None]] = deque()
 
+    @property
+    def idle(self) -> bool:
+        """Nobody holds a turn and nobody waits for one."""
+        with self._mutex:
+            return not self._held and not self._waiters
+
     async def acquire(self) -> None:
-        # Made before the mutex is taken: nothing under it allocates objects the garbage
-        # collector tracks, so a collection (which may give a turn back, see database.py)
-        # never runs while this thread holds the mutex.
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         with self._mutex:
             if not self._held:

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
+
+
+class JSONText(str):
+    """A JSON document serialized already: a JSON column stores this text as it is.
+
+    The log writer serializes each masked body to measure it; storing it must not
+    serialize it again (into a JSON string). :func:`serialize_json` is the serializer of
+    every :class:`~.database.Database` engine.
+    """
+
+    __slots__ = ()
+
+
+def serialize_json(value: Any) -> str:
+    """The engine's ``json_serializer``: :class:`JSONText` as it is, anything else dumped."""
+    if type(value) is JSONText:
+        return value
+    return json.dumps(value)
+
 
 #: JSON everywhere, JSONB on PostgreSQL (indexable, compact).
 JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText, json_value
+from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.storable import printable, replace_nul
 from monopilot_integrations.core.tables import logs_table
@@ -100,12 +100,7 @@ class LogWriter:
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         self._closed = False
-        dialect = database.engine.dialect
-        self._bulk = (
-            BulkInsert(logs_table, LOG_COLUMNS, dialect)
-            if dialect.name in BulkInsert.SUPPORTED
-            else None
-        )
+        self._bulk = BulkInsert(logs_table)
         self.rows_written = 0
 
     # --- the two ways in ----------------------------------------------------------------
@@ -190,11 +185,8 @@ class LogWriter:
         return [entry.id for entry in entries]
 
     async def _insert_in(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        if self._bulk is not None:
-            # The session may be a tenant's (row-level security): no COPY there.
-            await self._bulk.execute(await session.connection(), rows, copy=False)
-        else:
-            await session.execute(logs_table.insert(), [_typed(row) for row in rows])
+        # The session may be a tenant's (row-level security): no COPY there.
+        await self._bulk.execute(await session.connection(), rows, copy=False)
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -231,11 +223,8 @@ class LogWriter:
             return written
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
-        async with self.database.engine.begin() as conn:
-            if self._bulk is not None:
-                await self._bulk.execute(conn, rows)
-            else:
-                await conn.execute(logs_table.insert(), [_typed(row) for row in rows])
+        async with self.database.transaction() as conn:
+            await self._bulk.execute(conn, rows)
 
     async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> int:
         written = 0
@@ -342,12 +331,3 @@ class LogWriter:
 #: A batch or row the database (or its driver) refuses for good: retried row by row.
 _REFUSED = (sa_exc.IntegrityError, sa_exc.DataError, UnicodeError)
 _UNSTORABLE = JSONText('{"_unstorable": "the database refused this body"}')
-
-
-def _typed(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` as SQLAlchemy's typed insert takes it (JSON bodies as values, not text)."""
-    return {
-        **row,
-        "request_body": json_value(row["request_body"]),
-        "response_body": json_value(row["response_body"]),
-    }
