@@ -166,13 +166,6 @@ class Settings(BaseSettings):
         default=None,
         description="Extra or changed tiers: 'name=per_minute/per_hour/burst,...'.",
     )
-    rate_limit_lease_seconds: float = Field(
-        default=0.1,
-        ge=0,
-        le=5,
-        description="With Redis: how long a busy key's leased tokens live in a process "
-        "(0: a round trip per request); key changes wait this long before answering.",
-    )
 
     # --- network ------------------------------------------------------------------------
     allow_private_targets: bool = Field(
