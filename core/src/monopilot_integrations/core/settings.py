@@ -151,7 +151,10 @@ class Settings(BaseSettings):
         default=12, ge=4, le=16, description="bcrypt cost of stored key hashes (document: 12)."
     )
     api_key_cache_seconds: float = Field(
-        default=60.0, ge=0, description="How long a verified key is trusted without bcrypt."
+        default=3600.0,
+        ge=0,
+        description="How long a verified key is trusted without bcrypt (a change of the key "
+        "is seen on the next request regardless).",
     )
     api_key_failure_limit: int = Field(
         default=10, ge=1, description="Failed attempts with a valid key id before suspension."

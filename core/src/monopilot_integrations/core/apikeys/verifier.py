@@ -5,7 +5,10 @@ bcrypt at cost 12 takes about a quarter of a second. So:
 1. the key's shape and checksum are checked first (no I/O at all for garbage);
 2. a verified key is cached in process under a keyed hash (BLAKE2b in its keyed mode, a
    MAC, with a per-process random key: a third of HMAC-SHA256's cost on a path taken by
-   every request) of the presented text, for ``api_key_cache_seconds``;
+   every request) of the presented text, for ``api_key_cache_seconds``, at most
+   ``cache_size`` keys (the oldest verification goes first). The lifetime can be long
+   because step 4 catches every change of a key on the next request; a server with
+   thousands of active keys would otherwise spend its time in bcrypt;
 3. on a miss the row is found by its public key id, and bcrypt runs off the event loop,
    once per key id at a time (a burst of requests with a new key costs one bcrypt);
 4. every request re-checks the key's *stamp* (status + last change) in the same Redis round
@@ -87,7 +90,8 @@ class ApiKeyVerifier:
         database: Database,
         clock: Clock,
         *,
-        cache_seconds: float = 60.0,
+        cache_seconds: float = 3600.0,
+        cache_size: int = 100_000,
         failure_limit: int = 10,
         failure_window: float = 900.0,
         on_too_many_failures: Callable[[Any], Awaitable[None]] | None = None,
@@ -95,6 +99,7 @@ class ApiKeyVerifier:
         self.database = database
         self.clock = clock
         self.cache_seconds = cache_seconds
+        self.cache_size = cache_size
         self.failure_limit = failure_limit
         self.failure_window = failure_window
         self.on_too_many_failures = on_too_many_failures
@@ -173,9 +178,17 @@ class ApiKeyVerifier:
             return None
         verified, cached_at = entry
         if time.monotonic() - cached_at > self.cache_seconds:
-            self._cache.pop(digest, None)
+            self._forget(digest)
             return None
         return verified
+
+    def _forget(self, digest: bytes) -> None:
+        verified, _ = self._cache.pop(digest)
+        digests = self._digests_by_key.get(verified.key_id)
+        if digests is not None:
+            digests.discard(digest)
+            if not digests:
+                del self._digests_by_key[verified.key_id]
 
     async def _load(self, key_id: str) -> Any:
         async with self.database.system_session() as session:
@@ -202,6 +215,8 @@ class ApiKeyVerifier:
             expires_at=row.expires_at,
             stamp=stamp_of(row.status, row.updated_at),
         )
+        while len(self._cache) >= self.cache_size:  # dicts keep insertion order: oldest first
+            self._forget(next(iter(self._cache)))
         self._cache[digest] = (verified, time.monotonic())
         self._digests_by_key.setdefault(row.key_id, set()).add(digest)
         return verified
