@@ -52,7 +52,6 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
         redis_url=redis_url,
         database_url=database_url or None,
         embedded_worker=False,
-        rate_limit_tiers="bench=100000000/1000000000/1000000",
     )
     plugins = PluginManager()
     plugins.register(plugin, "bench")
@@ -87,7 +86,6 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
                 return RateLimitResult(True, tier.per_minute, 1, 0.0, 0.0, None)
 
             RedisRateLimiter.hit = allowed  # type: ignore[method-assign]
-            RedisRateLimiter.hit_now = lambda self, key, tier, *, stamp_key=None: None  # type: ignore[method-assign]
             from monopilot_integrations.core.apikeys.service import ApiKeyService
 
             async def current(self, key, stamp):  # type: ignore[no-untyped-def]

@@ -5,8 +5,8 @@
 Prints wall time and this process's CPU time per operation (the CPU figure is what a
 server process pays per request; Redis's own CPU is not included). The Redis rows come
 with reference operations measured in the same run, for ratios: a bare PING (the raw round
-trip) and an INCR+EXPIRE pipeline (the baseline middleware of
-``/work/shared/reference/baselines.md``). No assertions.
+trip) and an INCR+EXPIRE pipeline (what a plain fixed-window counter sends). No
+assertions.
 """
 
 from __future__ import annotations

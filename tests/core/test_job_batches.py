@@ -130,8 +130,8 @@ async def test_a_batch_records_success_retry_and_dead_letter_while_a_slow_job_ru
 async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
     settings: Settings, clock: ManualClock
 ) -> None:
-    """One watchdog per worker loop ends attempts at 90 % of the lease (here 1 s), before
-    another worker could claim the job again; the cut is recorded as a retriable failure."""
+    """Each attempt is cut off at 90 % of the lease (here 1 s), before another worker
+    could claim the job again; the cut is recorded as a retriable failure."""
     kernel = await started(settings, clock, job_lease_seconds=1.0, job_batch_hold=0.2)
     try:
         if kernel.database.is_postgres:
@@ -188,6 +188,32 @@ async def test_jobs_are_claimed_only_as_slots_can_take_them(
         await asyncio.gather(*waiting, return_exceptions=True)
         await kernel.close()
     assert {j for j, _ in plugin.ATTEMPTS} <= {str(j) for j in slow}  # the four never started
+
+
+async def test_a_batch_larger_than_the_slots_runs_every_job(
+    settings: Settings, clock: ManualClock
+) -> None:
+    """Claimed in turns of at most ``job_concurrency`` jobs, the batch still runs them all."""
+    kernel = await started(settings, clock, job_concurrency=3)
+    try:
+        if kernel.database.is_postgres:
+            await truncate_all(kernel.database)
+        ids = await create(kernel, [{"n": i} for i in range(8)])
+        outcomes = await kernel.runtime().batches.run(ORG_A, ids)
+        assert sorted(o.job_id for o in outcomes) == sorted(ids)
+        assert {job.status for job in (await jobs_by_id(kernel)).values()} == {"succeeded"}
+    finally:
+        await kernel.close()
+
+
+async def test_each_job_of_a_fan_out_gets_a_payload_of_its_own(kernel: Integrations) -> None:
+    """Jobs carrying the same payload text each parse their own: one handler changing its
+    payload never shows in another's."""
+    ids = await create(kernel, [{"bump": {"count": 0}} for _ in range(3)])
+    outcomes = await kernel.runtime().batches.run(ORG_A, ids)
+    assert {o.status for o in outcomes} == {"succeeded"}
+    rows = await all_rows(kernel, LogRow)
+    assert [row.request_body for row in rows] == [{"count": 1}] * 3
 
 
 async def test_a_stale_attempt_in_a_group_is_fenced_and_the_others_are_recorded(

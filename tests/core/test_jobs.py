@@ -267,13 +267,13 @@ async def test_an_attempt_that_lost_its_lease_cannot_undo_the_rerun(
 ) -> None:
     """Worker A stalls past its lease, B re-runs and succeeds, then A fails: B's wins."""
     from monopilot_integrations.core.errors import RetriableError
-    from monopilot_integrations.core.jobs.engine import _job_from_row
+    from monopilot_integrations.core.jobs.engine import job_from_row
 
     await kernel.publish(ORG_A, "test.ping", {})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
     engine = kernel.runtime().engine
-    stalled = _job_from_row(await engine._claim(ORG_A, job.id))  # worker A's claim
+    stalled = job_from_row(await engine._claim(ORG_A, job.id))  # worker A's claim
     clock.advance(kernel.settings.job_lease_seconds + 1)
     assert (await kernel.run_job(ORG_A, job.id)).status == "succeeded"  # worker B
     late = await engine._finish(stalled, RetriableError("timeout"), 1)  # A wakes up
@@ -324,7 +324,7 @@ async def test_a_deferred_attempt_runs_again_without_spending_a_retry(
 
 
 def test_a_claimed_row_becomes_a_job_column_by_column() -> None:
-    """Claimed rows are read by position; each value must land in its own field."""
+    """Claimed rows are read by column name; each value must land in its own field."""
     values = {
         "id": uuid.uuid4(),
         "org_id": uuid.uuid4(),

@@ -143,6 +143,20 @@ async def test_bcrypt_runs_once_per_key_then_the_cache_answers(server: Server) -
     assert verifier.bcrypt_checks - before <= 1
 
 
+async def test_the_verification_cache_keeps_at_most_its_size_oldest_out(
+    server: Server,
+) -> None:
+    verifier = server.kernel.runtime().api_keys.verifier
+    verifier.cache_size = 1
+    first = (await server.kernel.api_keys.create(ORG_A, name="one", scopes=["read:products"]))[1]
+    second = (await server.kernel.api_keys.create(ORG_A, name="two", scopes=["read:products"]))[1]
+    before = verifier.bcrypt_checks
+    for key in (first, second, first, first):
+        response = await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {key}"})
+        assert response.status == 403  # verified (it lacks the admin scope)
+    assert verifier.bcrypt_checks - before == 3  # the second pushed the first out once
+
+
 async def test_stored_hash_is_bcrypt_and_never_the_key(server: Server) -> None:
     async with server.kernel.database.system_session() as session:
         rows = (await session.execute(select(ApiKeyRow))).scalars().all()

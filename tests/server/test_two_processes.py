@@ -112,8 +112,7 @@ async def test_one_budget_and_one_key_state_across_two_processes(cluster) -> Non
 
         # Suspend through process A; process B refuses the key on the very next request.
         admin_headers = {"Authorization": f"Bearer {admin}"}
-        # A premium key in steady use: B answers it from a rate-limit lease, with the stamp
-        # Redis gave when the lease was granted (see core/ratelimit/lease.py).
+        # A premium key in steady use, its verification cached in B.
         for _ in range(30):
             async with http.get(urls[1] + path, headers=admin_headers) as response:
                 assert response.status == 200  # B has the admin key cached now

@@ -6,7 +6,8 @@
 * ``fatal``: every attempt raises FatalError;
 * ``crash``: every attempt raises a plain exception (a bug in a handler);
 * ``hang``: the first attempt sleeps that many seconds (a stuck partner, a killed worker);
-* ``echo``: recorded as the attempt's request body (masking tests).
+* ``echo``: recorded as the attempt's request body (masking tests);
+* ``bump``: the handler adds one to ``bump["count"]`` in its payload and records it.
 Every attempt appends ``(job id, attempt number)`` to ``ATTEMPTS``.
 """
 
@@ -44,6 +45,7 @@ PING = EventType(
             "crash": {"type": "boolean"},
             "hang": {"type": "number"},
             "echo": {},
+            "bump": {"type": "object"},
             "secrets": {"type": "array", "items": {"type": "string"}},
             "nul": {"type": "boolean"},
         },
@@ -66,6 +68,9 @@ class FlakyConnector(Connector):
         payload: dict[str, Any] = job.payload
         if "echo" in payload:
             job.record(request=payload["echo"], secrets=payload.get("secrets", []))
+        if "bump" in payload:  # a handler changing its own payload
+            payload["bump"]["count"] += 1
+            job.record(request=payload["bump"])
         if payload.get("nul"):  # a partner answering with a NUL byte in its body
             job.record(response={"note": "bad\x00byte"})
         if payload.get("hang") and job.attempt == 1:

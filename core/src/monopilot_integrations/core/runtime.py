@@ -109,9 +109,7 @@ class Runtime:
     def rate_limiter(self) -> RateLimiter:
         """Redis-backed (shared by every process) when Redis is configured, else in memory."""
         if self.settings.redis_url:
-            return RedisRateLimiter.from_url(
-                self.settings.redis_url, lease_seconds=self.settings.rate_limit_lease_seconds
-            )
+            return RedisRateLimiter.from_url(self.settings.redis_url)
         return MemoryRateLimiter()
 
     @cached_property

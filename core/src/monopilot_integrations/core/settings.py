@@ -151,7 +151,10 @@ class Settings(BaseSettings):
         default=12, ge=4, le=16, description="bcrypt cost of stored key hashes (document: 12)."
     )
     api_key_cache_seconds: float = Field(
-        default=60.0, ge=0, description="How long a verified key is trusted without bcrypt."
+        default=3600.0,
+        ge=0,
+        description="How long a verified key is trusted without bcrypt (a change of the key "
+        "is seen on the next request regardless).",
     )
     api_key_failure_limit: int = Field(
         default=10, ge=1, description="Failed attempts with a valid key id before suspension."
@@ -165,13 +168,6 @@ class Settings(BaseSettings):
     rate_limit_tiers: str | None = Field(
         default=None,
         description="Extra or changed tiers: 'name=per_minute/per_hour/burst,...'.",
-    )
-    rate_limit_lease_seconds: float = Field(
-        default=0.1,
-        ge=0,
-        le=5,
-        description="With Redis: how long a busy key's leased tokens live in a process "
-        "(0: a round trip per request); key changes wait this long before answering.",
     )
 
     # --- network ------------------------------------------------------------------------

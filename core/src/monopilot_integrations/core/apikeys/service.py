@@ -121,9 +121,6 @@ class ApiKeyService:
         self.verifier.invalidate(key_id)
         self._refreshed.pop(key_id, None)
         await self.limiter.set_stamp(key_id, stamp)
-        # With rate-limit leases, other processes may admit a request on a lease granted
-        # before this change for a moment longer: answer only once none can.
-        await self.limiter.settle(key_id)
 
     async def _too_many_failures(self, row: Any) -> None:
         settings = self.runtime.settings

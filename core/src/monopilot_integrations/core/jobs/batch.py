@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
-from monopilot_integrations.core.jobs.claims import PayloadParser
 from monopilot_integrations.core.jobs.finisher import Finisher
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.outcome import (
@@ -36,7 +34,6 @@ from monopilot_integrations.core.jobs.outcome import (
     AttemptOutcome,
     FinishedAttempt,
 )
-from monopilot_integrations.core.jobs.slots import Allowance, Slots
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.tables import jobs_table
 
@@ -55,16 +52,15 @@ class BatchRunner:
             max_batch=settings.job_finish_batch,
             linger=settings.job_finish_linger,
         )
-        self._slots = Slots(settings.job_concurrency)
+        self.concurrency = settings.job_concurrency
+        self._slots = asyncio.Semaphore(settings.job_concurrency)
         # Jobs claimed and still waiting for a slot, at most as many as there are slots: a
         # claim starts the lease, so a job left waiting behind slow attempts (threads x
         # batch of them) could outlive it and be handed out again while it still runs here.
-        self._claimed = Allowance(settings.job_concurrency)
+        # Batches take this room in turn (the lock), so none holds part of it while waiting.
+        self._claim_room = asyncio.Semaphore(settings.job_concurrency)
+        self._claim_turn = asyncio.Lock()
         self._in_flight: dict[asyncio.Task[AttemptOutcome | None], Job] = {}
-        #: When each running attempt must be cut off (monotonic), and those that were.
-        self._deadlines: dict[asyncio.Task[AttemptOutcome | None], float] = {}
-        self._overdue: set[asyncio.Task[Any]] = set()
-        self._watchdog: asyncio.Task[None] | None = None
         #: Attempts whose handler returned and whose record is on its way.
         self._recording: set[asyncio.Task[Any]] = set()
         self._cut_short: list[Job] = []
@@ -79,34 +75,10 @@ class BatchRunner:
         if self._closing:
             await self._release(org_id, job_ids)
             return []
-        parse = PayloadParser()  # a fan-out's jobs share one payload text: parsed once
-        await self._claimed.take(len(job_ids))
-        waiting = len(job_ids)  # allowance held for jobs not started yet
-        jobs: list[Job] = []
         tasks: list[asyncio.Task[AttemptOutcome | None]] = []
-        try:
-            jobs = [
-                self.engine.job_from_row(row, parse)
-                for row in await self.engine.claimer.claim(org_id, job_ids)
-            ]
-            self._claimed.give(waiting - len(jobs))  # not runnable now: nothing to wait for
-            waiting = len(jobs)
-            for index, job in enumerate(jobs):
-                # Waiting for a free slot holds this message's thread: back pressure, so a
-                # busy worker does not take (and lease) more jobs than it can start.
-                await self._slots.acquire()
-                if self._closing:
-                    self._slots.release()
-                    await self.engine.recorder.hand_back(org_id, jobs[index:])
-                    break
-                tasks.append(self._start(job))
-                waiting -= 1
-                self._claimed.give(1)
-        except asyncio.CancelledError:
-            await asyncio.shield(self.engine.recorder.hand_back(org_id, jobs[len(tasks) :]))
-            raise
-        finally:
-            self._claimed.give(waiting)
+        for at in range(0, len(job_ids), self.concurrency):
+            if not await self._claim_and_start(org_id, job_ids[at : at + self.concurrency], tasks):
+                break
         if not tasks:
             return []
         await asyncio.wait(tasks, timeout=self.hold)
@@ -124,62 +96,84 @@ class BatchRunner:
             if (outcome := task.result()) is not None
         ]
 
+    async def _claim_and_start(
+        self,
+        org_id: uuid.UUID,
+        job_ids: Sequence[uuid.UUID],
+        tasks: list[asyncio.Task[AttemptOutcome | None]],
+    ) -> bool:
+        """Claim up to :attr:`concurrency` jobs once there is room for them to wait, and
+        start each as a slot frees (appended to ``tasks``); ``False`` once shutting down."""
+        await self._take_claim_room(len(job_ids))
+        waiting = len(job_ids)  # room held for jobs not started yet
+        jobs: list[Job] = []
+        started = 0
+        try:
+            jobs = [
+                self.engine.job_from_row(row)
+                for row in await self.engine.claimer.claim(org_id, job_ids)
+            ]
+            self._give_claim_room(waiting - len(jobs))  # not runnable now: nothing to wait for
+            waiting = len(jobs)
+            for job in jobs:
+                # Waiting for a free slot holds this message's thread: back pressure, so a
+                # busy worker does not take (and lease) more jobs than it can start.
+                await self._slots.acquire()
+                if self._closing:
+                    self._slots.release()
+                    await self.engine.recorder.hand_back(org_id, jobs[started:])
+                    return False
+                tasks.append(self._start(job))
+                started += 1
+                waiting -= 1
+                self._claim_room.release()
+        except asyncio.CancelledError:
+            await asyncio.shield(self.engine.recorder.hand_back(org_id, jobs[started:]))
+            raise
+        finally:
+            self._give_claim_room(waiting)
+        return True
+
+    async def _take_claim_room(self, count: int) -> None:
+        taken = 0
+        try:
+            async with self._claim_turn:
+                while taken < count:
+                    await self._claim_room.acquire()
+                    taken += 1
+        except BaseException:
+            self._give_claim_room(taken)
+            raise
+
+    def _give_claim_room(self, count: int) -> None:
+        for _ in range(count):
+            self._claim_room.release()
+
     def _start(self, job: Job) -> asyncio.Task[AttemptOutcome | None]:
-        loop = asyncio.get_running_loop()
-        task = loop.create_task(self._attempt(job), name=f"job-{job.id}")
+        task = asyncio.get_running_loop().create_task(self._attempt(job), name=f"job-{job.id}")
         self._in_flight[task] = job
-        self._deadlines[task] = time.monotonic() + self.engine.attempt_limit
         task.add_done_callback(self._forget)
-        if self._watchdog is None or self._watchdog.done():
-            self._watchdog = loop.create_task(self._watch(), name="job-attempt-watchdog")
         return task
 
     def _forget(self, task: asyncio.Task[AttemptOutcome | None]) -> None:
         self._in_flight.pop(task, None)
-        self._deadlines.pop(task, None)
-        self._overdue.discard(task)
         self._recording.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.warning("%s: its attempt was not recorded", task.get_name(), exc_info=error)
 
     async def _attempt(self, job: Job) -> AttemptOutcome | None:
-        """One attempt in a slot taken by :meth:`run`."""
-        error: BaseException | None
-        task = asyncio.current_task()
+        """One attempt in a slot taken by :meth:`run` (cut off at the engine's limit)."""
         try:
-            try:
-                error, duration_ms = await self.engine.perform(job, time_limit=False)
-            finally:
-                self._slots.release()
-                # The handler is done: recording the result is not cut off.
-                self._deadlines.pop(task, None)  # type: ignore[arg-type]
+            error, duration_ms = await self.engine.perform(job)
         except asyncio.CancelledError:
-            # Cut off by the watchdog (and by nothing else): recorded as a retriable
-            # failure, like any attempt that fails.
-            if task is None or task not in self._overdue or task.uncancel() > 0:
-                self._cut_short.append(job)  # handed back in one go by shutdown()
-                raise
-            error, duration_ms = self.engine.overdue(), int(self.engine.attempt_limit * 1000)
+            self._cut_short.append(job)  # shutdown: handed back in one go by shutdown()
+            raise
+        finally:
+            self._slots.release()
+        task = asyncio.current_task()
         if task is not None:
             self._recording.add(task)
         return await self.finisher.finish(FinishedAttempt(job, error, duration_ms))
-
-    async def _watch(self) -> None:
-        """Cut off attempts running past the engine's attempt limit.
-
-        One timer for all attempts: an ``asyncio.timeout`` per attempt put a timer on the
-        loop's heap for every delivery, and cancelled it again a moment later. Checked
-        every tenth of the limit (at most every second), so an attempt ends by 99 % of
-        its lease at the latest.
-        """
-        interval = min(self.engine.attempt_limit / 10, 1.0)
-        while True:
-            await asyncio.sleep(interval)
-            now = time.monotonic()
-            for task, deadline in list(self._deadlines.items()):
-                if deadline <= now and not task.done() and task not in self._overdue:
-                    self._overdue.add(task)
-                    task.cancel()
 
     async def shutdown(self, grace: float) -> None:
         """Stop taking batches; let attempts finish for ``grace`` s; hand back the rest."""
@@ -202,20 +196,16 @@ class BatchRunner:
             except Exception:  # the lease expiring will hand them back anyway
                 log.warning("could not hand back %d jobs on shutdown", len(jobs), exc_info=True)
         await self.finisher.close()
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            await asyncio.gather(self._watchdog, return_exceptions=True)
-            self._watchdog = None
 
     async def _release(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> None:
         """A batch arriving during shutdown: leave its jobs to the next sweep, at once."""
         try:
-            async with self.engine.gate.session(org_id) as session:
+            async with self.engine.scope.session(org_id) as session:
                 await session.execute(
                     update(jobs_table)
                     .where(
                         jobs_table.c.id.in_(list(job_ids)),
-                        self.engine.gate.same_org(jobs_table.c.org_id, org_id),
+                        self.engine.scope.same_org(jobs_table.c.org_id, org_id),
                         jobs_table.c.status.in_((QUEUED, RETRYING)),
                     )
                     .values(enqueued_at=None)

@@ -10,18 +10,15 @@ does not match: it is a no-op for that job, whatever else the message carries.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Text, and_, cast, or_, update
 
 from monopilot_integrations.core.clock import Clock
-from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.jobs.org_scope import OrgScope
 from monopilot_integrations.core.jobs.outcome import QUEUED, RETRYING, RUNNING
 from monopilot_integrations.core.tables import jobs_table, retry_table
 
@@ -29,9 +26,7 @@ jobs_t = jobs_table
 retry_t = retry_table
 
 #: What a claim returns: the columns a :class:`~.model.Job` is made of. The payload comes
-#: back as its JSON text (:class:`PayloadParser` parses each distinct text once). Rows are
-#: read by position (``engine._job_from_row`` unpacks them in this order; ``_ID`` and
-#: ``_ATTEMPTS`` below): a SQLAlchemy row's columns by name cost ~0.6 us each.
+#: back as its JSON text, parsed once per job (:func:`~.engine.job_from_row`).
 CLAIMED = (
     jobs_t.c.id,
     jobs_t.c.org_id,
@@ -47,70 +42,10 @@ CLAIMED = (
     jobs_t.c.retry_policy,
     jobs_t.c.created_at,
 )
-_POSITION = {column.name: index for index, column in enumerate(CLAIMED)}
-_ID, _ATTEMPTS = _POSITION["id"], _POSITION["attempts"]
-
-
-class PayloadParser:
-    """Parses job payloads (JSON text), each distinct text once.
-
-    A connector that fans one event out (a webhook per subscriber) gives all those jobs
-    the same payload; a claim of a hundred of them parsed the same kilobyte a hundred
-    times. Each job still gets a dict of its own; values nested inside it are shared
-    with the other jobs of the claim that carry the same text, so handlers treat
-    payloads as read-only (they are the job's input, not scratch space).
-    """
-
-    def __init__(self) -> None:
-        self._parsed: dict[str, dict[str, Any]] = {}
-
-    def __call__(self, text: str | dict[str, Any] | None) -> dict[str, Any]:
-        if text is None:
-            return {}
-        if not isinstance(text, str):  # a driver that parsed it already
-            return dict(text)
-        parsed = self._parsed.get(text)
-        if parsed is None:
-            parsed = json.loads(text)
-            if not isinstance(parsed, dict):
-                parsed = {}
-            if len(self._parsed) >= 256:
-                self._parsed.clear()
-            self._parsed[text] = parsed
-        return dict(parsed)
-
-
-class WriteGate:
-    """The transactions one event loop's job engine writes in.
-
-    On SQLite they take turns with every other transaction of the process on that file
-    (:mod:`monopilot_integrations.core.db.sqlite_writer`), so none polls for the lock.
-    """
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self.sqlite = database.dialect == "sqlite"
-
-    def same_org(self, column: Any, org_id: uuid.UUID) -> ColumnElement[bool]:
-        """``column = org_id``, written so that SQLite looks rows up by their ids.
-
-        Without statistics SQLite's planner prefers an index on ``org_id`` over a list of
-        primary keys, and then reads every row of the organisation to find fifty. Wrapped
-        in ``likely()`` the condition is only checked on the rows found by id.
-        """
-        condition: ColumnElement[bool] = column == org_id
-        if self.sqlite:
-            return func.likely(condition)
-        return condition
-
-    @asynccontextmanager
-    async def session(self, org_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
-        async with self.database.session(org_id) as session:
-            yield session
 
 
 async def claim(
-    gate: WriteGate,
+    scope: OrgScope,
     clock: Clock,
     org_id: uuid.UUID,
     job_ids: Sequence[uuid.UUID],
@@ -125,10 +60,12 @@ async def claim(
         and_(jobs_t.c.status.in_((QUEUED, RETRYING)), jobs_t.c.next_run_at <= now),
         and_(jobs_t.c.status == RUNNING, jobs_t.c.locked_until < now),
     )
-    async with gate.session(org_id) as session:
+    async with scope.session(org_id) as session:
         result = await session.execute(
             update(jobs_t)
-            .where(jobs_t.c.id.in_(list(job_ids)), gate.same_org(jobs_t.c.org_id, org_id), runnable)
+            .where(
+                jobs_t.c.id.in_(list(job_ids)), scope.same_org(jobs_t.c.org_id, org_id), runnable
+            )
             .values(
                 status=RUNNING,
                 attempts=jobs_t.c.attempts + 1,
@@ -139,11 +76,11 @@ async def claim(
         )
         rows = list(result.all())
         # Only a job that ran before can have a retry queue row (first attempts skip this).
-        retried = [row[_ID] for row in rows if row[_ATTEMPTS] > 1]
+        retried = [row.id for row in rows if row.attempts > 1]
         if retried:
             await session.execute(
                 update(retry_t)
-                .where(retry_t.c.job_id.in_(retried), gate.same_org(retry_t.c.org_id, org_id))
+                .where(retry_t.c.job_id.in_(retried), scope.same_org(retry_t.c.org_id, org_id))
                 .values(status="in_progress", updated_at=now)
             )
     return rows
@@ -158,8 +95,8 @@ class Claimer:
     by two of them (a duplicate message) is given to one only.
     """
 
-    def __init__(self, gate: WriteGate, clock: Clock, *, lease_seconds: float) -> None:
-        self.gate = gate
+    def __init__(self, scope: OrgScope, clock: Clock, *, lease_seconds: float) -> None:
+        self.scope = scope
         self.clock = clock
         self.lease_seconds = lease_seconds
         self.max_ids = 500
@@ -198,14 +135,14 @@ class Claimer:
         wanted = list(dict.fromkeys(job_id for ids, _ in items for job_id in ids))
         try:
             rows = await claim(
-                self.gate, self.clock, org_id, wanted, lease_seconds=self.lease_seconds
+                self.scope, self.clock, org_id, wanted, lease_seconds=self.lease_seconds
             )
         except Exception as exc:
             for _, future in items:
                 if not future.done():
                     future.set_exception(exc)
             return
-        claimed = {row[_ID]: row for row in rows}
+        claimed = {row.id: row for row in rows}
         for ids, future in items:
             mine = [claimed.pop(job_id) for job_id in ids if job_id in claimed]
             if not future.done():  # (a batch that gave up waiting: its leases expire)

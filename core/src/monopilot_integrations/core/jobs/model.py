@@ -34,8 +34,7 @@ class Job:
     org_id: uuid.UUID
     connector: str
     kind: str
-    #: The job's input as planned. Read-only: values nested in it may be shared with the
-    #: other jobs of the same claim that carry the same payload (an event's fan-out).
+    #: The job's input as planned, parsed for this attempt alone (the handler may change it).
     payload: dict[str, Any]
     event_id: uuid.UUID | None
     event_type: str | None

@@ -29,8 +29,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock
-from monopilot_integrations.core.jobs.claims import WriteGate
 from monopilot_integrations.core.jobs.model import Job
+from monopilot_integrations.core.jobs.org_scope import OrgScope
 from monopilot_integrations.core.jobs.outcome import (
     DEAD,
     QUEUED,
@@ -59,13 +59,13 @@ class AttemptRecorder:
     def __init__(
         self,
         *,
-        gate: WriteGate,
+        scope: OrgScope,
         registry: Registry,
         settings: Settings,
         clock: Clock,
         log_writer: LogWriter,
     ) -> None:
-        self.gate = gate
+        self.scope = scope
         self.registry = registry
         self.settings = settings
         self.clock = clock
@@ -111,13 +111,13 @@ class AttemptRecorder:
             )
             for attempt in attempts
         ]
-        async with self.gate.session(org_id) as session:
-            held = await _lock_held(session, self.gate, org_id, [v.job for v in verdicts])
+        async with self.scope.session(org_id) as session:
+            held = await _lock_held(session, self.scope, org_id, [v.job for v in verdicts])
             owned = [v for v in verdicts if (v.job.id, v.job.attempt) in held]
             await self.log_writer.write_many(session, [v.entry for v in verdicts])
-            await _move_jobs(session, self.gate, org_id, owned, now)
+            await _move_jobs(session, self.scope, org_id, owned, now)
             await _upsert_retry_rows(
-                session, self.gate, org_id, [v for v in owned if v.keeps_retry_row], now
+                session, self.scope, org_id, [v for v in owned if v.keeps_retry_row], now
             )
         outcomes = []
         for verdict in verdicts:
@@ -149,20 +149,20 @@ class AttemptRecorder:
         if not jobs:
             return 0
         now = self.clock.now()
-        async with self.gate.session(org_id) as session:
-            held = await _lock_held(session, self.gate, org_id, jobs)
+        async with self.scope.session(org_id) as session:
+            held = await _lock_held(session, self.scope, org_id, jobs)
             ids = sorted({job_id for job_id, _ in held})
             if ids:
                 await session.execute(
                     update(jobs_t)
-                    .where(jobs_t.c.id.in_(ids), self.gate.same_org(jobs_t.c.org_id, org_id))
+                    .where(jobs_t.c.id.in_(ids), self.scope.same_org(jobs_t.c.org_id, org_id))
                     .values(status=QUEUED, locked_until=None, enqueued_at=None, updated_at=now)
                 )
                 await session.execute(
                     update(retry_t)
                     .where(
                         retry_t.c.job_id.in_(ids),
-                        self.gate.same_org(retry_t.c.org_id, org_id),
+                        self.scope.same_org(retry_t.c.org_id, org_id),
                         retry_t.c.status == "in_progress",
                     )
                     .values(status="pending", updated_at=now)
@@ -171,7 +171,7 @@ class AttemptRecorder:
 
 
 async def _lock_held(
-    session: AsyncSession, gate: WriteGate, org_id: uuid.UUID, jobs: Sequence[Job]
+    session: AsyncSession, scope: OrgScope, org_id: uuid.UUID, jobs: Sequence[Job]
 ) -> set[tuple[uuid.UUID, int]]:
     """``(job id, attempt)`` of the jobs still held by these attempts, locked until commit.
 
@@ -184,11 +184,11 @@ async def _lock_held(
     ids = sorted({job.id for job in jobs})
     held = and_(
         jobs_t.c.id.in_(ids),
-        gate.same_org(jobs_t.c.org_id, org_id),
+        scope.same_org(jobs_t.c.org_id, org_id),
         jobs_t.c.status == RUNNING,
     )
     current: dict[uuid.UUID, int]
-    if gate.sqlite:
+    if scope.sqlite:
         document = await session.scalar(
             select(func.json_group_array(func.json_array(jobs_t.c.id, jobs_t.c.attempts))).where(
                 held
@@ -203,13 +203,13 @@ async def _lock_held(
             .order_by(jobs_t.c.id)
             .with_for_update()
         )
-        current = {job_id: attempts for job_id, attempts in rows}
+        current = {row.id: row.attempts for row in rows}
     return {(job.id, job.attempt) for job in jobs if current.get(job.id) == job.attempt}
 
 
 async def _move_jobs(
     session: AsyncSession,
-    gate: WriteGate,
+    scope: OrgScope,
     org_id: uuid.UUID,
     verdicts: Sequence[Verdict],
     now: datetime,
@@ -219,7 +219,7 @@ async def _move_jobs(
     if succeeded:
         await session.execute(
             update(jobs_t)
-            .where(jobs_t.c.id.in_(succeeded), gate.same_org(jobs_t.c.org_id, org_id))
+            .where(jobs_t.c.id.in_(succeeded), scope.same_org(jobs_t.c.org_id, org_id))
             .values(status=SUCCEEDED, last_error=None, finished_at=now, **released)
         )
     by_id = update(jobs_t).where(jobs_t.c.id == bindparam("b_id"), jobs_t.c.org_id == org_id)
@@ -256,7 +256,7 @@ async def _move_jobs(
 
 async def _upsert_retry_rows(
     session: AsyncSession,
-    gate: WriteGate,
+    scope: OrgScope,
     org_id: uuid.UUID,
     verdicts: Sequence[Verdict],
     now: datetime,
@@ -268,7 +268,7 @@ async def _upsert_retry_rows(
         for row in await session.execute(
             select(retry_t.c.job_id, retry_t.c.id).where(
                 retry_t.c.job_id.in_([v.job.id for v in verdicts]),
-                gate.same_org(retry_t.c.org_id, org_id),
+                scope.same_org(retry_t.c.org_id, org_id),
             )
         )
     }

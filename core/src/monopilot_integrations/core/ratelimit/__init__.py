@@ -11,18 +11,17 @@ embedded default, one process) and :class:`RedisRateLimiter` (every process shar
 budget). Both are transcriptions of the pure functions in :mod:`.gcra` and pass the same
 behavioural tests.
 
-**Why our own ~40-line Lua GCRA rather than throttled-py or limits.** The limiter sits on
-the authenticated request path, which must make at most one Redis round trip: one redis-py
-round trip costs ~54-76 µs of CPU, and that alone drops a bare aiohttp handler from
-~24,000 to ~6,600 requests/s (``/work/shared/reference/baselines.md``). The request needs
-three answers: the minute bucket, the hourly quota, and the key's *stamp* (which changes
-when the key is suspended, revoked or regenerated, so every server process can tell that
-its cached verification of the key is stale). ``limits`` has no GCRA (fixed, moving and
-sliding windows only) and checks several limits one after the other, non-atomically, so a
-request refused by the second limit has already been counted by the first. throttled-py
-has a good GCRA on Redis ``TIME``, but one limit per call: the minute limit, the hourly
-quota and the stamp would be three round trips, and the minute/hour pair would not be
-atomic. One script does all three in one ``EVALSHA``, atomically.
+**Why our own ~40-line Lua GCRA rather than throttled-py or limits.** A request needs three
+answers from Redis: the minute bucket, the hourly quota, and the key's *stamp* (which
+changes when the key is suspended, revoked or regenerated, so every server process can
+tell that its cached verification of the key is stale). ``limits`` has no GCRA (fixed,
+moving and sliding windows only) and checks several limits one after the other,
+non-atomically, so a request refused by the second limit has already been counted by the
+first. throttled-py has a good GCRA on Redis ``TIME``, but one limit per call: the minute
+limit, the hourly quota and the stamp would be three round trips, and the minute/hour pair
+would not be atomic. One script does all three in one ``EVALSHA``, atomically, and the
+Redis limiter sends the hits of every request of one event-loop turn, whatever their keys,
+in one call of it.
 """
 
 from __future__ import annotations

@@ -46,10 +46,6 @@ class MemoryRateLimiter:
         return len(self._buckets)
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        return self.hit_now(key, tier, stamp_key=stamp_key)
-
-    def hit_now(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        """:meth:`hit` without a coroutine (always answered: the state is here)."""
         # Synchronous from here to the return: this is the critical section.
         now = self._clock()
         hour, _ = hour_window(now)
@@ -76,9 +72,6 @@ class MemoryRateLimiter:
         if only_if_absent and stamp_key in self._stamps:
             return
         self._stamps[stamp_key] = value
-
-    async def settle(self, key: str) -> None:
-        """Nothing to wait for: every hit reads the current stamp."""
 
     async def close(self) -> None:
         """Nothing to release; the state goes with the object."""

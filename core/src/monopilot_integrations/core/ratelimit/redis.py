@@ -28,16 +28,11 @@ Keys, all under one hash tag per API key so the script's keys share a cluster sl
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 from typing import Any, NamedTuple
 
 import redis.asyncio
 
-from monopilot_integrations.core.ratelimit.lease import Lease, LeaseBook
 from monopilot_integrations.core.ratelimit.tiers import RateLimitResult, Tier
-
-log = logging.getLogger(__name__)
 
 
 class _Pending(NamedTuple):
@@ -46,9 +41,6 @@ class _Pending(NamedTuple):
     keys: list[str]
     args: list[str | int]
     future: asyncio.Future[Any]
-    key: str
-    tier: Tier
-    stamp_key: str | None
 
 
 # Mirrors gcra.rate_limit_check. ``hits`` applies ``n`` hits of one key in a row, against
@@ -56,9 +48,8 @@ class _Pending(NamedTuple):
 # in Lua numbers, and writes the state back once (the TAT rounded to 1 µs after each hit,
 # exactly as if it had been stored and read back between hits). The single-hit script
 # (whose ARGV[4], a fixed "now", exists for the parity tests only) is ``hits(..., 1)``; the
-# batch script carries the hits of concurrent requests in one EVALSHA, the hits of one key
-# coalesced into one group, so a busy client costs Redis one read and one write per batch
-# rather than per request.
+# batch script carries the hits of concurrent requests, of any number of keys, in one
+# EVALSHA, the hits of one key coalesced into one group.
 _HIT_FUNCTION = """
 local eps = 1e-6
 local function hits(k_tat, k_hour, k_stamp, interval, burst, per_hour, now, n, out)
@@ -96,10 +87,8 @@ local function hits(k_tat, k_hour, k_stamp, interval, burst, per_hour, now, n, o
     end
     if hour_left <= minute_left then reset_after = hour_reset end
     local remaining = math.max(math.min(minute_left, hour_left), 0)
-    -- The hour counted in and the TAT after this hit: what a lease's refund needs.
     out[#out + 1] = {allowed, remaining, string.format('%.6f', retry_after),
-                     string.format('%.6f', reset_after), stamp, hour,
-                     string.format('%.6f', tat)}
+                     string.format('%.6f', reset_after), stamp}
   end
   if spent > 0 then
     redis.call('SET', k_tat, string.format('%.6f', tat),
@@ -143,35 +132,8 @@ return out
 """
 )
 
-# Gives back ``ARGV[2]`` unused leased tokens (see :mod:`.lease`). The unused tokens were
-# the last ones granted, up to the TAT ``ARGV[4]`` their grant left; only the part of that
-# reservation still in the future is given back (time already past has refilled the
-# bucket on its own: giving it back again would hand out tokens twice). The TAT moves back
-# by that much, never before now. The hour ``ARGV[3]`` counter (the hour the grant was
-# counted in) goes down by the unused count, if it still exists.
-_REFUND_SCRIPT = (
-    "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
-    + """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local interval, refund = tonumber(ARGV[1]), tonumber(ARGV[2])
-local reserved = tonumber(ARGV[4]) - now
-if reserved > refund * interval then reserved = refund * interval end
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat and tat > now and reserved > 0 then
-  local new_tat = tat - reserved
-  if new_tat < now then new_tat = now end
-  redis.call('SET', KEYS[1], string.format('%.6f', new_tat),
-             'PX', math.ceil((new_tat - now) * 1000) + 1000)
-end
-local hour_key = KEYS[2] .. ':' .. ARGV[3]
-local used = tonumber(redis.call('GET', hour_key))
-if used and used > 0 then
-  redis.call('DECRBY', hour_key, math.min(used, refund))
-end
-return 1
-"""
-)
+#: The most hits one script call carries (Redis runs a script without serving others).
+MAX_BATCH = 1000
 
 #: Stamps outlive any cache of a key verification by far; the expiry only collects the
 #: stamps of deleted keys. A stamp that expired reads as "unknown", and the caller then
@@ -192,7 +154,6 @@ class RedisRateLimiter:
         *,
         prefix: str = "mp:rl:",
         stamp_ttl: int | None = DEFAULT_STAMP_TTL,
-        lease_seconds: float = 0.0,
     ) -> None:
         self.client = client
         self.prefix = prefix
@@ -200,88 +161,63 @@ class RedisRateLimiter:
         self._owns_client = False
         self._script = client.register_script(_SCRIPT)
         self._batch_script = client.register_script(_BATCH_SCRIPT)
-        self._refund_script = client.register_script(_REFUND_SCRIPT)
-        #: Leased tokens (:mod:`.lease`); off unless ``lease_seconds`` > 0.
-        self.leases = LeaseBook(lease_seconds)
-        self._refunds: set[asyncio.Task[None]] = set()
         self._flushes: set[asyncio.Task[None]] = set()
-        self._live: dict[int, tuple[str, Lease]] = {}  # leases holding tokens, by id
-        self._closed = False
         self._pending: list[_Pending] = []
         self._flushing = False
         self._keys: dict[tuple[str, str | None], list[str]] = {}
 
     @classmethod
-    def from_url(
-        cls, url: str, *, prefix: str = "mp:rl:", lease_seconds: float = 0.0, **options: Any
-    ) -> RedisRateLimiter:
+    def from_url(cls, url: str, *, prefix: str = "mp:rl:", **options: Any) -> RedisRateLimiter:
         """A limiter with its own client (``redis.asyncio.Redis.from_url(url, **options)``)."""
-        limiter = cls(
-            redis.asyncio.Redis.from_url(url, **options), prefix=prefix, lease_seconds=lease_seconds
-        )
+        limiter = cls(redis.asyncio.Redis.from_url(url, **options), prefix=prefix)
         limiter._owns_client = True
         return limiter
 
     async def hit(self, key: str, tier: Tier, *, stamp_key: str | None = None) -> RateLimitResult:
-        """One request's hit. Hits made in the same event-loop iteration (concurrent
-        requests) travel together in one ``EVALSHA`` of the batch script, which applies
-        them in order, atomically, against one ``TIME``: the client's per-call cost
-        (packing, the round trip, parsing) is paid once per batch instead of per request.
-        With leasing on, a busy key's hit is answered from this process's lease when it
-        holds a token (:mod:`.lease`)."""
-        banked = self.hit_now(key, tier, stamp_key=stamp_key)
-        if banked is not None:
-            return banked
+        """One request's hit. Hits travel together in one ``EVALSHA`` of the batch script,
+        which applies them in order, atomically, against one ``TIME``: those asked for in
+        the same event-loop turn, and, while a batch is on its way, all that arrive
+        meanwhile (the next batch leaves when it returns). The round trip and the client's
+        per-call cost are paid once per batch instead of once per request, and batches
+        grow with the load."""
         keys, args = self._call(key, tier, stamp_key, None)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(keys, args, future, key, tier, stamp_key))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append(_Pending(keys, args, future))
         if not self._flushing:
             self._flushing = True
-            asyncio.get_running_loop().call_soon(self._start_flush)
+            loop.call_soon(self._start_flush)
         return self._result(tier, await future)
 
-    def hit_now(
-        self, key: str, tier: Tier, *, stamp_key: str | None = None
-    ) -> RateLimitResult | None:
-        """:meth:`hit` answered from this process's lease, without a coroutine; ``None``
-        when it has to go to Redis (call :meth:`hit`)."""
-        if not self.leases.leases:
-            return None
-        banked = self.leases.take(key, tier, stamp_key, time.monotonic())
-        return None if banked is None else self._result(tier, banked)
-
     def _start_flush(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._flush())
+        task = asyncio.get_running_loop().create_task(self._send_pending())
         self._flushes.add(task)
         task.add_done_callback(self._flushes.discard)
 
-    async def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        self._flushing = False
-        if not batch:
-            return
+    async def _send_pending(self) -> None:
+        """One batch on its way at a time, until no hit is waiting."""
+        try:
+            while self._pending:
+                batch = self._pending[:MAX_BATCH]
+                del self._pending[:MAX_BATCH]
+                await self._send(batch)
+        finally:
+            self._flushing = False
+
+    async def _send(self, batch: list[_Pending]) -> None:
         # Coalesce the hits of one key (same keys and tier): one group, applied in order.
         groups: dict[tuple[tuple[str, ...], tuple[str | int, ...]], list[_Pending]] = {}
         for pending in batch:
-            groups.setdefault((tuple(pending.keys), tuple(pending.args[:3])), []).append(pending)
-        sent_at = time.monotonic()
-        extras = [
-            self.leases.lease_size(members[0].key, members[0].tier, sent_at)
-            if self.leases.seconds > 0
-            else 0
-            for members in groups.values()
-        ]
+            groups.setdefault((tuple(pending.keys), tuple(pending.args)), []).append(pending)
         try:
-            if len(batch) == 1 and not extras[0]:
+            if len(batch) == 1:
                 replies: list[Any] = [await self._script(keys=batch[0].keys, args=batch[0].args)]
             else:
                 all_keys: list[str] = []
                 all_args: list[str | int] = []
-                for ((group_keys, group_args), members), extra in zip(
-                    groups.items(), extras, strict=True
-                ):
+                for (group_keys, group_args), members in groups.items():
                     all_keys += group_keys if len(group_keys) == 3 else [*group_keys, ""]
-                    all_args += [*group_args, len(members) + extra]
+                    all_args += [*group_args, len(members)]
                 replies = await self._batch_script(keys=all_keys, args=all_args)
         except BaseException as exc:
             for pending in batch:
@@ -292,70 +228,14 @@ class RedisRateLimiter:
             if not isinstance(exc, Exception):
                 raise
             return
-        at = 0
-        for members, extra in zip(groups.values(), extras, strict=True):
-            for pending in members:
-                reply = replies[at]
-                at += 1
-                if pending.future.done():
-                    continue
-                if isinstance(reply, Exception):
-                    pending.future.set_exception(reply)
-                else:
-                    pending.future.set_result(reply)
-            if extra:
-                first = members[0]
-                banked = replies[at : at + extra]
-                self._bank(first.key, first.tier, first.stamp_key, sent_at, banked)
-                at += extra
-
-    def _bank(
-        self, key: str, tier: Tier, stamp_key: str | None, sent_at: float, replies: list[Any]
-    ) -> None:
-        lease = self.leases.grant(key, tier, stamp_key, sent_at, replies)
-        if lease is None:
-            return
-        self._live[id(lease)] = (key, lease)
-        if self._closed:  # granted while closing: give it back now
-            self._lease_ended(key, lease)
-            return
-        delay = max(lease.expires - time.monotonic(), 0.0)
-        asyncio.get_running_loop().call_later(delay, self._lease_ended, key, lease)
-
-    def _lease_ended(self, key: str, lease: Lease) -> None:
-        self._live.pop(id(lease), None)
-        unused = self.leases.expired(key, lease)
-        if unused:
-            self._give_back(key, lease, unused)
-
-    def _give_back(self, key: str, lease: Lease, unused: int) -> None:
-        tat_key, hour_prefix = self.keys_of(key)
-        task = asyncio.get_running_loop().create_task(
-            self._refund_script(
-                keys=[tat_key, hour_prefix],
-                args=[repr(lease.tier.interval), unused, lease.hour, lease.granted_tat],
-            )
-        )
-        self._refunds.add(task)
-        task.add_done_callback(self._refund_done)
-
-    def _refund_done(self, task: asyncio.Task[Any]) -> None:
-        self._refunds.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # The tokens stay spent: the bucket refills on its own within a lease's worth.
-            log.warning("giving back leased rate-limit tokens failed: %s", task.exception())
-
-    async def settle(self, key: str) -> None:
-        """After a change of ``key`` (suspended, revoked, regenerated, changed): drop this
-        process's lease of it and wait until no process can still answer from a lease
-        granted before the change (:mod:`.lease`). Without leasing, returns at once."""
-        lease = self.leases.drop(key)
-        if lease is not None and lease.replies:
-            unused = len(lease.replies)
-            lease.replies.clear()
-            self._give_back(key, lease, unused)
-        if self.leases.seconds > 0:
-            await asyncio.sleep(self.leases.seconds)
+        answered = (pending for members in groups.values() for pending in members)
+        for pending, reply in zip(answered, replies, strict=True):
+            if pending.future.done():  # its caller gave up waiting
+                continue
+            if isinstance(reply, Exception):
+                pending.future.set_exception(reply)
+            else:
+                pending.future.set_result(reply)
 
     async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
         await self.client.set(
@@ -363,14 +243,9 @@ class RedisRateLimiter:
         )
 
     async def close(self) -> None:
-        """Wait for batches on their way, give back every leased token, then close."""
-        self._closed = True
+        """Wait for batches on their way, then close a client of our own."""
         if self._flushes:
             await asyncio.gather(*self._flushes, return_exceptions=True)
-        for key, lease in list(self._live.values()):
-            self._lease_ended(key, lease)
-        if self._refunds:
-            await asyncio.gather(*self._refunds, return_exceptions=True)
         if self._owns_client:
             await self.client.aclose()
 
@@ -390,7 +265,7 @@ class RedisRateLimiter:
             keys = list(self.keys_of(key))
             if stamp_key is not None:
                 keys.append(self._stamp_key(stamp_key))
-            if len(self._keys) >= 10_000:  # API key ids: few, but keep it bounded
+            if len(self._keys) >= 100_000:  # one per active API key; kept bounded
                 self._keys.clear()
             self._keys[(key, stamp_key)] = keys
         args: list[str | int] = [repr(tier.interval), tier.burst, tier.per_hour]
@@ -406,7 +281,7 @@ class RedisRateLimiter:
 
     @staticmethod
     def _result(tier: Tier, reply: Any) -> RateLimitResult:
-        # (allowed, remaining, retry_after, reset_after, stamp, hour, tat)
+        # (allowed, remaining, retry_after, reset_after, stamp)
         stamp = reply[4]
         if isinstance(stamp, bytes):
             stamp = stamp.decode()

@@ -130,25 +130,12 @@ class RateLimiter(Protocol):
         """
         ...
 
-    def hit_now(
-        self, key: str, tier: Tier, *, stamp_key: str | None = None
-    ) -> RateLimitResult | None:
-        """:meth:`hit` when it can be answered at once, without I/O (and without the cost
-        of a coroutine on the API path); ``None``: call :meth:`hit`."""
-        ...
-
     async def set_stamp(self, stamp_key: str, value: str, *, only_if_absent: bool = False) -> None:
         """Publish a key's stamp (it changes when the key is suspended/revoked/regenerated).
 
         ``only_if_absent`` writes only where no stamp is published yet: a process filling in
         a missing stamp from the database must not overwrite a newer one written meanwhile.
         """
-        ...
-
-    async def settle(self, key: str) -> None:
-        """Return once no process can still admit a request of ``key`` on what it knew
-        before ``key`` changed (see the Redis limiter's leases); called after
-        :meth:`set_stamp` for a change."""
         ...
 
     async def close(self) -> None:

@@ -238,9 +238,7 @@ async def rate_limit(request: web.Request, key: VerifiedKey) -> tuple[VerifiedKe
     runtime = _runtime(request)
     tier = kernel.rate_limit_tiers.get(key.tier) or kernel.rate_limit_tiers["basic"]
     limiter = runtime.rate_limiter
-    result = limiter.hit_now(key.key_id, tier, stamp_key=key.key_id) or await limiter.hit(
-        key.key_id, tier, stamp_key=key.key_id
-    )
+    result = await limiter.hit(key.key_id, tier, stamp_key=key.key_id)
     if result.stamp != key.stamp and not await runtime.api_keys.confirm_stamp(key, result.stamp):
         key = await authenticate(request)  # changed since it was cached: verify afresh
         await runtime.api_keys.republish_stamp(key)

@@ -14,8 +14,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 
-from monopilot_integrations.core.jobs.slots import Slots
-
 
 class BusyError(Exception):
     """Every slot of the webhook stayed taken for the whole wait."""
@@ -27,7 +25,7 @@ class BusyError(Exception):
 
 @dataclass
 class _Slots:
-    semaphore: Slots
+    semaphore: asyncio.Semaphore
     users: int = field(default=0)  # attempts holding or waiting for a slot
 
 
@@ -63,7 +61,7 @@ class _Slot:
         limit = self._limit
         slots = limit._slots.get(self._webhook_id)
         if slots is None:
-            slots = limit._slots[self._webhook_id] = _Slots(Slots(limit.limit))
+            slots = limit._slots[self._webhook_id] = _Slots(asyncio.Semaphore(limit.limit))
         slots.users += 1
         try:
             if slots.semaphore.locked():
