@@ -35,8 +35,8 @@ def bare(port: int) -> None:
 
 def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> None:
     from monopilot_integrations.core import hookimpl
-    from monopilot_integrations.core.plugins import PluginManager
-    from monopilot_integrations.core.registration import Route
+    from monopilot_integrations.core.plugins.manager import PluginManager
+    from monopilot_integrations.core.plugins.registration import Route
     from monopilot_integrations.core.settings import Settings
     from monopilot_integrations.server.app import create_app
 
@@ -94,7 +94,7 @@ def full(port: int, data_dir: str, redis_url: str, database_url: str = "") -> No
             ApiKeyService.confirm_stamp = current  # type: ignore[method-assign]
         if variant == "memory":
             app[
-                __import__("monopilot_integrations.core.http", fromlist=["KERNEL"]).KERNEL
+                __import__("monopilot_integrations.core.web.request", fromlist=["KERNEL"]).KERNEL
             ].settings.redis_url = None
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 

@@ -51,7 +51,7 @@ def settings_env(settings: Any, base: str, endpoints: int) -> dict[str, str]:
 
 async def start_kernel(settings: Any, *, embedded: bool) -> Any:
     from monopilot_integrations.core.integrations import Integrations
-    from monopilot_integrations.core.plugins import PluginManager
+    from monopilot_integrations.core.plugins.manager import PluginManager
 
     plugins = PluginManager(allow=["webhooks"] if _webhook_plugin.real_connector() else [])
     plugins.register(_webhook_plugin, "bench-webhooks")
@@ -80,8 +80,8 @@ async def create_webhooks(kernel: Any, base: str, endpoints: int) -> None:
 
 async def migrate(settings: Any) -> None:
     from monopilot_integrations.core.db import migrate as migrations
-    from monopilot_integrations.core.plugins import PluginManager
-    from monopilot_integrations.core.registry import Registry
+    from monopilot_integrations.core.plugins.manager import PluginManager
+    from monopilot_integrations.core.plugins.registry import Registry
 
     plugins = PluginManager(allow=["webhooks"] if _webhook_plugin.real_connector() else [])
     await migrations.upgrade(settings.resolved_database_url, Registry(plugins))
@@ -108,7 +108,7 @@ async def postgres_database(admin_url: str, *, create: bool) -> str:
 async def clear_jobs(kernel: Any) -> None:
     from sqlalchemy import delete
 
-    from monopilot_integrations.core.tables import events_table, jobs_table, logs_table
+    from monopilot_integrations.core.db.tables import events_table, jobs_table, logs_table
 
     async with kernel.database.system_session() as session:
         for table in (jobs_table, events_table, logs_table):
@@ -119,8 +119,8 @@ async def unfinished_and_last(kernel: Any) -> tuple[int, int, float | None]:
     """(jobs not finished, log rows, last finish as a unix time)."""
     from sqlalchemy import func, select
 
-    from monopilot_integrations.core.tables import jobs_table as jobs
-    from monopilot_integrations.core.tables import logs_table as logs
+    from monopilot_integrations.core.db.tables import jobs_table as jobs
+    from monopilot_integrations.core.db.tables import logs_table as logs
 
     async with kernel.database.system_session() as session:
         open_jobs = await session.scalar(

@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _webhook_plugin
 
-from monopilot_integrations.core.gc_tuning import tune_collector
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.server.gc_tuning import tune_collector
 
 
 async def main(scheduler: bool) -> None:

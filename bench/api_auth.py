@@ -128,8 +128,8 @@ async def setup(
 ) -> list[Key]:
     from monopilot_integrations.core.db import migrate
     from monopilot_integrations.core.integrations import Integrations
-    from monopilot_integrations.core.plugins import PluginManager
-    from monopilot_integrations.core.registry import Registry
+    from monopilot_integrations.core.plugins.manager import PluginManager
+    from monopilot_integrations.core.plugins.registry import Registry
     from monopilot_integrations.core.settings import Settings
 
     settings = Settings(
@@ -207,8 +207,8 @@ async def refusals(database_url: str | None, data_dir: Path, keys: list[Key]) ->
     from sqlalchemy import func, select
 
     from monopilot_integrations.core.db.database import Database
+    from monopilot_integrations.core.db.tables import LogRow
     from monopilot_integrations.core.settings import Settings
-    from monopilot_integrations.core.tables import LogRow
 
     settings = Settings(data_dir=data_dir, database_url=database_url)
     database = Database(settings.resolved_database_url)

@@ -39,7 +39,7 @@ from monopilot_integrations.connectors.edi.settings import EdiSettings
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 
@@ -87,7 +87,7 @@ async def setup(data_dir: Path) -> tuple[Integrations, Any]:
 
 
 def kernel_plugins() -> Any:
-    from monopilot_integrations.core.plugins import PluginManager
+    from monopilot_integrations.core.plugins.manager import PluginManager
 
     return PluginManager()
 

@@ -23,7 +23,7 @@ from monopilot_integrations.connectors.webhooks import plugin as webhooks_plugin
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
-from monopilot_integrations.core.registration import LogMask
+from monopilot_integrations.core.plugins.registration import LogMask
 
 ORG = uuid.uuid4()
 SECRETS = ["whsec_A1b2C3d4E5f6G7h8I9j0K1l2", "custom-header-value-1234"]

@@ -89,7 +89,7 @@ from _webhook_kernel import (  # noqa: E402
     wait_finished,
 )
 
-from monopilot_integrations.core.gc_tuning import tune_collector  # noqa: E402
+from monopilot_integrations.server.gc_tuning import tune_collector  # noqa: E402
 
 TARGET_RATIO = 0.40
 TARGET_P99 = 2.0

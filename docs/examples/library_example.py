@@ -25,12 +25,12 @@ from sqlalchemy import select
 
 from monopilot_integrations.core import Connector, Job, hookimpl
 from monopilot_integrations.core.db import migrate
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.domain import WorkOrderUpdate
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, LogRow
 from monopilot_integrations.domain.seed import load_seed, parse_seed
 
 #: What the connector received, one payload per attempt. The embedded worker runs jobs on

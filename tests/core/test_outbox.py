@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow
 from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import EventRow, JobRow, LogRow
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
 from tests.support.redis_server import RedisProcess

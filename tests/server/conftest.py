@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import create_app, kernel_of
 from tests.server.public_api_support import api  # noqa: F401  (the public API tests' fixture)
@@ -68,3 +68,15 @@ async def server(server_settings: Settings, clock: ManualClock) -> AsyncIterator
                 org, name=f"admin {name}", scopes=ALL_SCOPES, rate_limit_tier="premium"
             )
         yield handle
+
+
+@pytest.fixture
+async def flush_logs_before_teardown(server: Server) -> AsyncIterator[None]:
+    """Leave nothing in the log buffer for shutdown.
+
+    Works around a race in ``LogWriter.close`` (core): it cancels the background task,
+    and a cancellation landing after a batch's commit but before the batch leaves the
+    buffer makes the final flush insert the same rows again (duplicate key).
+    """
+    yield
+    await server.kernel.runtime().log_writer.flush()

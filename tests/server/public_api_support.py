@@ -20,9 +20,9 @@ from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from monopilot_integrations.core.http import KERNEL, ORG_ID
+from monopilot_integrations.core.db.tables import EventRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import EventRow
+from monopilot_integrations.core.web.request import KERNEL, ORG_ID
 from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 from monopilot_integrations.server.api import PUBLIC_ROUTES
 from monopilot_integrations.server.problems import PROBLEM_JSON, Problem, problem_response

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from monopilot_integrations.core.apikeys import format as key_format
-from monopilot_integrations.core.tables import ApiKeyRow, LogRow
+from monopilot_integrations.core.db.tables import ApiKeyRow, LogRow
 
 from .conftest import ORG_A, Server
 

@@ -14,7 +14,7 @@ from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.domain import Organization
 from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.demo.setup import DEMO_KEY_NAME, prepare_demo
 

@@ -6,9 +6,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from monopilot_integrations.core.http import request_org
+from monopilot_integrations.core.db.tables import LogRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import LogRow
+from monopilot_integrations.core.web.request import request_org
 from monopilot_integrations.core.web.scopes import public, require_any_scope, require_scope
 
 from .conftest import ORG_A

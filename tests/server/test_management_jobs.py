@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.connector import JobSpec
-from monopilot_integrations.core.tables import JobRow, jobs_table
+from monopilot_integrations.core.db.tables import JobRow, jobs_table
 from tests.support import plugin
 
 from .conftest import ORG_A, ORG_B, Server

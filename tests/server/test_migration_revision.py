@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registration import MigrationBranch
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registration import MigrationBranch
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.server.cli import main
 from monopilot_integrations.server.migration_revision import core_base_revision, create_revision
 from tests.support.connector_env import ConnectorEnv, connector_env

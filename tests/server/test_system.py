@@ -80,7 +80,7 @@ async def test_request_id_is_echoed_or_made(server: Server) -> None:
 def test_mounting_never_weakens_a_handlers_own_scope() -> None:
     from aiohttp import web
 
-    from monopilot_integrations.core.registration import Route
+    from monopilot_integrations.core.plugins.registration import Route
     from monopilot_integrations.core.web.scopes import require_scope
     from monopilot_integrations.server.app import mount
 

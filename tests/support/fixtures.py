@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.testing import started_kernel
 from tests.support import plugin, services

@@ -125,13 +125,13 @@ async def tick(kernel: Any) -> None:
 
 @hookimpl
 def register_job_handlers(register: Callable[[Any], None]) -> None:
-    from monopilot_integrations.core.registration import JobHandler
+    from monopilot_integrations.core.plugins.registration import JobHandler
 
     register(JobHandler("reconcile", "flaky", reconcile))
 
 
 @hookimpl
 def register_periodic_tasks(register: Callable[[Any], None]) -> None:
-    from monopilot_integrations.core.registration import PeriodicTask
+    from monopilot_integrations.core.plugins.registration import PeriodicTask
 
     register(PeriodicTask("tick", 0.02, tick))

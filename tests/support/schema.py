@@ -6,8 +6,8 @@ from sqlalchemy import text
 
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 
 
 async def prepare_schema(url: str) -> None:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi.inbound.poller import poll_all, poll_organization
 from monopilot_integrations.connectors.edi.tables import EdiMessage
+from monopilot_integrations.core.db.tables import EventRow, logs_table
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import EventRow, logs_table
 
 from .support import KLOS, ORZEL, edi_context, inbox, sample, setup_org
 

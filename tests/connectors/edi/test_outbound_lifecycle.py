@@ -10,8 +10,8 @@ from monopilot_integrations.connectors.edi.edifact import read_interchanges, val
 from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import EventRow, JobRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import EventRow, JobRow
 
 from .support import ORZEL, Org, edi_context, inbox, setup_org
 

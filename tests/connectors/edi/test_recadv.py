@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi.inbound.poller import poll_all
 from monopilot_integrations.connectors.edi.tables import EdiMessage
+from monopilot_integrations.core.db.tables import EventRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import EventRow
 from monopilot_integrations.domain.tables import ShipmentReceiptRow
 
 from .support import inbox, sample, setup_org

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.webhooks.api.models import WebhookCreate, WebhookWithSecret
 from monopilot_integrations.connectors.webhooks.api.service import WebhookService
 from monopilot_integrations.connectors.webhooks.connector import WebhooksConnector
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, LogRow
 from tests.connectors.webhooks.receiver import Receiver
 
 ORG_A = uuid.UUID("00000000-0000-4000-8000-0000000000a1")

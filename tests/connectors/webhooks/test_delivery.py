@@ -14,8 +14,8 @@ from standardwebhooks import Webhook as StandardWebhook
 from monopilot_integrations.connectors.webhooks.signing import verify_body_signature
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import EventRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import EventRow
 from tests.connectors.webhooks.conftest import (
     ORG_A,
     all_rows,

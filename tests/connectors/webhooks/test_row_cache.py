@@ -12,8 +12,8 @@ from monopilot_integrations.connectors.webhooks.api.service import WebhookServic
 from monopilot_integrations.connectors.webhooks.signing import verify_body_signature
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import JobRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import JobRow
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
 from tests.connectors.webhooks.receiver import Receiver
 

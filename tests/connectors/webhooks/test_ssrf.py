@@ -16,7 +16,7 @@ from tests.connectors.webhooks.conftest import (
     run_due,
     webhook_logs,
 )
-from tests.core.test_ssrf_guard import FixedDns
+from tests.core.net.test_ssrf_guard import FixedDns
 from tests.server.conftest import Server, server  # noqa: F401
 
 BASE = "/api/integrations/webhooks"

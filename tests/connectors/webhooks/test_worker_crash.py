@@ -19,7 +19,7 @@ import redis
 
 from monopilot_integrations.core.clock import SystemClock
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
 from tests.connectors.webhooks.receiver import Answer, Receiver

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.support import plugin
 

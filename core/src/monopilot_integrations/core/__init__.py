@@ -15,9 +15,9 @@ from monopilot_integrations.core.errors import (
     UnknownNameError,
 )
 from monopilot_integrations.core.events import Event, EventType
-from monopilot_integrations.core.hookspecs import hookimpl
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.mapper import Mapper
+from monopilot_integrations.core.plugins.hookspecs import hookimpl
 from monopilot_integrations.core.transport import InboundMessage, OutboundMessage, Transport
 
 __all__ = [

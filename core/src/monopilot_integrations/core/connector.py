@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore
     from monopilot_integrations.core.events import Event
     from monopilot_integrations.core.jobs.model import Job
-    from monopilot_integrations.core.registry import MapperCatalog, Registry
+    from monopilot_integrations.core.plugins.registry import MapperCatalog, Registry
     from monopilot_integrations.core.settings import Settings
     from monopilot_integrations.core.transport import Transport
 

@@ -30,18 +30,18 @@ from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.http import KERNEL
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
 from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
 from monopilot_integrations.core.jobs.scheduler import Scheduler
 from monopilot_integrations.core.jobs.worker import EmbeddedWorker
 from monopilot_integrations.core.logs.masking import Masker
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.ratelimit import DEFAULT_TIERS, tiers_from_config
-from monopilot_integrations.core.registry import Registry
 from monopilot_integrations.core.runtime import Runtime
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.web.middlewares import api_key_middlewares
+from monopilot_integrations.core.web.request import KERNEL
 
 log = logging.getLogger(__name__)
 

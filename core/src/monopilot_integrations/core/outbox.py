@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database, session_org
+from monopilot_integrations.core.db.tables import EventRow
 from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.storable import has_nul
-from monopilot_integrations.core.tables import EventRow
 
 MAX_EVENT_BYTES = 256 * 1024
 

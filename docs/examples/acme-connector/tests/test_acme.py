@@ -23,12 +23,12 @@ from sqlalchemy import select
 from acme_monopilot.mapper import AcmeOrderMapper
 from acme_monopilot.tables import AcmeExport
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.http import KERNEL, ORG_ID
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, LogRow
+from monopilot_integrations.core.web.request import KERNEL, ORG_ID
 
 ORG = uuid.UUID("0a0a0a0a-0000-4000-8000-000000000ace")
 ORDER = {

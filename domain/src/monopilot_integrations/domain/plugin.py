@@ -8,7 +8,7 @@ from pathlib import Path
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain.port import DomainStore
-from monopilot_integrations.core.registration import CliCommand, MigrationBranch
+from monopilot_integrations.core.plugins.registration import CliCommand, MigrationBranch
 from monopilot_integrations.core.settings import Settings
 
 

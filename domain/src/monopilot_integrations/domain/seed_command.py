@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.registration import CliCommand
+from monopilot_integrations.core.plugins.registration import CliCommand
 from monopilot_integrations.core.settings import Settings
 
 

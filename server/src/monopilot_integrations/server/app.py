@@ -17,12 +17,12 @@ from aiohttp import web
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.http import KERNEL
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.web import middlewares as mw
+from monopilot_integrations.core.web.request import KERNEL
 from monopilot_integrations.core.web.scopes import ATTRIBUTE, Access
 from monopilot_integrations.server import routes as server_routes
 from monopilot_integrations.server.metrics import METRICS, Metrics, edge_middleware

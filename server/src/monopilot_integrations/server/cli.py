@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from monopilot_integrations.core.errors import IntegrationError, ValidationError
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.inventory import plugin_inventory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
-from monopilot_integrations.core.registry import Catalog, Registry
+from monopilot_integrations.core.plugins.registry import Catalog, Registry
 
 KINDS = {
     "connectors": "connectors",

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import func, select
 
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.tables import JobRow, RetryRow
+from monopilot_integrations.core.db.tables import JobRow, RetryRow
 from monopilot_integrations.core.web.middlewares import assign_request_id, with_problem_details
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -27,8 +27,8 @@ from monopilot_integrations.core.db.base import Base
 from monopilot_integrations.core.db.migrate import alembic_config
 from monopilot_integrations.core.db.tenancy import tenant_role_var
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.registration import MigrationBranch
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registration import MigrationBranch
+from monopilot_integrations.core.plugins.registry import Registry
 
 
 def plugin_branch(registry: Registry, plugin: str, label: str | None = None) -> MigrationBranch:

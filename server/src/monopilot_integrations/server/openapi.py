@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.web.problems import PROBLEM_JSON, ProblemDetail
 from monopilot_integrations.core.web.scopes import Access
 

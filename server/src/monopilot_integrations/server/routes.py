@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from monopilot_integrations.core.hookspecs import hookimpl
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.hookspecs import hookimpl
+from monopilot_integrations.core.plugins.registration import Route
 
 
 @hookimpl

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from monopilot_integrations.core.gc_tuning import tune_collector
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import SETTINGS, create_app
+from monopilot_integrations.server.gc_tuning import tune_collector
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def tune_on_startup(app: web.Application) -> None:
     """Tune the garbage collector once the app's kernel is up (what ``serve`` does; see
-    :mod:`monopilot_integrations.core.gc_tuning`). Appended after ``create_app``'s
+    :mod:`monopilot_integrations.server.gc_tuning`). Appended after ``create_app``'s
     ``cleanup_ctx``, so it runs when the kernel's startup has loaded what it keeps."""
 
     async def tune(app: web.Application) -> None:

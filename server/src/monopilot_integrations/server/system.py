@@ -10,9 +10,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from monopilot_integrations.core.http import request_kernel
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.web.problems import Problem, ProblemDetail
+from monopilot_integrations.core.web.request import request_kernel
 from monopilot_integrations.core.web.validation import json_response
 from monopilot_integrations.server.metrics import METRICS
 

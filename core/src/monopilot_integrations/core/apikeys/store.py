@@ -21,8 +21,8 @@ from sqlalchemy import func, insert, select, update
 from monopilot_integrations.core.apikeys import format as key_format
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import ApiKeyRow
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
-from monopilot_integrations.core.tables import ApiKeyRow
 
 STATUSES = ("active", "suspended", "revoked")
 

@@ -41,8 +41,8 @@ from monopilot_integrations.core.apikeys import format as key_format
 from monopilot_integrations.core.apikeys.store import stamp_of
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import ApiKeyRow
 from monopilot_integrations.core.errors import IntegrationError
-from monopilot_integrations.core.tables import ApiKeyRow
 
 REASONS = {
     "missing": "missing API key: send 'Authorization: Bearer <key>'",

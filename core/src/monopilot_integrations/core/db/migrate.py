@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from monopilot_integrations.core.db.tenancy import tenant_role_var
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 CORE_VERSIONS = MIGRATIONS_DIR / "versions"

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
+from monopilot_integrations.core.db.tables import jobs_table
 from monopilot_integrations.core.jobs.finisher import Finisher
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.outcome import (
@@ -35,7 +36,6 @@ from monopilot_integrations.core.jobs.outcome import (
     FinishedAttempt,
 )
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import jobs_table
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.jobs.engine import JobEngine

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, or_, update
 
 from monopilot_integrations.core.clock import Clock
+from monopilot_integrations.core.db.tables import jobs_table, retry_table
 from monopilot_integrations.core.jobs.org_scope import OrgScope
 from monopilot_integrations.core.jobs.outcome import QUEUED, RETRYING, RUNNING
-from monopilot_integrations.core.tables import jobs_table, retry_table
 
 jobs_t = jobs_table
 retry_t = retry_table

@@ -24,12 +24,12 @@ from sqlalchemy import bindparam, insert, select, update
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import events_table, jobs_table
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.jobs.rows import job_row
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
-from monopilot_integrations.core.registry import Registry
-from monopilot_integrations.core.tables import events_table, jobs_table
+from monopilot_integrations.core.plugins.registry import Registry
 
 log = logging.getLogger(__name__)
 

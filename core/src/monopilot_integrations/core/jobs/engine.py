@@ -41,7 +41,7 @@ from monopilot_integrations.core.jobs.outcome import (
 )
 from monopilot_integrations.core.jobs.recorder import AttemptRecorder
 from monopilot_integrations.core.logs.writer import LogWriter
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from monopilot_integrations.core.errors import DeferredError, FatalError, Retria
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.retry import retry_delay
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.storable import printable
 

@@ -29,6 +29,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.clock import Clock
+from monopilot_integrations.core.db.tables import jobs_table, retry_table
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.org_scope import OrgScope
 from monopilot_integrations.core.jobs.outcome import (
@@ -43,9 +44,8 @@ from monopilot_integrations.core.jobs.outcome import (
     judge,
 )
 from monopilot_integrations.core.logs.writer import LogWriter
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import jobs_table, retry_table
 
 log = logging.getLogger(__name__)
 

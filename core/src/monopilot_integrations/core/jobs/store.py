@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.connector import Connector, JobSpec
 from monopilot_integrations.core.db.database import Database, session_org
+from monopilot_integrations.core.db.tables import jobs_table, retry_table
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.jobs.rows import job_row
-from monopilot_integrations.core.tables import jobs_table, retry_table
 
 jobs_t = jobs_table
 retry_t = retry_table

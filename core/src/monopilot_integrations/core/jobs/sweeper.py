@@ -23,10 +23,10 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import events_table, jobs_table, logs_table, retry_table
 from monopilot_integrations.core.jobs.engine import DEAD, QUEUED, RETRYING, RUNNING, SUCCEEDED
 from monopilot_integrations.core.jobs.queue import JobQueue, QueuedJob
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import events_table, jobs_table, logs_table, retry_table
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from monopilot_integrations.core.logs.rules import SENSITIVE_KEY_PARTS, MaskRule
 from monopilot_integrations.core.logs.text_patterns import DEFAULT_MASK, SCHEME_PREFIX_RE
 
 if TYPE_CHECKING:
-    from monopilot_integrations.core.registration import LogMask
+    from monopilot_integrations.core.plugins.registration import LogMask
 
 __all__ = ["DEFAULT_MASK", "MAX_DEPTH", "SENSITIVE_KEY_PARTS", "Masker", "normalise_key"]
 

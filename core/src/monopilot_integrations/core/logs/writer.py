@@ -33,10 +33,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import logs_table
 from monopilot_integrations.core.logs.bulk import BulkInsert, JSONText
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.storable import printable, replace_nul
-from monopilot_integrations.core.tables import logs_table
 
 log = logging.getLogger(__name__)
 

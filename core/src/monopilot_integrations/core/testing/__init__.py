@@ -49,7 +49,7 @@ import pytest_asyncio
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.testing.kernel import (
     CLOCK_START,

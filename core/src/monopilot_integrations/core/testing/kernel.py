@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
+from monopilot_integrations.core.db.tables import JobRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.outcome import AttemptOutcome
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow
 
 #: Where the test clock starts (a Monday morning).
 CLOCK_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

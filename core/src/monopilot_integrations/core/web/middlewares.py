@@ -26,9 +26,9 @@ from aiohttp import web
 
 from monopilot_integrations.core.apikeys.verifier import AuthenticationError, VerifiedKey
 from monopilot_integrations.core.errors import IntegrationError, NotFoundError, ValidationError
-from monopilot_integrations.core.http import API_KEY_ID, KERNEL, ORG_ID
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.web.problems import Problem, problem_response
+from monopilot_integrations.core.web.request import API_KEY_ID, KERNEL, ORG_ID
 from monopilot_integrations.core.web.scopes import Access, access_of
 
 log = logging.getLogger(__name__)

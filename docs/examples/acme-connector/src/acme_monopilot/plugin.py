@@ -10,7 +10,7 @@ from acme_monopilot.mapper import AcmeOrderMapper
 from acme_monopilot.routes import AcmeExportList, list_exports
 from acme_monopilot.transport import AcmeFolderTransport
 from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.registration import CliCommand, MigrationBranch, Route
+from monopilot_integrations.core.plugins.registration import CliCommand, MigrationBranch, Route
 
 
 @hookimpl
@@ -51,7 +51,7 @@ def register_migrations(register):  # type: ignore[no-untyped-def]
 
 @hookimpl
 def register_log_masks(register):  # type: ignore[no-untyped-def]
-    from monopilot_integrations.core.registration import LogMask
+    from monopilot_integrations.core.plugins.registration import LogMask
 
     register(LogMask(keys=("acme_pin",)))
 

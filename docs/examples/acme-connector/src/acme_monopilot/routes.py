@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from acme_monopilot.tables import AcmeExport
-from monopilot_integrations.core.http import request_kernel, request_org
+from monopilot_integrations.core.web.request import request_kernel, request_org
 
 
 class AcmeExportOut(BaseModel):

@@ -13,7 +13,7 @@ so in the write's own transaction.
 
 from __future__ import annotations
 
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api import (
     events,
     production,

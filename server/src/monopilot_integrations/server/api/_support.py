@@ -27,8 +27,8 @@ from monopilot_integrations.core.domain.records import (
     WorkOrder,
 )
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
-from monopilot_integrations.core.http import request_kernel, request_org
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.server.problems import Problem
 
 

@@ -22,9 +22,9 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from monopilot_integrations.core.db.tables import EventRow
 from monopilot_integrations.core.errors import ValidationError
-from monopilot_integrations.core.registration import Route
-from monopilot_integrations.core.tables import EventRow
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import Caller, caller, domain_errors
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.events import EventAccepted, EventPublish

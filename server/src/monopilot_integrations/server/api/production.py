@@ -11,7 +11,7 @@ from aiohttp import web
 
 from monopilot_integrations.core.domain.records import Product, WorkOrder, WorkOrderUpdate
 from monopilot_integrations.core.errors import ValidationError
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,

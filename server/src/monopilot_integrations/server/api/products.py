@@ -6,7 +6,7 @@ from aiohttp import web
 
 from monopilot_integrations.core.domain.records import NewProduct
 from monopilot_integrations.core.domain.records import ProductUpdate as StoreProductUpdate
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,

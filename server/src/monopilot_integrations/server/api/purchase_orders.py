@@ -21,7 +21,7 @@ from monopilot_integrations.core.domain.records import (
     PurchaseOrderUpdate as StorePurchaseOrderUpdate,
 )
 from monopilot_integrations.core.errors import ValidationError
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     Caller,
     caller,

@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.domain.records import SalesOrder
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     Caller,
     caller,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,

@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from monopilot_integrations.core.apikeys.store import ApiKey
-from monopilot_integrations.core.http import request_kernel, request_org
+from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 from monopilot_integrations.server.management.common import (
     PageQuery,

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.web.problems import Problem
 
 ADMIN = "integrations:admin"

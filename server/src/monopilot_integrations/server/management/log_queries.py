@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.tables import logs_table
+from monopilot_integrations.core.db.tables import logs_table
 
 logs_t = logs_table
 

@@ -17,9 +17,9 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from monopilot_integrations.core.http import request_kernel, request_org
-from monopilot_integrations.core.tables import logs_table
+from monopilot_integrations.core.db.tables import logs_table
 from monopilot_integrations.core.web.problems import Problem
+from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_query
 from monopilot_integrations.server.management import log_queries
 from monopilot_integrations.server.management.common import admin_routes, path_uuid

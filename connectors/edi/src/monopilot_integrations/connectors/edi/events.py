@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monopilot_integrations.core.registration import EventType, Scope
+from monopilot_integrations.core.plugins.registration import EventType, Scope
 
 SCOPE = Scope("edi:manage", "EDI: configuration, trading partners, inbox, outbox and sending")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.registration import (
+from monopilot_integrations.core.plugins.registration import (
     CliCommand,
     EventType,
     LogMask,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monopilot_integrations.core.registration import EventType
+from monopilot_integrations.core.plugins.registration import EventType
 
 WEBHOOK_DISABLED = EventType(
     "webhook.disabled",

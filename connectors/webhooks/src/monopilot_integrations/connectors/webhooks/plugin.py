@@ -9,7 +9,12 @@ from monopilot_integrations.connectors.webhooks.connector import WebhooksConnect
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.connector import Connector
-from monopilot_integrations.core.registration import EventType, LogMask, MigrationBranch, Route
+from monopilot_integrations.core.plugins.registration import (
+    EventType,
+    LogMask,
+    MigrationBranch,
+    Route,
+)
 
 
 @hookimpl

@@ -7,8 +7,8 @@ import uuid
 from aiohttp import web
 
 from monopilot_integrations.connectors.edi.context import EdiContext
-from monopilot_integrations.core.http import request_kernel
 from monopilot_integrations.core.web.problems import Problem
+from monopilot_integrations.core.web.request import request_kernel
 
 BASE = "/api/integrations/edi"
 SCOPE = "edi:manage|integrations:admin"

@@ -28,9 +28,9 @@ from monopilot_integrations.connectors.edi.inbound.storage import store_file
 from monopilot_integrations.connectors.edi.outbound.documents import LineAnswer
 from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.http import request_org
 from monopilot_integrations.core.jobs.queue import QueuedJob
 from monopilot_integrations.core.web.problems import Problem
+from monopilot_integrations.core.web.request import request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 
 

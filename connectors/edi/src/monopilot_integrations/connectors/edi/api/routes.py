@@ -23,7 +23,7 @@ from monopilot_integrations.connectors.edi.profiles import (
     PartnerList,
     PartnerOut,
 )
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.web.problems import ProblemDetail
 
 

@@ -8,7 +8,7 @@ from monopilot_integrations.connectors.edi import config_store, partner_store
 from monopilot_integrations.connectors.edi.api.common import edi_of, path_uuid
 from monopilot_integrations.connectors.edi.api.models import PageQuery
 from monopilot_integrations.connectors.edi.profiles import EdiConfigIn, PartnerIn, PartnerList
-from monopilot_integrations.core.http import request_org
+from monopilot_integrations.core.web.request import request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 
 

@@ -18,7 +18,7 @@ from monopilot_integrations.connectors.edi.tables import EdiPartner
 from monopilot_integrations.connectors.edi.transport_secrets import unseal
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.transport import Transport
 
 

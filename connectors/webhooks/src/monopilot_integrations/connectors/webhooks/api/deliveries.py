@@ -31,9 +31,9 @@ from monopilot_integrations.connectors.webhooks.api.service import WebhookServic
 from monopilot_integrations.connectors.webhooks.connector import BODY, TEST, WebhooksConnector
 from monopilot_integrations.connectors.webhooks.message import event_body
 from monopilot_integrations.core.connector import JobSpec
+from monopilot_integrations.core.db.tables import jobs_table, logs_table
 from monopilot_integrations.core.errors import NotFoundError
 from monopilot_integrations.core.jobs.retry import RetryPolicy
-from monopilot_integrations.core.tables import jobs_table, logs_table
 from monopilot_integrations.core.web.problems import Problem
 
 _FINISHED = ("succeeded", "dead", "retrying")

@@ -29,9 +29,9 @@ from monopilot_integrations.connectors.webhooks.api.models import (
 )
 from monopilot_integrations.connectors.webhooks.api.service import WebhookService
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
-from monopilot_integrations.core.http import request_kernel, request_org
-from monopilot_integrations.core.registration import Route
+from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.web.problems import Problem, ProblemDetail
+from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 
 BASE = "/api/integrations/webhooks"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from monopilot_integrations.core import hookspecs
+from monopilot_integrations.core.plugins import hookspecs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MARKER = f"{hookspecs.PROJECT_NAME}_spec"
 
 

@@ -14,8 +14,7 @@ from monopilot_integrations.core.testing import (
     create_org_with_admin_key,
     run_pending_jobs,
 )
-
-from .helpers import ORG_A
+from tests.core.helpers import ORG_A
 
 
 async def test_run_pending_jobs_runs_what_is_due_by_the_kernels_clock(

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from monopilot_integrations.core.db.tables import LogRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import LogRow
+from tests.core.helpers import ORG_A
 
-from .helpers import ORG_A
 from .test_log_bulk import _entry
 
 

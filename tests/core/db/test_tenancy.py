@@ -11,9 +11,8 @@ from sqlalchemy import insert, text
 
 from monopilot_integrations.core.db.base import tenant_tables
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.tables import EventRow
-
-from .helpers import ORG_A, ORG_B
+from monopilot_integrations.core.db.tables import EventRow
+from tests.core.helpers import ORG_A, ORG_B
 
 pytestmark = pytest.mark.postgres
 

@@ -17,15 +17,15 @@ from typing import Any
 
 import pluggy
 
-from monopilot_integrations.core import hookspecs
 from monopilot_integrations.core.errors import PluginError
+from monopilot_integrations.core.plugins import hookspecs
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 
 #: Modules of the kernel registered as plugins before any entry point.
-DEFAULT_PLUGINS = ("monopilot_integrations.core.defaults",)
+DEFAULT_PLUGINS = ("monopilot_integrations.core.plugins.defaults",)
 
 
 @dataclass(frozen=True)

@@ -26,19 +26,18 @@ import pytest
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.connector import JobSpec
+from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow, RetryRow
 from monopilot_integrations.core.errors import RetriableError
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.outcome import FinishedAttempt
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import EventRow, JobRow, LogRow, RetryRow
+from tests.core.helpers import ORG_A, ORG_B, all_rows
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
 from tests.support.schema import truncate_all
 
-from .helpers import ORG_A, ORG_B, all_rows
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ import asyncio
 import time
 
 from monopilot_integrations.core.connector import JobSpec
+from monopilot_integrations.core.db.tables import LogRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.tables import LogRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
-
-from .helpers import ORG_A, all_rows
 
 
 async def test_register_job_handlers_handler_runs_on_its_connectors_queue(

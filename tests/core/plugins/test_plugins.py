@@ -14,9 +14,9 @@ from monopilot_integrations.core.errors import (
     PluginError,
     UnknownNameError,
 )
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registration import Scope
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registration import Scope
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from tests.support.examples import requires_acme
 

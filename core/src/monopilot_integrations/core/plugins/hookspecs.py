@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
     from monopilot_integrations.core.mapper import Mapper
-    from monopilot_integrations.core.registration import (
+    from monopilot_integrations.core.plugins.registration import (
         CliCommand,
         EventType,
         JobHandler,

@@ -17,7 +17,7 @@ from monopilot_integrations.core.logs.masking import (
     MAX_DEPTH,
     Masker,
 )
-from monopilot_integrations.core.registration import LogMask
+from monopilot_integrations.core.plugins.registration import LogMask
 
 MASKER = Masker()
 M = DEFAULT_MASK

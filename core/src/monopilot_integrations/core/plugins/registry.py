@@ -19,8 +19,8 @@ from monopilot_integrations.core.errors import (
     UnknownNameError,
 )
 from monopilot_integrations.core.mapper import Mapper
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registration import (
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registration import (
     CliCommand,
     EventType,
     JobHandler,

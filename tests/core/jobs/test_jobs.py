@@ -13,14 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow, RetryRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.claims import CLAIMED
 from monopilot_integrations.core.jobs.engine import JobEngine
-from monopilot_integrations.core.tables import EventRow, JobRow, LogRow, RetryRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
-
-from .helpers import ORG_A, all_rows
 
 
 async def publish_and_dispatch(kernel: Integrations, data: dict) -> JobRow:
@@ -206,8 +205,7 @@ async def test_a_job_cannot_be_run_or_redriven_from_another_organisation(
     kernel: Integrations,
 ) -> None:
     from monopilot_integrations.core.errors import NotFoundError
-
-    from .helpers import ORG_B
+    from tests.core.helpers import ORG_B
 
     await kernel.publish(ORG_A, "test.ping", {"fatal": True})
     await kernel.dispatch_pending()
@@ -236,7 +234,7 @@ async def test_unknown_connector_of_an_old_job_is_dead_lettered_not_crashed(
 
 
 async def test_log_rows_are_not_visible_across_orgs(kernel: Integrations) -> None:
-    from .helpers import ORG_B
+    from tests.core.helpers import ORG_B
 
     await kernel.publish(ORG_A, "test.ping", {})
     await kernel.dispatch_pending()

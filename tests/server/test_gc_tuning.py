@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from monopilot_integrations.core.gc_tuning import DEFAULT_YOUNG_THRESHOLD, tune_collector
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import create_app, kernel_of
+from monopilot_integrations.server.gc_tuning import DEFAULT_YOUNG_THRESHOLD, tune_collector
 from monopilot_integrations.server.serve import tune_on_startup
 
 

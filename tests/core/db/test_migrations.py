@@ -17,14 +17,14 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import monopilot_integrations.core.tables  # noqa: F401  (the kernel's tables, into the metadata)
+import monopilot_integrations.core.db.tables  # noqa: F401  (the kernel's tables, into the metadata)
 import monopilot_integrations.domain.tables as reference_tables
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.base import Base
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registry import Registry
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from tests.support import services
 from tests.support.examples import requires_acme

@@ -10,15 +10,14 @@ import pytest
 import redis
 
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, LogRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin, services
 from tests.support.fixtures import drain, running_worker
 from tests.support.schema import truncate_all
-
-from .helpers import ORG_A, all_rows
 
 pytestmark = pytest.mark.redis
 

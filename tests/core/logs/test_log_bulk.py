@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.base import new_id
+from monopilot_integrations.core.db.tables import LogRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.logs.writer import LogEntry
-from monopilot_integrations.core.tables import LogRow
-
-from .helpers import ORG_A
+from tests.core.helpers import ORG_A
 
 FIELDS = [column.key for column in LogRow.__table__.columns if column.key != "id"]
 

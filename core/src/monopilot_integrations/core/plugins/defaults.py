@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from monopilot_integrations.core.catalog import EVENT_TYPES, SCOPES
-from monopilot_integrations.core.hookspecs import hookimpl
-from monopilot_integrations.core.registration import EventType, Scope
+from monopilot_integrations.core.plugins.catalog import EVENT_TYPES, SCOPES
+from monopilot_integrations.core.plugins.hookspecs import hookimpl
+from monopilot_integrations.core.plugins.registration import EventType, Scope
 
 
 @hookimpl

@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import JobRow
 from monopilot_integrations.core.integrations import Integrations
-from monopilot_integrations.core.plugins import PluginManager
+from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin, services
 from tests.support.fixtures import running_worker
 from tests.support.schema import truncate_all
-
-from .helpers import ORG_A, all_rows
 
 pytestmark = pytest.mark.rabbitmq
 

@@ -9,13 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
-from monopilot_integrations.core.tables import JobRow, LogRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support.examples import requires_acme
-
-from .helpers import ORG_A, all_rows
 
 SECRET = "s3cr3t-Value-9f8e7d"
 

@@ -13,17 +13,16 @@ from hypothesis import strategies as st
 
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.clock import ManualClock
+from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.logs.rules import MaskRules
 from monopilot_integrations.core.logs.writer import LogEntry
-from monopilot_integrations.core.plugins import PluginManager
-from monopilot_integrations.core.registration import LogMask
+from monopilot_integrations.core.plugins.manager import PluginManager
+from monopilot_integrations.core.plugins.registration import LogMask
 from monopilot_integrations.core.settings import Settings
-from monopilot_integrations.core.tables import JobRow, LogRow
+from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin
 from tests.support.schema import truncate_all
-
-from .helpers import ORG_A, all_rows
 
 # Pieces that trip (or nearly trip) every rule, with the characters that case-insensitive
 # regexes equate to ASCII letters (dotless i, long s, the Kelvin sign) and a Cyrillic ka.
