@@ -58,6 +58,13 @@ def test_a_broken_allow_list_is_a_clear_error(tmp_path: Path) -> None:
     assert "MONOPILOT_PLUGINS names plugins that are not installed: nosuch" in result.stderr
 
 
+def test_migrate_creates_a_data_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "data"
+    result = cli("migrate", data_dir=data_dir, MONOPILOT_DISABLE_PLUGINS="acme")
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "monopilot.db").is_file()
+
+
 @requires_acme
 def test_migrate_then_seed_the_demo_twice(tmp_path: Path) -> None:
     result = cli("migrate", data_dir=tmp_path)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow, RetryRow
+from monopilot_integrations.core.errors import UnknownNameError
 from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.claims import CLAIMED
 from monopilot_integrations.core.jobs.engine import JobEngine
@@ -150,6 +151,16 @@ async def test_manual_policy_dead_letters_on_first_failure_and_skip_and_retry_no
     await kernel.jobs.skip(ORG_A, other)
     job = await kernel.jobs.get(ORG_A, other)
     assert (job.status, job.dead_reason) == ("dead", "skipped")
+
+
+async def test_jobs_are_created_by_connector_name_too(kernel: Integrations) -> None:
+    from monopilot_integrations.core.connector import JobSpec
+
+    (job_id,) = await kernel.jobs.create(ORG_A, "manual", [JobSpec({"fail_times": 1})])
+    job = await kernel.jobs.get(ORG_A, job_id)
+    assert (job.connector, job.retry_policy) == ("manual", "manual")
+    with pytest.raises(UnknownNameError, match="no connector 'nosuch' is registered"):
+        await kernel.jobs.create(ORG_A, "nosuch", [JobSpec({})])
 
 
 async def test_redrive_window_takes_only_that_windows_dead_jobs(

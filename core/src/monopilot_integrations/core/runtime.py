@@ -103,7 +103,12 @@ class Runtime:
 
     @cached_property
     def jobs(self) -> JobStore:
-        return JobStore(database=self.database, clock=self.clock, queue=self.kernel.queue)
+        return JobStore(
+            database=self.database,
+            clock=self.clock,
+            queue=self.kernel.queue,
+            connectors=self.registry.connectors,
+        )
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -73,10 +74,7 @@ class Database:
         self.dialect = parsed.get_backend_name()
         options: dict[str, Any] = {"echo": echo, "pool_pre_ping": self.dialect != "sqlite"}
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                from pathlib import Path
-
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_sqlite_folder(url)
             options["connect_args"] = {"timeout": 30}
         else:
             options["pool_size"] = pool_size
@@ -142,6 +140,17 @@ class Database:
             yield
         finally:
             turns.release()
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder an SQLite file URL points into (SQLite creates the file, not its
+    folder): every command that opens the database may be the first one run."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def session_org(session: AsyncSession) -> uuid.UUID:

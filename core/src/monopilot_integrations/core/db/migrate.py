@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from monopilot_integrations.core.db.database import ensure_sqlite_folder
 from monopilot_integrations.core.db.tenancy import tenant_role_var
 from monopilot_integrations.core.plugins.registry import Registry
 
@@ -45,6 +46,7 @@ async def upgrade(
 ) -> list[str]:
     """Upgrade to ``revision`` (default: every branch's head); returns the heads now applied."""
     config = alembic_config(registry)
+    ensure_sqlite_folder(url)
     engine = create_async_engine(url)
     token = tenant_role_var.set(tenant_role)
     try:

@@ -7,7 +7,7 @@ organisation can never see, retry or redrive another's jobs (a foreign id is "no
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,15 +28,23 @@ retry_t = retry_table
 
 
 class JobStore:
-    def __init__(self, *, database: Database, clock: Clock, queue: JobQueue) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        queue: JobQueue,
+        connectors: Mapping[str, type[Connector]],
+    ) -> None:
         self.database = database
         self.clock = clock
         self.queue = queue
+        self.connectors = connectors
 
     async def create(
         self,
         org_id: uuid.UUID,
-        connector: type[Connector],
+        connector: type[Connector] | str,
         specs: Sequence[JobSpec],
         *,
         session: AsyncSession | None = None,
@@ -44,9 +52,13 @@ class JobStore:
     ) -> list[uuid.UUID]:
         """Create jobs outside the event flow (an inbound file, an import, a manual send).
 
-        With ``session`` the jobs commit with the caller's transaction, and are picked up
-        by the sweeper; without, they are enqueued at once.
+        ``connector`` is the connector class or its registered name (a connector's own
+        modules name it, so they need not import the module that defines it). With
+        ``session`` the jobs commit with the caller's transaction, and are picked up by the
+        sweeper; without, they are enqueued at once.
         """
+        if isinstance(connector, str):
+            connector = self.connectors[connector]  # UnknownNameError names the installed ones
         now = self.clock.now()
         rows: list[dict[str, Any]] = []
         for spec in specs:

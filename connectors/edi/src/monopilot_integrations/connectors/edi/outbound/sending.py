@@ -97,11 +97,9 @@ async def queue_outbound(
     )
     session.add(row)
     await session.flush()
-    from monopilot_integrations.connectors.edi.connector import EdiConnector
-
     (job_id,) = await edi.runtime.jobs.create(
         org_id,
-        EdiConnector,
+        "edi",
         [JobSpec(payload={"message_id": str(row.id)}, subject_id=partner.partner_id)],
         session=session,
         event_type=f"edi.{message.type.lower()}",
