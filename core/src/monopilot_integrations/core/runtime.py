@@ -107,7 +107,7 @@ class Runtime:
             database=self.database,
             clock=self.clock,
             queue=self.kernel.queue,
-            connectors=self.registry.connectors,
+            connector_named=self.registry.connector,
         )
 
     @cached_property

@@ -7,7 +7,7 @@ organisation can never see, retry or redrive another's jobs (a foreign id is "no
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,12 +34,12 @@ class JobStore:
         database: Database,
         clock: Clock,
         queue: JobQueue,
-        connectors: Mapping[str, type[Connector]],
+        connector_named: Callable[[str], type[Connector]],
     ) -> None:
         self.database = database
         self.clock = clock
         self.queue = queue
-        self.connectors = connectors
+        self.connector_named = connector_named
 
     async def create(
         self,
@@ -58,7 +58,7 @@ class JobStore:
         sweeper; without, they are enqueued at once.
         """
         if isinstance(connector, str):
-            connector = self.connectors[connector]  # UnknownNameError names the installed ones
+            connector = self.connector_named(connector)  # UnknownNameError lists the installed
         now = self.clock.now()
         rows: list[dict[str, Any]] = []
         for spec in specs:
