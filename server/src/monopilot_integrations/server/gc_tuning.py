@@ -5,10 +5,10 @@ container objects, and every so often a full one that walks every tracked object
 process: the modules, SQLAlchemy's metadata and statement caches, the pydantic models, the
 plugin registry, everything loaded at startup (about 140,000 objects in a worker). A
 worker delivering webhooks allocates a few hundred containers per delivery (the job, its
-payload, headers, the log row, aiohttp's request and response), so on the delivery
-benchmark the collector ran a young collection every few deliveries and a full one every
-couple of thousand: 1.6 s of a 9 s run, with every thread of the process stopped
-(:mod:`bench.webhook_delivery`; ``docs/server.md``, "Garbage collection").
+payload, headers, the log row, aiohttp's request and response), so with Python's defaults
+the collector runs a young collection every few deliveries and a full one every couple of
+thousand, each stopping every thread of the process (``docs/server.md``, "Garbage
+collection"; the figures are in ``bench/RESULTS.md``).
 
 :func:`tune_collector` does what long-running Python services commonly do:
 
