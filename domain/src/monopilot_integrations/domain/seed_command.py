@@ -21,7 +21,7 @@ async def run(args: argparse.Namespace) -> int:
 
     settings: Settings = args.settings
     seed = read_seed_file(args.file)
-    database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
+    database = Database.from_settings(settings)
     try:
         report = await load_seed(database, seed)
     finally:

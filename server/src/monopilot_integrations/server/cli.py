@@ -170,6 +170,7 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
         settings.resolved_database_url,
         args.registry,
         tenant_role=settings.database_tenant_role,
+        tenant_password=settings.tenant_database_password,
     )
     print(f"database at {_safe_url(settings.resolved_database_url)} is at: {', '.join(heads)}")
     return 0
