@@ -339,7 +339,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         [
             sys.executable,
             "-m",
-            "tests.core.test_job_batches",
+            "tests.core.jobs.test_job_batches",
             settings.resolved_database_url,
             str(settings.data_dir),
             str(ORG_A),

@@ -15,8 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Load ``args.file`` with ``args.settings``' database; prints what was created or
-    updated. Invalid files raise the kernel's ``ValidationError`` (the CLI lists it)."""
+    """Load ``args.file`` with ``args.settings``' database; prints the organisation's id,
+    the counts of what was created or updated, and one ``created <kind> <key> <id>`` line
+    per record created. Invalid files raise the kernel's ``ValidationError`` (the CLI lists
+    it)."""
     from monopilot_integrations.domain.seed import load_seed, read_seed_file
 
     settings: Settings = args.settings
@@ -27,6 +29,8 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await database.dispose()
     print(report.summary())
+    for line in report.created_lines():
+        print(line)
     return 0
 
 
