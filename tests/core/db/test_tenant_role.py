@@ -215,7 +215,7 @@ async def test_migrate_refuses_a_tenant_role_that_defeats_rls(pg: Database, gran
             await conn.execute(text(f"CREATE ROLE {role} LOGIN IN ROLE {owner}"))
         await conn.commit()
     try:
-        with pytest.raises(RuntimeError, match="row-level security would not hold"):
+        with pytest.raises(ConfigError, match="row-level security would not hold"):
             async with pg.engine.begin() as conn:
                 await conn.run_sync(ensure_tenant_login, role, None)
     finally:

@@ -27,6 +27,7 @@ from monopilot_integrations.core.db.roles import (
     ROLES_THAT_DEFEAT_RLS,
     describe_defeating_role,
 )
+from monopilot_integrations.core.errors import ConfigError
 
 #: Set by the migration runner from ``Settings.database_tenant_role``.
 tenant_role_var: ContextVar[str] = ContextVar("tenant_role", default=DEFAULT_TENANT_ROLE)
@@ -63,7 +64,7 @@ def ensure_tenant_login(bind: Any, role: str, password: str | None = None) -> No
     so migrations of several databases on one cluster may run this at once: "already
     exists" and "tuple concurrently updated" mean another one just did the same.
 
-    Refuses (``RuntimeError``) a tenant role that is, or can ``SET ROLE`` to, a superuser,
+    Refuses (``ConfigError``) a tenant role that is, or can ``SET ROLE`` to, a superuser,
     a BYPASSRLS role or an owner of the tables: row-level security would not hold.
     """
     role = _ident(role)
@@ -118,7 +119,7 @@ def check_tenant_role(bind: Any, role: str) -> None:
     rows = bind.execute(text(ROLES_THAT_DEFEAT_RLS), {"role": role}).all()
     if rows:
         found = ", ".join(describe_defeating_role(*row) for row in rows)
-        raise RuntimeError(
+        raise ConfigError(
             f"the tenant role {role!r} is or can become {found}: row-level security would "
             "not hold; use a plain login role (docs/configuration.md, PostgreSQL roles)"
         )
