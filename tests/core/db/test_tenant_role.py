@@ -110,13 +110,14 @@ def test_the_tenant_url_is_the_main_url_as_the_tenant_role() -> None:
 
 
 def test_the_tenant_url_names_the_tenant_role(tmp_path: Path) -> None:
-    url = "postgresql+asyncpg://mp_tenant:pw@db:5432/mp"
+    url = "postgresql+asyncpg://mp_tenant:hunter2@db:5432/mp"
     settings = Settings(data_dir=tmp_path, tenant_database_url=url)
     assert settings.database_tenant_role == "mp_tenant"
-    assert settings.tenant_database_password == "pw"
-    assert "pw" not in repr(settings)
-    with pytest.raises(ValueError, match="MONOPILOT_DATABASE_TENANT_ROLE is 'other'"):
+    assert settings.tenant_database_password == "hunter2"
+    assert "hunter2" not in repr(settings)
+    with pytest.raises(ValueError, match="MONOPILOT_DATABASE_TENANT_ROLE is 'other'") as error:
         Settings(data_dir=tmp_path, tenant_database_url=url, database_tenant_role="other")
+    assert "hunter2" not in str(error.value)  # the URL's password is not echoed
 
 
 def _unique_role() -> str:

@@ -27,7 +27,10 @@ def _split(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MONOPILOT_", extra="ignore")
+    # Errors never echo the input: it holds database URLs with their passwords.
+    model_config = SettingsConfigDict(
+        env_prefix="MONOPILOT_", extra="ignore", hide_input_in_errors=True
+    )
 
     # --- storage ------------------------------------------------------------------------
     data_dir: Path = Field(
