@@ -97,6 +97,7 @@ async def main(data_dir: Path) -> dict[str, Any]:
         settings.resolved_database_url,
         Registry(plugins),
         tenant_role=settings.database_tenant_role,
+        tenant_password=settings.tenant_database_password,
     )
     integrations = await Integrations.start(settings, plugins=plugins, embedded_worker=True)
     try:

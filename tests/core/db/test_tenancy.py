@@ -126,12 +126,13 @@ async def test_the_kernel_refuses_a_connecting_role_that_cannot_bypass_rls(
     from monopilot_integrations.core.integrations import Integrations
     from monopilot_integrations.core.settings import Settings
 
+    # Role names are cluster-wide: one of its own, whatever else runs on the cluster.
+    plain = f"mp_plain_login_{uuid.uuid4().hex[:10]}"
     admin = Database(postgres_url)
     async with admin.engine.connect() as conn:
-        await conn.execute(text("DROP ROLE IF EXISTS mp_plain_login"))
-        await conn.execute(text("CREATE ROLE mp_plain_login LOGIN NOBYPASSRLS"))
+        await conn.execute(text(f"CREATE ROLE {plain} LOGIN NOBYPASSRLS"))
         await conn.commit()
-    url = make_url(postgres_url).set(username="mp_plain_login").render_as_string(False)
+    url = make_url(postgres_url).set(username=plain).render_as_string(False)
     try:
         with pytest.raises(ConfigError, match="BYPASSRLS"):
             await Integrations.start(
@@ -139,6 +140,6 @@ async def test_the_kernel_refuses_a_connecting_role_that_cannot_bypass_rls(
             )
     finally:
         async with admin.engine.connect() as conn:
-            await conn.execute(text("DROP ROLE IF EXISTS mp_plain_login"))
+            await conn.execute(text(f"DROP ROLE IF EXISTS {plain}"))
             await conn.commit()
         await admin.dispose()

@@ -29,7 +29,6 @@ from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
 from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
 from monopilot_integrations.core.jobs.scheduler import Scheduler
@@ -113,30 +112,9 @@ class Integrations:
         return self
 
     async def check_database_role(self) -> None:
-        """On PostgreSQL, refuse to start with a connecting role that cannot do the kernel's
-        cross-organisation work (dispatching, sweeping, flushing logs): with row-level
-        security forced, such a role would silently see no rows at all."""
-        database = self.database
-        if not database.is_postgres:
-            return
-        from sqlalchemy import text
-
-        async with database.transaction() as conn:
-            row = (
-                await conn.execute(
-                    text(
-                        "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
-                        "WHERE rolname = current_user"
-                    )
-                )
-            ).one()
-        if not row[1]:
-            raise ConfigError(
-                f"the database role {row[0]!r} can neither bypass row-level security nor is a "
-                "superuser: the kernel's own cross-organisation work (dispatcher, sweeper, log "
-                "flush) needs BYPASSRLS; tenant sessions switch to the tenant role "
-                f"{self.settings.database_tenant_role!r} (see docs/configuration.md)"
-            )
+        """On PostgreSQL, refuse to start with roles that would make isolation silently
+        wrong (:meth:`~.db.database.Database.check_roles`)."""
+        await self.database.check_roles()
 
     # --- per-loop parts -----------------------------------------------------------------
 
@@ -148,12 +126,7 @@ class Integrations:
             if runtime is None:
                 if self._closed:
                     raise RuntimeError("the integrations kernel is closed")
-                database = Database(
-                    self.settings.resolved_database_url,
-                    tenant_role=self.settings.database_tenant_role,
-                    echo=self.settings.database_echo,
-                    pool_size=self.settings.database_pool_size,
-                )
+                database = Database.from_settings(self.settings)
                 runtime = Runtime(self, database)
                 self._runtimes[loop] = runtime
             return runtime

@@ -7,13 +7,17 @@ URLs at PostgreSQL, Redis and a Redis or RabbitMQ broker.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 CommaList = Annotated[list[str], NoDecode]
+
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def _split(value: object) -> object:
@@ -23,7 +27,10 @@ def _split(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MONOPILOT_", extra="ignore")
+    # Errors never echo the input: it holds database URLs with their passwords.
+    model_config = SettingsConfigDict(
+        env_prefix="MONOPILOT_", extra="ignore", hide_input_in_errors=True
+    )
 
     # --- storage ------------------------------------------------------------------------
     data_dir: Path = Field(
@@ -36,11 +43,24 @@ class Settings(BaseSettings):
     )
     database_tenant_role: str = Field(
         default="monopilot_tenant",
-        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
-        description="PostgreSQL role that tenant sessions switch to; subject to row-level "
-        "security (no BYPASSRLS, not the table owner).",
+        pattern=_ROLE.pattern,
+        description="PostgreSQL login role of tenant sessions, created by `migrate`; subject "
+        "to row-level security (no BYPASSRLS, not the table owner).",
     )
-    database_pool_size: int = 10
+    tenant_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL tenant sessions log in with; unset: database_url with "
+        "database_tenant_role as user and no password. Its user must be the tenant role.",
+        repr=False,
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Pool of tenant connections per engine (and as overflow)."
+    )
+    database_system_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="Pool of the kernel's own connections per engine; unset: database_pool_size.",
+    )
     database_echo: bool = False
 
     # --- services -----------------------------------------------------------------------
@@ -182,6 +202,31 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)
+
+    @model_validator(mode="after")
+    def _tenant_role_of_the_tenant_url(self) -> Settings:
+        """The tenant URL names the tenant role: one name, or a clear error."""
+        if not self.tenant_database_url:
+            return self
+        user = make_url(self.tenant_database_url).username
+        if not user:
+            raise ValueError("MONOPILOT_TENANT_DATABASE_URL must name the tenant role as user")
+        if "database_tenant_role" in self.model_fields_set and user != self.database_tenant_role:
+            raise ValueError(
+                f"MONOPILOT_TENANT_DATABASE_URL logs in as {user!r} but "
+                f"MONOPILOT_DATABASE_TENANT_ROLE is {self.database_tenant_role!r}: set one"
+            )
+        if not _ROLE.match(user):
+            raise ValueError(f"tenant role {user!r}: use lowercase letters, digits and '_'")
+        self.database_tenant_role = user
+        return self
+
+    @property
+    def tenant_database_password(self) -> str | None:
+        """The tenant role's password from the tenant URL (``migrate`` sets it)."""
+        if not self.tenant_database_url:
+            return None
+        return make_url(self.tenant_database_url).password
 
     @property
     def resolved_database_url(self) -> str:

@@ -67,6 +67,14 @@ class PartiesStore(StoreBase):
                 row = await s.scalar(stmt)
         return Organization.model_validate(row) if row is not None else None
 
+    async def list_organizations(
+        self, *, limit: int = DEFAULT_LIMIT, offset: int = 0
+    ) -> Page[Organization]:
+        # An operator's view across organisations: a system session, like the look-up above.
+        stmt = select(OrganizationRow).order_by(OrganizationRow.code, OrganizationRow.id)
+        async with self.database.system_session() as s:
+            return await self._page(s, stmt, Organization, limit=limit, offset=offset)
+
     # --- suppliers and customers ---------------------------------------------------------
 
     async def _party(

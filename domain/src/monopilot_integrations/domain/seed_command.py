@@ -15,18 +15,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Load ``args.file`` with ``args.settings``' database; prints what was created or
-    updated. Invalid files raise the kernel's ``ValidationError`` (the CLI lists it)."""
+    """Load ``args.file`` with ``args.settings``' database; prints the organisation's id,
+    the counts of what was created or updated, and one ``created <kind> <key> <id>`` line
+    per record created. Invalid files raise the kernel's ``ValidationError`` (the CLI lists
+    it)."""
     from monopilot_integrations.domain.seed import load_seed, read_seed_file
 
     settings: Settings = args.settings
     seed = read_seed_file(args.file)
-    database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
+    database = Database.from_settings(settings)
     try:
         report = await load_seed(database, seed)
     finally:
         await database.dispose()
     print(report.summary())
+    for line in report.created_lines():
+        print(line)
     return 0
 
 

@@ -60,12 +60,22 @@ class SeedCount(BaseModel):
     unchanged: int = 0
 
 
+class CreatedRecord(BaseModel):
+    """One record a load created: its kind, its natural key in the file, its new id."""
+
+    kind: str
+    key: str
+    id: uuid.UUID
+
+
 class SeedReport(BaseModel):
     """What a load did, per kind of record (``organization``, ``products``, ...)."""
 
     org_id: uuid.UUID
     org_code: str
     counts: dict[str, SeedCount]
+    #: What this load created, in the order it created it (ids to use next: ``--org``, ...).
+    created_records: list[CreatedRecord] = []
 
     @property
     def created(self) -> int:
@@ -81,7 +91,11 @@ class SeedReport(BaseModel):
             for kind, c in self.counts.items()
             if c.created or c.updated or c.unchanged
         ]
-        return f"organisation {self.org_code!r}: " + "; ".join(parts)
+        return f"organisation {self.org_code!r} (id {self.org_id}): " + "; ".join(parts)
+
+    def created_lines(self) -> list[str]:
+        """One ``created <kind> <key> <id>`` line per record created."""
+        return [f"created {r.kind} {r.key} {r.id}" for r in self.created_records]
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -101,6 +115,8 @@ class SeedLoader:
         self.seed = seed
         self.counts = {kind: SeedCount() for kind in KINDS}
         self.now = (clock or SystemClock()).now()
+        #: ``(kind, natural key, row)`` of each row created; ids are read once flushed.
+        self.created: list[tuple[str, str, Any]] = []
 
     async def load(self) -> SeedReport:
         org_id = await self._organization()
@@ -118,7 +134,11 @@ class SeedLoader:
             self.shipments = await self._shipments()
             await self._invoices()
         code = self.seed.organization.code
-        return SeedReport(org_id=org_id, org_code=code, counts=self.counts)
+        created = (
+            [CreatedRecord(kind="organization", key=code, id=org_id)] if self.org_created else []
+        )
+        created += [CreatedRecord(kind=k, key=key, id=row.id) for k, key, row in self.created]
+        return SeedReport(org_id=org_id, org_code=code, counts=self.counts, created_records=created)
 
     # --- the generic part ----------------------------------------------------------------
 
@@ -136,6 +156,7 @@ class SeedLoader:
 
     async def _organization(self) -> uuid.UUID:
         org = self.seed.organization
+        self.org_created = False
         values = org.model_dump(exclude={"code"})
         async with self.database.system_session() as s:
             row = await s.scalar(select(OrganizationRow).where(OrganizationRow.code == org.code))
@@ -143,6 +164,7 @@ class SeedLoader:
                 row = OrganizationRow(code=org.code, created_at=self.now, **values)
                 s.add(row)
                 self._count("organization", "created")
+                self.org_created = True
             else:
                 self._count("organization", "updated" if self._apply(row, values) else "unchanged")
             await s.flush()
@@ -176,6 +198,7 @@ class SeedLoader:
                     self._sync_lines(row, line_values)
                 self.s.add(row)
                 self._count(kind, "created")
+                self.created.append((kind, str(key_value), row))
             else:
                 changed = self._apply(row, values)
                 changed = (self._sync_lines(row, line_values) if lines else False) or changed
@@ -288,6 +311,7 @@ class SeedLoader:
                 self.s.add(row)
                 delta = level.qty
                 self._count("inventory", "created")
+                self.created.append(("inventory", f"{level.product_code}@{level.location}", row))
             elif _differs(row.qty, level.qty):
                 delta = level.qty - row.qty
                 row.qty, row.updated_at = level.qty, self.now

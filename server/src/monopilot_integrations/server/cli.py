@@ -1,8 +1,9 @@
 """``monopilot-integrations``: the command line.
 
-Built-in commands: ``plugins``, ``migrate``, ``generate-secret-key``, ``new-connector`` and
-``migrations revision``; installed plugins add theirs through ``register_cli_commands``
-(``seed`` comes with the reference store's plugin).
+Built-in commands: ``serve``, ``worker``, ``api-keys create``, ``orgs list``, ``plugins``,
+``migrate``, ``generate-secret-key``, ``new-connector`` and ``migrations revision``;
+installed plugins add theirs through ``register_cli_commands`` (``seed`` comes with the
+reference store's plugin).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.inventory import plugin_inventory
 
 
-def build_parser(registry: Registry) -> argparse.ArgumentParser:
+def build_parser(registry: Registry, settings: Settings | None = None) -> argparse.ArgumentParser:
+    tiers = _configured_tiers(settings or Settings())
     parser = argparse.ArgumentParser(
         prog="monopilot-integrations",
         description="MonoPilot Integrations: server, workers and administration.",
@@ -45,14 +47,32 @@ def build_parser(registry: Registry) -> argparse.ArgumentParser:
 
     p = commands.add_parser("api-keys", help="manage API keys")
     keys = p.add_subparsers(dest="api_keys_command", required=True, metavar="ACTION")
-    k = keys.add_parser("create", help="create a key and print it (shown once)")
-    k.add_argument("--org", required=True, type=uuid.UUID, help="organisation id")
+    k = keys.add_parser(
+        "create",
+        help="create a key and print it (shown once)",
+        epilog="configured rate-limit tiers (per minute / per hour / burst; "
+        "MONOPILOT_RATE_LIMIT_TIERS): " + _describe_tiers(tiers),
+    )
+    k.add_argument(
+        "--org", required=True, help="organisation id or code (see `orgs list`); must exist"
+    )
     k.add_argument("--name", required=True)
     k.add_argument(
         "--scopes", required=True, help="comma-separated, e.g. read:products,read:orders"
     )
-    k.add_argument("--tier", default="basic", help="basic, standard or premium")
+    k.add_argument(
+        "--tier",
+        default="basic",
+        choices=sorted(tiers) or None,
+        help="rate-limit tier: " + _describe_tiers(tiers) + " (default: basic)",
+    )
     k.set_defaults(run=cmd_api_keys_create)
+
+    p = commands.add_parser("orgs", help="organisations in the domain store")
+    orgs = p.add_subparsers(dest="orgs_command", required=True, metavar="ACTION")
+    o = orgs.add_parser("list", help="list organisations: id, code, name")
+    o.add_argument("--json", action="store_true", help="machine-readable output")
+    o.set_defaults(run=cmd_orgs_list)
 
     p = commands.add_parser("plugins", help="list installed plugins and what they register")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -101,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     registry = Registry(plugins)
-    args = build_parser(registry).parse_args(argv)
+    args = build_parser(registry, settings).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -170,6 +190,7 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
         settings.resolved_database_url,
         args.registry,
         tenant_role=settings.database_tenant_role,
+        tenant_password=settings.tenant_database_password,
     )
     print(f"database at {_safe_url(settings.resolved_database_url)} is at: {', '.join(heads)}")
     return 0
@@ -180,8 +201,16 @@ async def cmd_api_keys_create(args: argparse.Namespace) -> int:
 
     kernel = Integrations(args.settings, plugins=args.registry.plugins)
     try:
+        organization = await find_organization(kernel, args.org)
+        if organization is None:
+            print(
+                f"error: no organisation {args.org!r} (an id or a code; "
+                "`monopilot-integrations orgs list` shows them)",
+                file=sys.stderr,
+            )
+            return 2
         key, secret = await kernel.api_keys.create(
-            args.org,
+            organization.id,
             name=args.name,
             scopes=[s.strip() for s in args.scopes.split(",") if s.strip()],
             rate_limit_tier=args.tier,
@@ -190,11 +219,76 @@ async def cmd_api_keys_create(args: argparse.Namespace) -> int:
         await kernel.close()
     print(secret)
     print(
-        f"id {key.id}  name {key.name!r}  scopes {','.join(key.scopes)}  tier {key.rate_limit_tier}"
+        f"id {key.id}  organisation {organization.code} ({organization.id})  "
+        f"name {key.name!r}  scopes {','.join(key.scopes)}  tier {key.rate_limit_tier}"
         "  (the key is shown once: store it now)",
         file=sys.stderr,
     )
     return 0
+
+
+async def find_organization(kernel: Any, value: str) -> Any:
+    """The organisation ``value`` names, by id or else by code, in the domain store."""
+    try:
+        org_id = uuid.UUID(value)
+    except ValueError:
+        return await kernel.domain.find_organization_by_code(value)
+    found = await kernel.domain.get_organization(org_id)
+    return found if found is not None else await kernel.domain.find_organization_by_code(value)
+
+
+async def cmd_orgs_list(args: argparse.Namespace) -> int:
+    from monopilot_integrations.core.integrations import Integrations
+
+    kernel = Integrations(args.settings, plugins=args.registry.plugins)
+    try:
+        lister = getattr(kernel.domain, "list_organizations", None)
+        if lister is None:
+            print(
+                "error: the installed domain store cannot list organisations "
+                "(DomainStore.list_organizations)",
+                file=sys.stderr,
+            )
+            return 2
+        organizations = []
+        offset = 0
+        while True:
+            page = await lister(limit=MAX_PAGE, offset=offset)
+            organizations += page.items
+            offset += len(page.items)
+            if not page.items or offset >= page.total:
+                break
+    finally:
+        await kernel.close()
+    if args.json:
+        print(json.dumps([o.model_dump(mode="json") for o in organizations], indent=2))
+        return 0
+    for org in organizations:
+        print(f"{org.id}  {org.code}  {org.name}")
+    if not organizations:
+        print("no organisations yet (load one with `monopilot-integrations seed FILE`)")
+    return 0
+
+
+MAX_PAGE = 1000
+
+
+def _configured_tiers(settings: Settings) -> dict[str, Any]:
+    from monopilot_integrations.core.ratelimit.tiers import tiers_from_config
+
+    try:
+        return dict(tiers_from_config(settings.rate_limit_tiers))
+    except ValueError:
+        return {}  # the API key store reports the broken setting when a key is created
+
+
+def _describe_tiers(tiers: dict[str, Any]) -> str:
+    if not tiers:
+        return "(MONOPILOT_RATE_LIMIT_TIERS is invalid)"
+    return ", ".join(
+        f"{t.name} ({t.per_minute}/{t.per_hour}/{t.burst})"
+        for t in sorted(tiers.values(), key=lambda t: (t.per_minute, t.name))
+    )
 
 
 def cmd_generate_key(args: argparse.Namespace) -> int:

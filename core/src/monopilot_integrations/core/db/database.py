@@ -1,18 +1,22 @@
-"""The engine and the two kinds of session: one organisation's, or the kernel's own.
+"""The engines and the two kinds of session: one organisation's, or the kernel's own.
 
 Application code opens :meth:`Database.session` for exactly one organisation. On
-PostgreSQL the transaction then switches to the tenant role (no BYPASSRLS, not the table
-owner) and sets ``app.current_org_id``, both with ``set_config(..., true)`` so they end with
-the transaction; row-level security policies compare every row's ``org_id`` with it. So even
-a raw ``SELECT *`` without a WHERE clause sees only that organisation's rows, and writing a
-row for another organisation fails.
+PostgreSQL that transaction runs on a connection of its own pool, logged in as the tenant
+role (no BYPASSRLS, not the table owner, a member of no role that is either: see
+:mod:`.roles`), and sets ``app.current_org_id`` with ``set_config(..., true)`` so it ends
+with the transaction; row-level security policies compare every row's ``org_id`` with it.
+So even a raw ``SELECT *`` without a WHERE clause sees only that organisation's rows,
+writing a row for another organisation fails, and neither ``RESET ROLE`` nor ``SET ROLE``
+gets the session out: there is no other role behind the connection to return to.
 
 :meth:`Database.system_session` is for the kernel's own cross-organisation work (the
-dispatcher, the sweeper, purges) and for migrations. It runs as the connecting role, and
-so does :meth:`Database.transaction`, the same on a Core connection (bulk inserts).
+dispatcher, the sweeper, purges) and for migrations. It runs as the role of the main URL
+(the owner, bypassing row-level security) on the other pool, and so does
+:meth:`Database.transaction`, the same on a Core connection (bulk inserts).
 
-On an SQLite file, each of the three first waits for this process's turn to write it
-(:mod:`.sqlite_writer`) and gives the turn back when its transaction is over.
+On an SQLite file there are no roles and one engine; each of the three first waits for
+this process's turn to write it (:mod:`.sqlite_writer`) and gives the turn back when its
+transaction is over.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
@@ -38,14 +42,22 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from monopilot_integrations.core.db.roles import (
+    DEFAULT_TENANT_ROLE,
+    ROLES_THAT_DEFEAT_RLS,
+    describe_defeating_role,
+    tenant_database_url,
+)
 from monopilot_integrations.core.db.sqlite_writer import TransactionQueue, queue_for
 from monopilot_integrations.core.db.types import serialize_json
+from monopilot_integrations.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.settings import Settings
 
 ORG_KEY = "org_id"
 
-_SET_TENANT = text(
-    "SELECT set_config('role', :role, true), set_config('app.current_org_id', :org, true)"
-)
+_SET_TENANT = text("SELECT set_config('app.current_org_id', :org, true)")
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +66,12 @@ SQLITE_BUSY_SECONDS = 30.0
 
 
 class Database:
-    """An async SQLAlchemy engine plus tenant-scoped sessions.
+    """Async SQLAlchemy engines plus tenant-scoped sessions.
+
+    On PostgreSQL there are two engines, two pools: :attr:`engine` logs in with ``url``
+    (the kernel's role) and :attr:`tenant_engine` with ``tenant_url`` (default: ``url``
+    with ``tenant_role`` as user and no password, see :mod:`.roles`). On SQLite both are
+    the same engine.
 
     Engines are bound to the event loop that first uses them (asyncpg's rule), so a process
     that runs a worker loop beside the server loop opens one ``Database`` per loop.
@@ -64,9 +81,11 @@ class Database:
         self,
         url: str,
         *,
-        tenant_role: str = "monopilot_tenant",
+        tenant_url: str | None = None,
+        tenant_role: str = DEFAULT_TENANT_ROLE,
         echo: bool = False,
         pool_size: int = 10,
+        system_pool_size: int | None = None,
     ) -> None:
         self.url = url
         self.tenant_role = tenant_role
@@ -76,17 +95,40 @@ class Database:
         if self.dialect == "sqlite":
             ensure_sqlite_folder(url)
             options["connect_args"] = {"timeout": 30}
-        else:
-            options["pool_size"] = pool_size
-            options["max_overflow"] = pool_size
         # JSON documents the log writer serialized already (JSONText) are stored as they are.
         options["json_serializer"] = serialize_json
-        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.dialect == "sqlite":
+            self.engine: AsyncEngine = create_async_engine(url, **options)
+            self.tenant_engine: AsyncEngine = self.engine
+        else:
+            system_size = pool_size if system_pool_size is None else system_pool_size
+            self.engine = create_async_engine(
+                url, pool_size=system_size, max_overflow=system_size, **options
+            )
+            self.tenant_engine = create_async_engine(
+                tenant_database_url(url, tenant_role, tenant_url),
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                **options,
+            )
         #: Where this process's SQLite transactions on the file take turns (None: no file).
         self.writer_turns: TransactionQueue | None = None
         if self.dialect == "sqlite":
             self.writer_turns = _configure_sqlite(self.engine, parsed.database)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._tenant_sessions = async_sessionmaker(self.tenant_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database the settings describe (both URLs, the pools, echo)."""
+        return cls(
+            settings.resolved_database_url,
+            tenant_url=settings.tenant_database_url,
+            tenant_role=settings.database_tenant_role,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            system_pool_size=settings.database_system_pool_size,
+        )
 
     @property
     def is_postgres(self) -> bool:
@@ -97,10 +139,10 @@ class Database:
         """A transaction for one organisation: committed on success, rolled back on error."""
         if not isinstance(org_id, uuid.UUID):
             raise TypeError(f"org_id must be a UUID, not {type(org_id).__name__}")
-        async with self._writer_turn(), self._sessions() as session, session.begin():
+        async with self._writer_turn(), self._tenant_sessions() as session, session.begin():
             session.info[ORG_KEY] = org_id
             if self.is_postgres:
-                await session.execute(_SET_TENANT, {"role": self.tenant_role, "org": str(org_id)})
+                await session.execute(_SET_TENANT, {"org": str(org_id)})
             yield session
 
     @asynccontextmanager
@@ -121,7 +163,55 @@ class Database:
         async with self.transaction() as conn:
             await conn.execute(text("SELECT 1"))
 
+    async def check_roles(self) -> None:
+        """On PostgreSQL, refuse roles that would make isolation silently wrong.
+
+        The kernel's role must bypass row-level security (with it forced, the dispatcher
+        and the sweeper would see no rows at all); the tenant role must not be able to
+        (else every tenant session would see every organisation). Raises ``ConfigError``.
+        """
+        if not self.is_postgres:
+            return
+        async with self.transaction() as conn:
+            kernel_role, bypasses = (
+                await conn.execute(
+                    text(
+                        "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles "
+                        "WHERE rolname = current_user"
+                    )
+                )
+            ).one()
+        if not bypasses:
+            raise ConfigError(
+                f"the database role {kernel_role!r} can neither bypass row-level security nor "
+                "is a superuser: the kernel's own cross-organisation work (dispatcher, "
+                "sweeper, log flush) needs BYPASSRLS; tenant sessions log in as the tenant "
+                f"role {self.tenant_role!r} (see docs/configuration.md)"
+            )
+        try:
+            async with self.tenant_engine.connect() as conn:
+                tenant = await conn.scalar(text("SELECT current_user"))
+                defeating = (
+                    await conn.execute(text(ROLES_THAT_DEFEAT_RLS), {"role": tenant})
+                ).all()
+        except (sa_exc.DBAPIError, OSError) as exc:
+            raise ConfigError(
+                f"tenant sessions cannot log in as {self.tenant_role!r}: {exc}; run "
+                "`monopilot-integrations migrate` (it creates the role), and give its "
+                "password in MONOPILOT_TENANT_DATABASE_URL unless PostgreSQL trusts it "
+                "(see docs/configuration.md)"
+            ) from exc
+        if defeating:
+            roles = ", ".join(describe_defeating_role(*row) for row in defeating)
+            raise ConfigError(
+                f"tenant sessions log in as {tenant!r}, which is or can become {roles}: "
+                "row-level security would not hold; the tenant role must be a plain login "
+                "role (see docs/configuration.md)"
+            )
+
     async def dispose(self) -> None:
+        if self.tenant_engine is not self.engine:
+            await self.tenant_engine.dispose()
         await self.engine.dispose()
 
     @asynccontextmanager

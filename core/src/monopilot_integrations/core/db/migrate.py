@@ -17,7 +17,12 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from monopilot_integrations.core.db.database import ensure_sqlite_folder
-from monopilot_integrations.core.db.tenancy import tenant_role_var
+from monopilot_integrations.core.db.roles import DEFAULT_TENANT_ROLE
+from monopilot_integrations.core.db.tenancy import (
+    ensure_tenant_login,
+    tenant_password_var,
+    tenant_role_var,
+)
 from monopilot_integrations.core.plugins.registry import Registry
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -41,14 +46,21 @@ async def upgrade(
     url: str,
     registry: Registry | None = None,
     *,
-    tenant_role: str = "monopilot_tenant",
+    tenant_role: str = DEFAULT_TENANT_ROLE,
+    tenant_password: str | None = None,
     revision: str = "heads",
 ) -> list[str]:
-    """Upgrade to ``revision`` (default: every branch's head); returns the heads now applied."""
+    """Upgrade to ``revision`` (default: every branch's head); returns the heads now applied.
+
+    On PostgreSQL the tenant role is made ready on every run, not only by the first
+    revision: a changed ``tenant_password`` is set, and a role altered since (BYPASSRLS,
+    a membership) is refused before anything uses it.
+    """
     config = alembic_config(registry)
     ensure_sqlite_folder(url)
     engine = create_async_engine(url)
     token = tenant_role_var.set(tenant_role)
+    password_token = tenant_password_var.set(tenant_password)
     try:
         if engine.dialect.name == "sqlite":
             # WAL belongs to the file: set it once here, while nothing else has it open,
@@ -57,9 +69,12 @@ async def upgrade(
                 await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         async with engine.begin() as conn:
             await conn.run_sync(_upgrade, config, revision)
+            if engine.dialect.name == "postgresql":
+                await conn.run_sync(ensure_tenant_login, tenant_role, tenant_password)
         async with engine.connect() as conn:
             return await conn.run_sync(_current_heads)
     finally:
+        tenant_password_var.reset(password_token)
         tenant_role_var.reset(token)
         await engine.dispose()
 

@@ -7,9 +7,9 @@ hook, backed by its real tables or its services.
 
 Conventions every implementation follows:
 
-* Every method takes ``org_id`` first (the one exception, :meth:`find_organization_by_code`,
-  is how an organisation is found in the first place) and only ever sees that
-  organisation's records.
+* Every method takes ``org_id`` first (the two exceptions, :meth:`find_organization_by_code`
+  and :meth:`list_organizations`, are how an organisation is found in the first place) and
+  only ever sees that organisation's records.
 * ``session`` lets a caller make the domain write and an outbox event one transaction: pass
   the session opened with ``Database.session(org_id)`` and the store uses it instead of
   opening its own. An implementation that does not live in this database may ignore it.
@@ -82,6 +82,12 @@ class DomainStore(Protocol):
         self, code: str, *, session: AsyncSession | None = None
     ) -> Organization | None:
         """Resolve an organisation by its code (CLI, seed); looks across organisations."""
+        ...
+
+    async def list_organizations(
+        self, *, limit: int = DEFAULT_LIMIT, offset: int = 0
+    ) -> Page[Organization]:
+        """Every organisation, by code (the operator's ``orgs list``); across organisations."""
         ...
 
     # --- suppliers -----------------------------------------------------------------------

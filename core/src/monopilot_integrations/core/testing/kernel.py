@@ -50,6 +50,7 @@ async def migrate_database(settings: Settings, plugins: PluginManager) -> list[s
         settings.resolved_database_url,
         Registry(plugins),
         tenant_role=settings.database_tenant_role,
+        tenant_password=settings.tenant_database_password,
     )
 
 

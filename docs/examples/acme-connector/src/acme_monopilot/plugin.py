@@ -69,7 +69,7 @@ async def _run(args: argparse.Namespace) -> int:
     from monopilot_integrations.core.db.database import Database
 
     settings = args.settings
-    database = Database(settings.resolved_database_url, tenant_role=settings.database_tenant_role)
+    database = Database.from_settings(settings)
     org = uuid.UUID(args.org)
     try:
         async with database.session(org) as session:

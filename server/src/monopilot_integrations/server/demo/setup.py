@@ -31,7 +31,10 @@ DEMO_FILE = Path(str(files("monopilot_integrations.server.demo") / "demo-org.jso
 async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
     settings = kernel.settings
     await migrate.upgrade(
-        settings.resolved_database_url, kernel.registry, tenant_role=settings.database_tenant_role
+        settings.resolved_database_url,
+        kernel.registry,
+        tenant_role=settings.database_tenant_role,
+        tenant_password=settings.tenant_database_password,
     )
     demo = read_demo_file()
     await load_demo_file(kernel)
