@@ -5,7 +5,7 @@ Runs on SQLite and PostgreSQL (the ``database_url`` fixture). Time is a manual c
 only real waits are for attempts that hang on purpose, and nothing asserts on durations.
 
 The module doubles as the worker process the SIGKILL test kills:
-``python -m tests.core.test_job_batches DATABASE_URL DATA_DIR ORG_ID JOB_ID...``.
+``python -m tests.core.jobs.test_job_batches DATABASE_URL DATA_DIR ORG_ID JOB_ID...``.
 """
 
 from __future__ import annotations
@@ -129,9 +129,9 @@ async def test_a_batch_records_success_retry_and_dead_letter_while_a_slow_job_ru
 async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
     settings: Settings, clock: ManualClock
 ) -> None:
-    """Each attempt is cut off at 90 % of the lease (here 1 s), before another worker
-    could claim the job again; the cut is recorded as a retriable failure."""
-    kernel = await started(settings, clock, job_lease_seconds=1.0, job_batch_hold=0.2)
+    """Each attempt is cut off at ``job_attempt_timeout`` (here 1 s); the cut is recorded
+    as a retriable failure."""
+    kernel = await started(settings, clock, job_attempt_timeout=1.0, job_batch_hold=0.2)
     try:
         if kernel.database.is_postgres:
             await truncate_all(kernel.database)
@@ -339,7 +339,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         [
             sys.executable,
             "-m",
-            "tests.core.test_job_batches",
+            "tests.core.jobs.test_job_batches",
             settings.resolved_database_url,
             str(settings.data_dir),
             str(ORG_A),

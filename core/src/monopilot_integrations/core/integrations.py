@@ -75,7 +75,7 @@ class Integrations:
             self.broker,
             [(c.name, c.queue_name()) for c in self.registry.connectors.values()],
             self._run_batch,
-            time_limit_ms=int(settings.job_lease_seconds * 1000),
+            time_limit_ms=int((settings.job_attempt_timeout + settings.job_lease_seconds) * 1000),
             batch_size=settings.job_batch_size,
         )
         self.scheduler = Scheduler()

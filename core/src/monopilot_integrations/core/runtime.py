@@ -146,6 +146,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.stop_attempts(0)
+        if "engine" in self.__dict__:
+            await self.engine.leases.close()  # its heartbeat task belongs to this loop
         for name, instance in self._connectors.items():
             close = getattr(instance, "close", None)  # a connector's pooled clients, if any
             if close is not None:

@@ -127,7 +127,15 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="Re-enqueue a queued job whose message was not consumed."
     )
     job_lease_seconds: float = Field(
-        default=300.0, gt=0, description="A running job not finished by then is re-run."
+        default=30.0,
+        gt=0,
+        description="Lease of a claimed job, renewed every third of it while its worker "
+        "lives: a dead worker's jobs are re-run within this many seconds.",
+    )
+    job_attempt_timeout: float = Field(
+        default=270.0,
+        gt=0,
+        description="An attempt still running after this is cut off and retried.",
     )
     retry_jitter: float = Field(default=0.1, ge=0, le=1)
     retry_after_cap_seconds: float = Field(default=6 * 3600, gt=0)
