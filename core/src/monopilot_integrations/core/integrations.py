@@ -31,7 +31,7 @@ from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
-from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
+from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker, queue_name
 from monopilot_integrations.core.jobs.scheduler import Scheduler
 from monopilot_integrations.core.jobs.worker import EmbeddedWorker
 from monopilot_integrations.core.logs.masking import Masker
@@ -73,7 +73,10 @@ class Integrations:
         self.broker = broker or build_broker(settings)
         self.queue = DramatiqJobQueue(
             self.broker,
-            [(c.name, c.queue_name()) for c in self.registry.connectors.values()],
+            [
+                (c.name, queue_name(settings.broker_namespace, c.name))
+                for c in self.registry.connectors.values()
+            ],
             self._run_batch,
             time_limit_ms=int((settings.job_attempt_timeout + settings.job_lease_seconds) * 1000),
             batch_size=settings.job_batch_size,

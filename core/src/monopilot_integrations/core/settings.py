@@ -51,7 +51,11 @@ class Settings(BaseSettings):
     )
 
     broker_namespace: str = Field(
-        default="monopilot", description="Redis key prefix of the Dramatiq Redis broker."
+        default="monopilot",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Names this deployment's broker queues (<namespace>.<connector>) and "
+        "the Redis broker's key prefix: deployments sharing a Redis or a RabbitMQ vhost "
+        "need different namespaces.",
     )
 
     # --- process ------------------------------------------------------------------------
