@@ -187,13 +187,26 @@ class Settings(BaseSettings):
         default=False,
         description="Allow http:// and private/loopback targets (development and tests only).",
     )
+    allowed_private_targets: CommaList = Field(
+        default_factory=list,
+        description="Private targets outbound connections may reach anyway: "
+        "'10.0.0.5:8443,10.20.0.0/16,erp.internal' (address, network or name, port optional).",
+    )
 
     environment: Literal["production", "test", "development"] = "production"
 
-    @field_validator("plugins", "disable_plugins", mode="before")
+    @field_validator("plugins", "disable_plugins", "allowed_private_targets", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)
+
+    @field_validator("allowed_private_targets")
+    @classmethod
+    def _parseable_targets(cls, value: list[str]) -> list[str]:
+        from monopilot_integrations.core.net.allowlist import parse_allowed_targets
+
+        parse_allowed_targets(value)  # a typo fails at start, not at the first connection
+        return value
 
     @property
     def resolved_database_url(self) -> str:
