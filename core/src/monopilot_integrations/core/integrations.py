@@ -31,6 +31,7 @@ from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
+from monopilot_integrations.core.jobs.heartbeats import SCHEDULER, WORKER, ProcessHeartbeat
 from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker, queue_name
 from monopilot_integrations.core.jobs.scheduler import Scheduler
 from monopilot_integrations.core.jobs.worker import EmbeddedWorker
@@ -83,6 +84,9 @@ class Integrations:
         )
         self.scheduler = Scheduler()
         self.worker: EmbeddedWorker | None = None
+        self.heartbeat = ProcessHeartbeat(
+            lambda: self.database, self.clock, interval=settings.heartbeat_interval
+        )
         self._runtimes: dict[asyncio.AbstractEventLoop, Runtime] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -244,6 +248,7 @@ class Integrations:
         if self.worker is None:
             self.worker = EmbeddedWorker(self, threads=self.settings.worker_threads)
             self.worker.start()
+            self.heartbeat.start(WORKER)
 
     def start_scheduler(self) -> None:
         runtime = self.runtime()
@@ -259,6 +264,7 @@ class Integrations:
             dispatch_interval=self.settings.dispatch_interval,
             periodic=periodic,
         )
+        self.heartbeat.start(SCHEDULER)
 
     def wake(self) -> None:
         """Tell the dispatcher that an event was committed."""
@@ -267,6 +273,8 @@ class Integrations:
     async def close(self) -> None:
         """Stop the scheduler and worker (in-flight jobs finish or are handed back), flush
         the logs and close the databases."""
+        if not self._closed:
+            await self.heartbeat.stop()
         await self.scheduler.stop()
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)

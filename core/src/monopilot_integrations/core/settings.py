@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         gt=0,
         description="An attempt still running after this is cut off and retried.",
     )
+    heartbeat_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between the heartbeats of worker and scheduler processes; one "
+        "silent for three intervals counts as gone (readiness, metrics).",
+    )
     retry_jitter: float = Field(default=0.1, ge=0, le=1)
     retry_after_cap_seconds: float = Field(default=6 * 3600, gt=0)
     dead_letter_retention_days: int = Field(default=30, ge=1)
