@@ -52,10 +52,13 @@ class ProcessHeartbeat:
     def start(self, role: str) -> None:
         """Beat for ``role`` from now on (on the running loop)."""
         self.roles.add(role)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # started outside a loop: this process counts as itself only
+            log.warning("no event loop: the %s heartbeat is not written", role)
+            return
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name="process-heartbeat"
-            )
+            self._task = loop.create_task(self._run(), name="process-heartbeat")
 
     async def beat_once(self) -> None:
         now = self.clock.now()
