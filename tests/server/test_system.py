@@ -50,9 +50,21 @@ async def test_every_operation_declares_security_scopes_and_problem_errors(serve
 
 
 async def test_health_and_readiness(server: Server) -> None:
+    """Ready only with a worker and a scheduler alive (here: the embedded ones); more in
+    ``test_readiness.py``."""
     assert await (await server.client.get("/healthz")).json() == {"status": "ok"}
+    server.kernel.start_worker()
+    server.kernel.start_scheduler()
     ready = await (await server.client.get("/readyz")).json()
-    assert ready == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+    assert ready == {
+        "status": "ready",
+        "checks": {
+            "database": "ok",
+            "broker": "ok",
+            "workers": "1 alive",
+            "scheduler": "1 alive",
+        },
+    }
 
 
 async def test_metrics_count_requests_and_report_jobs_per_connector(server: Server) -> None:

@@ -69,3 +69,6 @@ async def edi_api(server: Server) -> AsyncIterator[EdiApi]:  # noqa: F811
             org, name=f"edi {name}", scopes=scopes, rate_limit_tier="premium"
         )
     yield api
+
+
+from .sftp_server import sftp_server  # noqa: E402, F401 (a fixture of the SFTP tests)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
@@ -17,49 +15,17 @@ from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.profiles import PartnerIn
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.settings import Settings
 
+from .sftp_server import PASSWORD, USER, SftpServer
 from .support import ORZEL, edi_context, sample, setup_org
-
-USER, PASSWORD = "orzel", "Van-Passw0rd!"
-
-
-class _PasswordServer(asyncssh.SSHServer):
-    def begin_auth(self, username: str) -> bool:
-        return True
-
-    def password_auth_supported(self) -> bool:
-        return True
-
-    def validate_password(self, username: str, password: str) -> bool:
-        return username == USER and password == PASSWORD
-
-
-@dataclass
-class SftpServer:
-    root: Path
-    port: int
-    host_key: str
 
 
 @pytest.fixture
-async def sftp_server(tmp_path: Path) -> AsyncIterator[SftpServer]:
-    root = tmp_path / "sftp-root"
-    root.mkdir()
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    acceptor = await asyncssh.listen(
-        "127.0.0.1",
-        0,
-        server_factory=_PasswordServer,
-        server_host_keys=[key],
-        sftp_factory=lambda channel: asyncssh.SFTPServer(channel, chroot=str(root).encode()),
-    )
-    port = acceptor.sockets[0].getsockname()[1]
-    public = key.export_public_key().decode().strip()
-    try:
-        yield SftpServer(root, port, public)
-    finally:
-        acceptor.close()
-        await acceptor.wait_closed()
+def settings(settings: Settings) -> Settings:
+    """Loopback SFTP servers allowed, as in development (the guard's own tests are in
+    ``test_sftp_guard.py``)."""
+    return settings.model_copy(update={"allow_private_targets": True})
 
 
 async def sftp_partner(

@@ -129,9 +129,9 @@ async def test_a_batch_records_success_retry_and_dead_letter_while_a_slow_job_ru
 async def test_an_attempt_past_its_time_limit_is_cut_off_and_retried(
     settings: Settings, clock: ManualClock
 ) -> None:
-    """Each attempt is cut off at 90 % of the lease (here 1 s), before another worker
-    could claim the job again; the cut is recorded as a retriable failure."""
-    kernel = await started(settings, clock, job_lease_seconds=1.0, job_batch_hold=0.2)
+    """Each attempt is cut off at ``job_attempt_timeout`` (here 1 s); the cut is recorded
+    as a retriable failure."""
+    kernel = await started(settings, clock, job_attempt_timeout=1.0, job_batch_hold=0.2)
     try:
         if kernel.database.is_postgres:
             await truncate_all(kernel.database)

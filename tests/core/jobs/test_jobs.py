@@ -370,3 +370,19 @@ def test_a_claimed_row_becomes_a_job_column_by_column() -> None:
     )
     assert job.payload == {"body": {"event": "order.created"}}
     assert job.created_at == values["created_at"]
+
+
+async def test_a_redriven_job_that_succeeds_closes_its_retry_queue_row(
+    kernel: Integrations,
+) -> None:
+    from monopilot_integrations.core.connector import JobSpec
+
+    manual = kernel.registry.connector("manual")
+    (job_id,) = await kernel.jobs.create(ORG_A, manual, [JobSpec({"fail_times": 1})])
+    assert (await kernel.run_job(ORG_A, job_id)).status == "dead"  # no retries spent
+    await kernel.jobs.redrive(ORG_A, job_id)
+    assert (await kernel.run_job(ORG_A, job_id)).status == "succeeded"
+    (retry,) = await all_rows(kernel, RetryRow)
+    (job,) = await all_rows(kernel, JobRow)
+    assert (job.status, job.retries) == ("succeeded", 0)
+    assert (retry.status, retry.dead_reason, retry.next_retry_at) == ("succeeded", None, None)

@@ -30,7 +30,8 @@ from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.jobs.engine import AttemptOutcome
-from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker
+from monopilot_integrations.core.jobs.heartbeats import SCHEDULER, WORKER, ProcessHeartbeat
+from monopilot_integrations.core.jobs.queue import DramatiqJobQueue, build_broker, queue_name
 from monopilot_integrations.core.jobs.scheduler import Scheduler
 from monopilot_integrations.core.jobs.worker import EmbeddedWorker
 from monopilot_integrations.core.logs.masking import Masker
@@ -72,13 +73,19 @@ class Integrations:
         self.broker = broker or build_broker(settings)
         self.queue = DramatiqJobQueue(
             self.broker,
-            [(c.name, c.queue_name()) for c in self.registry.connectors.values()],
+            [
+                (c.name, queue_name(settings.broker_namespace, c.name))
+                for c in self.registry.connectors.values()
+            ],
             self._run_batch,
-            time_limit_ms=int(settings.job_lease_seconds * 1000),
+            time_limit_ms=int((settings.job_attempt_timeout + settings.job_lease_seconds) * 1000),
             batch_size=settings.job_batch_size,
         )
         self.scheduler = Scheduler()
         self.worker: EmbeddedWorker | None = None
+        self.heartbeat = ProcessHeartbeat(
+            lambda: self.database, self.clock, interval=settings.heartbeat_interval
+        )
         self._runtimes: dict[asyncio.AbstractEventLoop, Runtime] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -214,6 +221,7 @@ class Integrations:
         if self.worker is None:
             self.worker = EmbeddedWorker(self, threads=self.settings.worker_threads)
             self.worker.start()
+            self.heartbeat.start(WORKER)
 
     def start_scheduler(self) -> None:
         runtime = self.runtime()
@@ -229,6 +237,7 @@ class Integrations:
             dispatch_interval=self.settings.dispatch_interval,
             periodic=periodic,
         )
+        self.heartbeat.start(SCHEDULER)
 
     def wake(self) -> None:
         """Tell the dispatcher that an event was committed."""
@@ -237,6 +246,8 @@ class Integrations:
     async def close(self) -> None:
         """Stop the scheduler and worker (in-flight jobs finish or are handed back), flush
         the logs and close the databases."""
+        if not self._closed:
+            await self.heartbeat.stop()
         await self.scheduler.stop()
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)

@@ -29,7 +29,12 @@ from monopilot_integrations.core.jobs.store import JobStore
 from monopilot_integrations.core.jobs.sweeper import Sweeper
 from monopilot_integrations.core.logs.writer import LogWriter
 from monopilot_integrations.core.outbox import Outbox
-from monopilot_integrations.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from monopilot_integrations.core.ratelimit import (
+    DegradingRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +117,12 @@ class Runtime:
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
-        """Redis-backed (shared by every process) when Redis is configured, else in memory."""
+        """Redis-backed (shared by every process) when Redis is configured, degrading to
+        per-process limits while Redis is away; else in memory."""
         if self.settings.redis_url:
-            return RedisRateLimiter.from_url(self.settings.redis_url)
+            return DegradingRateLimiter(
+                RedisRateLimiter.from_url(self.settings.redis_url, socket_connect_timeout=2)
+            )
         return MemoryRateLimiter()
 
     @cached_property
@@ -146,6 +154,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.stop_attempts(0)
+        if "engine" in self.__dict__:
+            await self.engine.leases.close()  # its heartbeat task belongs to this loop
         for name, instance in self._connectors.items():
             close = getattr(instance, "close", None)  # a connector's pooled clients, if any
             if close is not None:

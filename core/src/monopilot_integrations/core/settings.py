@@ -71,7 +71,11 @@ class Settings(BaseSettings):
     )
 
     broker_namespace: str = Field(
-        default="monopilot", description="Redis key prefix of the Dramatiq Redis broker."
+        default="monopilot",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Names this deployment's broker queues (<namespace>.<connector>) and "
+        "the Redis broker's key prefix: deployments sharing a Redis or a RabbitMQ vhost "
+        "need different namespaces.",
     )
 
     # --- process ------------------------------------------------------------------------
@@ -147,7 +151,21 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="Re-enqueue a queued job whose message was not consumed."
     )
     job_lease_seconds: float = Field(
-        default=300.0, gt=0, description="A running job not finished by then is re-run."
+        default=30.0,
+        gt=0,
+        description="Lease of a claimed job, renewed every third of it while its worker "
+        "lives: a dead worker's jobs are re-run within this many seconds.",
+    )
+    job_attempt_timeout: float = Field(
+        default=270.0,
+        gt=0,
+        description="An attempt still running after this is cut off and retried.",
+    )
+    heartbeat_interval: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds between the heartbeats of worker and scheduler processes; one "
+        "silent for three intervals counts as gone (readiness, metrics).",
     )
     retry_jitter: float = Field(default=0.1, ge=0, le=1)
     retry_after_cap_seconds: float = Field(default=6 * 3600, gt=0)
@@ -195,10 +213,15 @@ class Settings(BaseSettings):
         default=False,
         description="Allow http:// and private/loopback targets (development and tests only).",
     )
+    allowed_private_targets: CommaList = Field(
+        default_factory=list,
+        description="Private targets outbound connections may reach anyway: "
+        "'10.0.0.5:8443,10.20.0.0/16,erp.internal' (address, network or name, port optional).",
+    )
 
     environment: Literal["production", "test", "development"] = "production"
 
-    @field_validator("plugins", "disable_plugins", mode="before")
+    @field_validator("plugins", "disable_plugins", "allowed_private_targets", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)
@@ -227,6 +250,14 @@ class Settings(BaseSettings):
         if not self.tenant_database_url:
             return None
         return make_url(self.tenant_database_url).password
+
+    @field_validator("allowed_private_targets")
+    @classmethod
+    def _parseable_targets(cls, value: list[str]) -> list[str]:
+        from monopilot_integrations.core.net.allowlist import parse_allowed_targets
+
+        parse_allowed_targets(value)  # a typo fails at start, not at the first connection
+        return value
 
     @property
     def resolved_database_url(self) -> str:

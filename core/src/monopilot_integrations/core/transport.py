@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from monopilot_integrations.core.errors import ConfigError
+from monopilot_integrations.core.net.guard import OutboundGuard
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,32 @@ class Transport:
 
     name: ClassVar[str]
     settings_model: ClassVar[type[TransportSettings]] = TransportSettings
+    #: The SSRF guard every network target of this transport goes through (at save time
+    #: :meth:`check_targets`, at connect time ``guard.resolve_target``). Strict, private
+    #: targets refused, unless the builder passes the process's guard to :meth:`from_config`.
+    guard: OutboundGuard = OutboundGuard()
 
     def __init__(self, settings: TransportSettings) -> None:
         self.settings = settings
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Transport:
-        """Validate ``config`` against ``settings_model`` and build the transport."""
+    def from_config(
+        cls, config: Mapping[str, Any], *, guard: OutboundGuard | None = None
+    ) -> Transport:
+        """Validate ``config`` against ``settings_model`` and build the transport, checking
+        its network targets with ``guard`` (``OutboundGuard.from_settings``)."""
         try:
             settings = cls.settings_model.model_validate(dict(config))
         except Exception as exc:  # pydantic.ValidationError, with every problem listed
             raise ConfigError(f"invalid settings for transport {cls.name!r}: {exc}") from exc
-        return cls(settings)
+        transport = cls(settings)
+        if guard is not None:
+            transport.guard = guard
+        return transport
+
+    def check_targets(self) -> None:
+        """When the configuration is saved: refuse (``ConfigError``) a network target the
+        guard refuses, without DNS. Transports that connect somewhere override this."""
 
     async def send(self, message: OutboundMessage) -> Receipt:
         raise NotImplementedError(f"transport {self.name!r} cannot send")

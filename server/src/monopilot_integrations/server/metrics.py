@@ -1,11 +1,14 @@
 """Prometheus metrics: requests and latencies (counted per process), and the job engine's
 state per connector (read from the database at scrape time, so every process reports the
-same, true figures)."""
+same, true figures): jobs by status, the outbox backlog, the age of the oldest runnable
+job, jobs running past their lease, delivery latency, live workers and schedulers, and
+whether rate limits are degraded to per-process limits."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +16,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import func, select
 
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.db.tables import JobRow, RetryRow
+from monopilot_integrations.core.db.tables import EventRow, JobRow, RetryRow
+from monopilot_integrations.core.jobs.heartbeats import live_processes
+from monopilot_integrations.core.ratelimit import DegradingRateLimiter
 from monopilot_integrations.core.web.middlewares import assign_request_id, with_problem_details
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -56,6 +61,52 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.outbox_backlog = Gauge(
+            "monopilot_outbox_backlog",
+            "Published events not dispatched into jobs yet",
+            registry=self.registry,
+        )
+        self.oldest_runnable = Gauge(
+            "monopilot_oldest_runnable_job_age_seconds",
+            "Seconds the oldest due job (queued or retrying) has been waiting to run",
+            registry=self.registry,
+        )
+        self.past_lease = Gauge(
+            "monopilot_jobs_running_past_lease",
+            "Jobs still running after their lease ran out (their worker died)",
+            registry=self.registry,
+        )
+        self.delivery_latency = Histogram(
+            "monopilot_delivery_latency_seconds",
+            "From a job's creation to its success, per connector (jobs that succeeded since "
+            "the previous scrape)",
+            ["connector"],
+            registry=self.registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 7200, 86400),
+        )
+        self.live_processes = Gauge(
+            "monopilot_live_processes",
+            "Worker and scheduler processes with a fresh heartbeat",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.rate_limit_degraded = Gauge(
+            "monopilot_rate_limit_degraded",
+            "1 while rate limits are per process because their Redis is unreachable",
+            registry=self.registry,
+        )
+        self.rate_limit_outages = Gauge(
+            "monopilot_rate_limit_outages",
+            "Outages of the rate-limit Redis this process has seen",
+            registry=self.registry,
+        )
+        self.rate_limit_fallback_hits = Gauge(
+            "monopilot_rate_limit_fallback_hits",
+            "API requests this process rate-limited in memory during outages",
+            registry=self.registry,
+        )
+        self._latency_since: datetime | None = None
+
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count a request. Label children are cached: resolving labels takes a lock and
         validation on every call, and this runs once per request."""
@@ -70,8 +121,32 @@ class Metrics:
         counter.inc()
         histogram.observe(seconds)
 
-    async def refresh_jobs(self, database: Database) -> None:
+    async def refresh_jobs(self, database: Database, now: datetime | None = None) -> None:
+        now = now or datetime.now(tz=UTC)
+        since, self._latency_since = self._latency_since or now, now
         async with database.system_session() as session:
+            backlog = await session.scalar(
+                select(func.count()).where(EventRow.dispatched_at.is_(None))
+            )
+            oldest = await session.scalar(
+                select(func.min(JobRow.next_run_at)).where(
+                    JobRow.status.in_(("queued", "retrying")), JobRow.next_run_at <= now
+                )
+            )
+            past_lease = await session.scalar(
+                select(func.count()).where(JobRow.status == "running", JobRow.locked_until < now)
+            )
+            delivered = (
+                await session.execute(
+                    select(JobRow.connector, JobRow.created_at, JobRow.finished_at)
+                    .where(
+                        JobRow.status == "succeeded",
+                        JobRow.finished_at > since,
+                        JobRow.finished_at <= now,
+                    )
+                    .limit(100_000)
+                )
+            ).all()
             jobs = (
                 await session.execute(
                     select(JobRow.connector, JobRow.status, func.count()).group_by(
@@ -95,6 +170,28 @@ class Metrics:
                 self.dead_letters.labels(connector).set(count)
         for connector, count in pending:
             self.retries.labels(connector).set(count)
+        self.outbox_backlog.set(backlog or 0)
+        self.oldest_runnable.set((now - oldest).total_seconds() if oldest is not None else 0)
+        self.past_lease.set(past_lease or 0)
+        for connector, created_at, finished_at in delivered:
+            seconds = max((finished_at - created_at).total_seconds(), 0.0)
+            self.delivery_latency.labels(connector).observe(seconds)
+
+    async def refresh_health(self, kernel: Any) -> None:
+        """Live workers and schedulers, and the rate limiter's degradation."""
+        try:
+            live = await live_processes(
+                kernel.database, kernel.clock.now(), kernel.settings.heartbeat_interval
+            )
+        except Exception:  # an unmigrated table: the job figures above still stand
+            live = {}
+        for kind, count in live.items():
+            self.live_processes.labels(kind).set(count)
+        limiter = kernel.runtime().rate_limiter
+        if isinstance(limiter, DegradingRateLimiter):
+            self.rate_limit_degraded.set(int(limiter.degraded))
+            self.rate_limit_outages.set(limiter.outages)
+            self.rate_limit_fallback_hits.set(limiter.fallback_hits)
 
 
 #: The application's metrics (one registry per app, so tests may build several apps).

@@ -10,7 +10,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from monopilot_integrations.core.jobs.heartbeats import SCHEDULER, WORKER, live_processes
 from monopilot_integrations.core.plugins.registration import Route
+from monopilot_integrations.core.ratelimit import DegradingRateLimiter
 from monopilot_integrations.core.web.problems import Problem, ProblemDetail
 from monopilot_integrations.core.web.request import request_kernel
 from monopilot_integrations.core.web.validation import json_response
@@ -22,7 +24,8 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: Literal["ready"]
+    #: ``degraded``: serving, but rate limits are per process (their Redis is away).
+    status: Literal["ready", "degraded"]
     checks: dict[str, str]
 
 
@@ -39,10 +42,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: the database and the broker answer."""
+    """Readiness: the database and the broker answer, a worker and a scheduler are alive
+    (503 listing what is missing); a rate-limit Redis that is away makes it ``degraded``
+    (still 200: every server shares that Redis, so refusing traffic for it would turn
+    per-process limits into a full outage)."""
     kernel = request_kernel(request)
     checks: dict[str, str] = {}
     failed: list[str] = []
+    degraded = False
     try:
         await asyncio.wait_for(kernel.database.ping(), 5)
         checks["database"] = "ok"
@@ -55,9 +62,41 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as exc:
         checks["broker"] = f"unreachable: {type(exc).__name__}"
         failed.append("broker")
+    if "database" not in failed:
+        await _check_processes(kernel, checks, failed)
+    limiter = kernel.runtime().rate_limiter
+    if isinstance(limiter, DegradingRateLimiter):
+        try:
+            healthy = await asyncio.wait_for(limiter.check(), 5)
+        except Exception:
+            healthy = False
+        if healthy:
+            checks["rate_limits"] = "ok"
+        else:
+            degraded = True
+            checks["rate_limits"] = "degraded: Redis unreachable, limits are per process"
     if failed:
-        raise Problem(503, f"not ready: {', '.join(failed)} unreachable", checks=checks)
-    return json_response(Readiness(status="ready", checks=checks))
+        raise Problem(503, f"not ready: {', '.join(failed)}", checks=checks)
+    return json_response(Readiness(status="degraded" if degraded else "ready", checks=checks))
+
+
+async def _check_processes(kernel: Any, checks: dict[str, str], failed: list[str]) -> None:
+    """A worker and a scheduler must be alive: a fresh heartbeat row of another process,
+    or this process's own (the embedded mode's in-process worker and scheduler)."""
+    try:
+        live = await asyncio.wait_for(
+            live_processes(kernel.database, kernel.clock.now(), kernel.settings.heartbeat_interval),
+            5,
+        )
+    except Exception as exc:
+        checks["processes"] = f"unknown: {type(exc).__name__}"
+        return
+    here = {WORKER: kernel.worker is not None, SCHEDULER: SCHEDULER in kernel.heartbeat.roles}
+    for role, name in ((WORKER, "workers"), (SCHEDULER, "scheduler")):
+        count = max(live.get(role, 0), int(here[role]))
+        checks[name] = f"{count} alive" if count else "none alive"
+        if not count:
+            failed.append(name)
 
 
 def _ping_broker(broker: Any) -> None:
@@ -72,7 +111,9 @@ def _ping_broker(broker: Any) -> None:
 
 async def metrics(request: web.Request) -> web.Response:
     registry = request.app[METRICS]
-    await registry.refresh_jobs(request_kernel(request).database)
+    kernel = request_kernel(request)
+    await registry.refresh_jobs(kernel.database, kernel.clock.now())
+    await registry.refresh_health(kernel)
     body = generate_latest(registry.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
@@ -109,7 +150,7 @@ SYSTEM_ROUTES = [
         readyz,
         name="system.readyz",
         public=True,
-        summary="Readiness: database and broker reachable",
+        summary="Readiness: database and broker reachable, a worker and a scheduler alive",
         tags=("system",),
         response_model=Readiness,
         responses={503: ProblemDetail},

@@ -210,3 +210,9 @@ logs_table = _table(LogRow)
 events_table = _table(EventRow)
 jobs_table = _table(JobRow)
 retry_table = _table(RetryRow)
+
+from monopilot_integrations.core.db.process_heartbeats import (  # noqa: E402 (into the metadata)
+    ProcessHeartbeatRow,
+)
+
+heartbeats_table = _table(ProcessHeartbeatRow)

@@ -9,7 +9,8 @@ The message holds its Dramatiq worker thread until its attempts are recorded; bu
 still running after ``job_batch_hold`` seconds (a slow or hanging endpoint) carry on in the
 background under their lease, and the thread takes the next message: one slow endpoint
 cannot stall the jobs of the others behind it. A worker killed meanwhile loses
-nothing: the leases expire and the sweeper hands the jobs out again.
+nothing: the leases (renewed by a heartbeat while this process holds the jobs, see
+:mod:`.leases`) expire and the sweeper hands the jobs out again.
 
 On shutdown the runner refuses new batches (their jobs are released for the next sweep),
 gives running attempts ``worker_shutdown_grace`` seconds, then cancels the rest and hands
@@ -113,6 +114,7 @@ class BatchRunner:
                 self.engine.job_from_row(row)
                 for row in await self.engine.claimer.claim(org_id, job_ids)
             ]
+            self.engine.leases.hold(jobs)
             self._give_claim_room(waiting - len(jobs))  # not runnable now: nothing to wait for
             waiting = len(jobs)
             for job in jobs:
@@ -121,13 +123,17 @@ class BatchRunner:
                 await self._slots.acquire()
                 if self._closing:
                     self._slots.release()
-                    await self.engine.recorder.hand_back(org_id, jobs[started:])
+                    try:
+                        await self.engine.recorder.hand_back(org_id, jobs[started:])
+                    finally:
+                        self.engine.leases.release(jobs[started:])
                     return False
                 tasks.append(self._start(job))
                 started += 1
                 waiting -= 1
                 self._claim_room.release()
         except asyncio.CancelledError:
+            self.engine.leases.release(jobs[started:])
             await asyncio.shield(self.engine.recorder.hand_back(org_id, jobs[started:]))
             raise
         finally:
@@ -156,7 +162,9 @@ class BatchRunner:
         return task
 
     def _forget(self, task: asyncio.Task[AttemptOutcome | None]) -> None:
-        self._in_flight.pop(task, None)
+        job = self._in_flight.pop(task, None)
+        if job is not None:
+            self.engine.leases.release([job])
         self._recording.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.warning("%s: its attempt was not recorded", task.get_name(), exc_info=error)
@@ -196,6 +204,7 @@ class BatchRunner:
             except Exception:  # the lease expiring will hand them back anyway
                 log.warning("could not hand back %d jobs on shutdown", len(jobs), exc_info=True)
         await self.finisher.close()
+        await self.engine.leases.close()
 
     async def _release(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> None:
         """A batch arriving during shutdown: leave its jobs to the next sweep, at once."""

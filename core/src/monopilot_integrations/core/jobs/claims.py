@@ -70,6 +70,9 @@ async def claim(
                 status=RUNNING,
                 attempts=jobs_t.c.attempts + 1,
                 locked_until=now + timedelta(seconds=lease_seconds),
+                # The message is consumed: once the lease runs out (a dead worker) the
+                # sweeper hands the job out again at once, not requeue_after later.
+                enqueued_at=None,
                 updated_at=now,
             )
             .returning(*CLAIMED)

@@ -3,8 +3,9 @@
 The database is the source of truth. A broker message only says "these jobs of organisation
 Y may be due"; an attempt starts with a conditional claim (:mod:`.claims`), so a duplicate
 message, a message for a job not yet due or one another worker is running is a no-op. The
-claim takes a lease: a worker killed mid-job leaves a ``running`` job whose lease expires,
-and the sweeper hands it out again.
+claim takes a short lease that a heartbeat renews while the job is held (:mod:`.leases`): a
+worker killed mid-job leaves a ``running`` job whose lease expires within one lease, and the
+sweeper hands it out again.
 
 After the handler returns or raises, one transaction writes the attempt's log row, the
 job's new state (fenced: only the attempt holding the claim may move the job) and its retry
@@ -28,6 +29,7 @@ from monopilot_integrations.core.connector import Connector
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.errors import ConfigError, RetriableError
 from monopilot_integrations.core.jobs.claims import Claimer, claim
+from monopilot_integrations.core.jobs.leases import LeaseKeeper
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.org_scope import OrgScope
 from monopilot_integrations.core.jobs.outcome import (
@@ -76,6 +78,7 @@ class JobEngine:
         self.connector = connector
         self.scope = OrgScope(database)
         self.claimer = Claimer(self.scope, clock, lease_seconds=settings.job_lease_seconds)
+        self.leases = LeaseKeeper(database, clock, lease_seconds=settings.job_lease_seconds)
         self.recorder = AttemptRecorder(
             scope=self.scope,
             registry=registry,
@@ -90,13 +93,17 @@ class JobEngine:
         if row is None:
             return AttemptOutcome(job_id, "skipped")
         job = job_from_row(row)
+        self.leases.hold([job])
         try:
-            error, duration_ms = await self.perform(job)
-        except asyncio.CancelledError:
-            # The worker is shutting down: hand the job back (lease cleared) and re-raise.
-            await self._hand_back(job)
-            raise
-        return await self._finish(job, error, duration_ms)
+            try:
+                error, duration_ms = await self.perform(job)
+            except asyncio.CancelledError:
+                # The worker is shutting down: hand the job back (lease cleared) and re-raise.
+                await self._hand_back(job)
+                raise
+            return await self._finish(job, error, duration_ms)
+        finally:
+            self.leases.release([job])
 
     async def claim(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> list[Any]:
         """Claim whichever of ``job_ids`` are runnable now (one statement)."""
@@ -106,9 +113,9 @@ class JobEngine:
 
     @property
     def attempt_limit(self) -> float:
-        """Seconds an attempt may run: 90 % of the lease, so it ends before another worker
-        may claim the job again."""
-        return self.settings.job_lease_seconds * 0.9
+        """Seconds an attempt may run (``job_attempt_timeout``); its lease is renewed all
+        along, so no other worker claims the job meanwhile."""
+        return self.settings.job_attempt_timeout
 
     def overdue(self) -> RetriableError:
         """The error of an attempt cut off at :attr:`attempt_limit`."""

@@ -66,7 +66,13 @@ class Verdict:
 
     @property
     def keeps_retry_row(self) -> bool:
-        """A job that failed at least once in this run has a retry queue row to update."""
+        """Whether the job may have a retry queue row to update: it failed in this run, or
+        it ran before (a redriven or re-run job's row must not stay ``in_progress``)."""
+        return self.creates_retry_row or self.job.attempt > 1
+
+    @property
+    def creates_retry_row(self) -> bool:
+        """A job that failed at least once in this run gets a retry queue row."""
         return self.attempt.error is not None or self.job.retries > 0
 
     def outcome(self) -> AttemptOutcome:

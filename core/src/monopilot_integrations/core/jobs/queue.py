@@ -67,6 +67,12 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
 make_actor: Any = dramatiq.actor
 
 
+def queue_name(namespace: str, connector: str) -> str:
+    """A connector's queue, named within the deployment's ``broker_namespace``: RabbitMQ has
+    no key prefix of its own, so two deployments on one vhost share nothing but the vhost."""
+    return f"{namespace}.{connector}"
+
+
 def actor_name(connector: str) -> str:
     return f"monopilot_run_{connector}"
 

@@ -286,6 +286,8 @@ async def _upsert_retry_rows(
             "updated_at": now,
         }
         row_id = existing.get(v.job.id)
+        if row_id is None and not v.creates_retry_row:
+            continue  # it ran before, but never failed: nothing to close
         if row_id is None:
             inserts.append(
                 {

@@ -19,7 +19,18 @@ Redirects are never followed (:class:`~.client.OutboundHttp` passes
 otherwise walk straight past checks 1 and 2.
 
 ``allow_private`` (``MONOPILOT_ALLOW_PRIVATE_TARGETS``) switches checks 2 and 3 off and
-allows ``http``, for development and tests against loopback receivers.
+allows ``http``, for development and tests against loopback receivers. The operator's
+allow-list (``MONOPILOT_ALLOWED_PRIVATE_TARGETS``, :mod:`.allowlist`) lets named private
+targets through and nothing else.
+
+Transports that are not HTTP (SFTP, a socket to an ERP bridge) use the same two steps:
+:meth:`OutboundGuard.check_target` when the target is saved, and
+:meth:`OutboundGuard.resolve_target` right before connecting, which resolves the name,
+checks every address and returns the checked address: the caller connects to that
+address, never to the name again (a second lookup could answer differently).
+:data:`UNREACHABLE` is the one message a caller shows for any failure to connect, so that
+a refused target, a closed port and an open one that is not the expected service cannot
+be told apart (the details go to the operator's log).
 """
 
 from __future__ import annotations
@@ -27,7 +38,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -35,6 +48,13 @@ from aiohttp.resolver import DefaultResolver
 
 from monopilot_integrations.core.errors import FatalError
 from monopilot_integrations.core.net.addresses import blocked_reason
+from monopilot_integrations.core.net.allowlist import AllowedTarget, parse_allowed_targets
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.settings import Settings
+
+#: What a caller is told when a connection could not be made, whatever the reason.
+UNREACHABLE = "cannot connect to {target}"
 
 
 class BlockedTargetError(FatalError):
@@ -46,11 +66,31 @@ class BlockedTargetError(FatalError):
     """
 
 
-class OutboundGuard:
-    """The rules for one process: ``allow_private`` comes from the settings."""
+@dataclass(frozen=True)
+class CheckedTarget:
+    """A target that passed the guard: connect to ``address`` (not to ``host`` again)."""
 
-    def __init__(self, *, allow_private: bool = False) -> None:
+    host: str
+    port: int
+    address: str
+    family: socket.AddressFamily
+
+
+class OutboundGuard:
+    """The rules for one process: ``allow_private`` and the allow-list come from the
+    settings (:meth:`from_settings`)."""
+
+    def __init__(self, *, allow_private: bool = False, allowed: Sequence[str] = ()) -> None:
         self.allow_private = allow_private
+        self.allowed: tuple[AllowedTarget, ...] = parse_allowed_targets(allowed)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OutboundGuard:
+        """The guard every connector of this process uses: one rule set for all transports."""
+        return cls(
+            allow_private=settings.allow_private_targets,
+            allowed=settings.allowed_private_targets,
+        )
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -90,11 +130,16 @@ class OutboundGuard:
             raise BlockedTargetError(f"{host!r} is neither an IP address nor a valid host name")
         return parsed
 
-    def check_address(self, address: str, *, host: str | None = None) -> None:
-        """Refuse ``address`` unless it is public (or private targets are allowed)."""
+    def check_address(
+        self, address: str, *, host: str | None = None, port: int | None = None
+    ) -> None:
+        """Refuse ``address`` unless it is public, private targets are allowed, or the
+        allow-list names it (or ``host``, the name it was reached by)."""
         if self.allow_private:
             return
         reason = blocked_reason(address)
+        if reason is not None and any(t.allows(address, port, host) for t in self.allowed):
+            return
         if reason is not None:
             named = f"{host} resolves to {address}" if host and host != address else address
             raise BlockedTargetError(
@@ -115,10 +160,39 @@ class OutboundGuard:
             await resolver.close()
         return [r["host"] for r in results]
 
+    def check_target(self, host: str, port: int) -> None:
+        """Save-time check of a ``host:port`` target without DNS: a valid name, or an IP
+        literal the rules allow. :meth:`resolve_target` checks again when connecting."""
+        literal = _ip_literal(host)
+        if literal is not None:
+            self.check_address(literal, host=host, port=port)
+        elif _is_legacy_ipv4(host):
+            raise BlockedTargetError(
+                f"{host!r} is a legacy numeric IPv4 form; write the address as a.b.c.d"
+            )
+        elif not _is_dns_name(host):
+            raise BlockedTargetError(f"{host!r} is neither an IP address nor a valid host name")
+
+    async def resolve_target(self, host: str, port: int) -> CheckedTarget:
+        """Resolve ``host`` and check every address it answers with (any refused: the
+        whole target is refused); returns the first, to connect to directly."""
+        self.check_target(host, port)
+        resolver = GuardedResolver(self)
+        try:
+            results = await resolver.resolve(host, port, family=socket.AF_UNSPEC)
+        except UnicodeError as exc:
+            raise BlockedTargetError(f"{host!r} is not a valid host name: {exc}") from None
+        finally:
+            await resolver.close()
+        if not results:
+            raise OSError(f"{host!r} has no address")
+        first = results[0]
+        return CheckedTarget(host, port, first["host"], socket.AddressFamily(first["family"]))
+
     def socket_factory(self, addr_info: tuple[Any, ...]) -> socket.socket:
         """aiohttp's ``socket_factory``: check the address about to be connected to."""
         family, type_, proto, _canonname, sockaddr = addr_info
-        self.check_address(str(sockaddr[0]))
+        self.check_address(str(sockaddr[0]), port=int(sockaddr[1]))
         sock = socket.socket(family=family, type=type_, proto=proto)
         sock.setblocking(False)
         return sock
@@ -142,7 +216,7 @@ class GuardedResolver(AbstractResolver):
     ) -> list[ResolveResult]:
         literal = _ip_literal(host)
         if literal is not None:
-            self.guard.check_address(literal, host=host)
+            self.guard.check_address(literal, host=host, port=port or None)
             return [
                 ResolveResult(
                     hostname=host,
@@ -155,7 +229,7 @@ class GuardedResolver(AbstractResolver):
             ]
         results = await self.inner.resolve(host, port, family)
         for result in results:
-            self.guard.check_address(result["host"], host=host)
+            self.guard.check_address(result["host"], host=host, port=port or None)
         return results
 
     async def close(self) -> None:

@@ -9,7 +9,8 @@ A request passes only if both allow it, and a refused request consumes nothing.
 Two limiters keep the :class:`RateLimiter` contract: :class:`MemoryRateLimiter` (the
 embedded default, one process) and :class:`RedisRateLimiter` (every process shares one
 budget). Both are transcriptions of the pure functions in :mod:`.gcra` and pass the same
-behavioural tests.
+behavioural tests. :class:`DegradingRateLimiter` wraps the Redis one so that an outage of
+Redis degrades to per-process limits instead of failing the API (:mod:`.degrading`).
 
 **Why our own ~40-line Lua GCRA rather than throttled-py or limits.** A request needs three
 answers from Redis: the minute bucket, the hourly quota, and the key's *stamp* (which
@@ -26,6 +27,7 @@ in one call of it.
 
 from __future__ import annotations
 
+from monopilot_integrations.core.ratelimit.degrading import DegradingRateLimiter
 from monopilot_integrations.core.ratelimit.gcra import (
     GcraDecision,
     gcra_check,
@@ -44,6 +46,7 @@ from monopilot_integrations.core.ratelimit.tiers import (
 
 __all__ = [
     "DEFAULT_TIERS",
+    "DegradingRateLimiter",
     "GcraDecision",
     "MemoryRateLimiter",
     "RateLimitResult",

@@ -242,6 +242,10 @@ class RedisRateLimiter:
             self._stamp_key(stamp_key), value, ex=self.stamp_ttl, nx=only_if_absent
         )
 
+    async def ping(self) -> None:
+        """Raise unless Redis answers (readiness checks)."""
+        await self.client.ping()
+
     async def close(self) -> None:
         """Wait for batches on their way, then close a client of our own."""
         if self._flushes:

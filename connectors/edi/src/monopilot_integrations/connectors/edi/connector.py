@@ -32,6 +32,7 @@ from monopilot_integrations.core import Connector, FatalError, Job, OutboundMess
 from monopilot_integrations.core.connector import JobSpec
 from monopilot_integrations.core.events import Event
 from monopilot_integrations.core.jobs.retry import RetryPolicy, retry_delay
+from monopilot_integrations.core.net import OutboundGuard
 
 #: File extension of outbound interchanges.
 EXTENSION = ".edi"
@@ -94,7 +95,12 @@ class EdiConnector(Connector):
             external_system=partner.partner_id,
         )
         transport = build_transport(
-            edi.runtime.registry, edi.runtime.keyring, partner, edi.mailbox_root, edi.settings
+            edi.runtime.registry,
+            edi.runtime.keyring,
+            partner,
+            edi.mailbox_root,
+            edi.settings,
+            guard=OutboundGuard.from_settings(edi.runtime.settings),
         )
         # Whatever a library puts in an error text, the partner's secrets never reach a log
         # nor the stored message (the API shows its error).

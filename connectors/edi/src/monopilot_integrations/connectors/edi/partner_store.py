@@ -28,6 +28,7 @@ from monopilot_integrations.connectors.edi.transport_secrets import (
 )
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.errors import ConfigError, NotFoundError, ValidationError
+from monopilot_integrations.core.net import OutboundGuard
 
 
 def to_out(row: EdiPartner) -> PartnerOut:
@@ -162,7 +163,8 @@ def _validated_settings(
     probe = EdiPartner(org_id=org_id, transport=data.transport)
     try:
         config = transport_config(probe, public=public, secrets=hidden, root=edi.mailbox_root)
-        transport_cls.from_config(config)
+        guard = OutboundGuard.from_settings(edi.runtime.settings)
+        transport_cls.from_config(config, guard=guard).check_targets()
     except ConfigError as exc:
         raise ValidationError(
             f"invalid transport_settings: {exc}",

@@ -68,7 +68,7 @@ class WebhooksConnector(Connector):
         super().__init__(context)
         self.options = WebhookSettings()
         self.http = OutboundHttp(
-            OutboundGuard(allow_private=context.settings.allow_private_targets),
+            OutboundGuard.from_settings(context.settings),
             OutboundHttpOptions(
                 timeout=self.options.timeout_seconds,
                 limit=self.options.connections_total,

@@ -25,6 +25,7 @@ from monopilot_integrations.connectors.edi.inbound.processing import process_pen
 from monopilot_integrations.connectors.edi.inbound.storage import store_file
 from monopilot_integrations.connectors.edi.mailbox.sources import build_transport, default_mailbox
 from monopilot_integrations.connectors.edi.tables import EdiConfig, EdiPartner
+from monopilot_integrations.core.net import OutboundGuard
 from monopilot_integrations.core.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,12 @@ async def _mailboxes(edi: EdiContext, org_id: uuid.UUID, report: PollReport) -> 
     for partner in partners:
         try:
             transport = build_transport(
-                edi.runtime.registry, edi.runtime.keyring, partner, edi.mailbox_root, edi.settings
+                edi.runtime.registry,
+                edi.runtime.keyring,
+                partner,
+                edi.mailbox_root,
+                edi.settings,
+                guard=OutboundGuard.from_settings(edi.runtime.settings),
             )
         except Exception as exc:
             report.failures.append(f"partner {partner.partner_id}: {exc}")

@@ -7,10 +7,17 @@ Outbound files are uploaded under ``.name.part`` and published with ``posix-rena
 
 The server's host key must be pinned (``host_key``, OpenSSH public key text): a mailbox
 that would talk to whoever answers on the address is refused when the profile is saved.
+
+The host goes through the kernel's SSRF guard like every outbound connection: checked when
+the profile is saved (:meth:`SftpMailbox.check_targets`), then resolved and checked again
+right before connecting, and the connection goes to the checked address, never to the name
+again. Every failure to connect (a refused address, a closed port, an open port that does
+not speak SSH, a timeout) gives the caller one message; the operator's log has the reason.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import time
 from typing import Any
@@ -23,13 +30,16 @@ from monopilot_integrations.connectors.edi.mailbox.layout import (
     is_ready,
     safe_name,
 )
-from monopilot_integrations.core.errors import FatalError, RetriableError
+from monopilot_integrations.core.errors import ConfigError, FatalError, RetriableError
+from monopilot_integrations.core.net import UNREACHABLE, BlockedTargetError
 from monopilot_integrations.core.transport import (
     InboundMessage,
     OutboundMessage,
     Receipt,
     Transport,
 )
+
+log = logging.getLogger(__name__)
 
 
 class SftpMailboxSettings(MailboxLayout):
@@ -75,6 +85,12 @@ class SftpMailbox(Transport):
         c = self.config
         return f"sftp:{c.username}@{c.host}:{c.port}/{c.root}"
 
+    def check_targets(self) -> None:
+        try:
+            self.guard.check_target(self.config.host, self.config.port)
+        except BlockedTargetError as exc:
+            raise ConfigError(f"host: {exc}") from None
+
     def path(self, folder: str, name: str | None = None) -> str:
         base = posixpath.join(self.config.root, getattr(self.config, folder))
         return base if name is None else posixpath.join(base, name)
@@ -104,15 +120,23 @@ class SftpMailbox(Transport):
             options["client_keys"] = [key]
         else:
             options["client_keys"] = None
+        unreachable = UNREACHABLE.format(target=f"{c.host}:{c.port}")
         try:
-            self._connection = await asyncssh.connect(c.host, **options)
+            target = await self.guard.resolve_target(c.host, c.port)
+            self._connection = await asyncssh.connect(target.address, **options)
             self._sftp = await self._connection.start_sftp_client()
+        except BlockedTargetError as exc:
+            log.warning("%s: %s", self.source, exc)
+            raise RetriableError(unreachable) from None
         except asyncssh.PermissionDenied as exc:
             raise FatalError(f"{self.source}: login refused ({exc.reason})") from None
         except asyncssh.HostKeyNotVerifiable as exc:
             raise FatalError(f"{self.source}: host key does not match ({exc.reason})") from None
         except (OSError, asyncssh.Error, TimeoutError) as exc:
-            raise RetriableError(f"{self.source}: cannot connect: {exc}") from None
+            # Whether the port is closed, filtered or open to something else stays in the
+            # operator's log: told to the caller, it would make this a port scanner.
+            log.warning("%s: cannot connect: %s: %s", self.source, type(exc).__name__, exc)
+            raise RetriableError(unreachable) from None
         return self._sftp
 
     async def _ensure(self, sftp: asyncssh.SFTPClient) -> None:

@@ -18,6 +18,7 @@ from monopilot_integrations.connectors.edi.tables import EdiPartner
 from monopilot_integrations.connectors.edi.transport_secrets import unseal
 from monopilot_integrations.core.crypto import Keyring
 from monopilot_integrations.core.errors import ConfigError
+from monopilot_integrations.core.net import OutboundGuard
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.transport import Transport
 
@@ -75,8 +76,11 @@ def build_transport(
     partner: EdiPartner,
     root: Path,
     settings: EdiSettings | None = None,
+    *,
+    guard: OutboundGuard | None = None,
 ) -> Transport:
-    """The partner's transport, ready to send or receive."""
+    """The partner's transport, ready to send or receive; its network targets go through
+    ``guard`` (the process's, ``OutboundGuard.from_settings``; default: strict)."""
     if partner.transport not in registry.transports:
         raise ConfigError(
             f"partner {partner.partner_id} uses transport {partner.transport!r}, "
@@ -92,7 +96,7 @@ def build_transport(
         defaults=operator_defaults(settings or EdiSettings()),
         fields=frozenset(transport_cls.settings_model.model_fields),
     )
-    return transport_cls.from_config(config)
+    return transport_cls.from_config(config, guard=guard)
 
 
 def default_mailbox(

@@ -42,7 +42,7 @@ class WebhookService:
     def __init__(self, kernel: Any) -> None:
         self.kernel = kernel
         self.secrets = SecretBox(kernel.keyring)
-        self.guard = OutboundGuard(allow_private=kernel.settings.allow_private_targets)
+        self.guard = OutboundGuard.from_settings(kernel.settings)
 
     # --- validation ---------------------------------------------------------------------
 
