@@ -10,7 +10,7 @@ NAD+BY C082/3039            the customer, by GLN
 NAD+DP C082/3039            the delivery party's GLN
 CUX+2 C504/6345             currency
 LIN 1082                    line number
-LIN C212/7140 (7143 SRV/EN) the product's GTIN
+LIN C212/7140 (7143 EN/UP in D96A, SRV in D01B) the product's GTIN
 PIA C212 (7143 SA, SRV)     our article number (product code) or a GTIN
 IMD C273/7008               product code when nothing else names the product
 QTY+21 C186/6060            ordered quantity
@@ -43,7 +43,7 @@ from monopilot_integrations.core.domain.records import (
     Product,
 )
 
-GTIN_QUALIFIERS = ("SRV", "EN", "")
+GTIN_QUALIFIERS = ("SRV", "EN", "UP", "")
 PRICE_QUALIFIERS = ("AAA", "AAB", "INF")
 
 
@@ -164,7 +164,7 @@ def _line(position: int, group: list[Segment], decimal_mark: str) -> OrderLine:
                 continue
             if kind == "SA" and article is None:
                 article = code
-            elif kind in ("SRV", "EN") and gtin is None:
+            elif kind in ("SRV", "EN", "UP") and gtin is None:
                 gtin = code
     imd = next((s for s in group if s.tag == "IMD"), None)
     qty_segment = next((s for s in group if s.tag == "QTY" and s.qualifier == "21"), None)

@@ -107,7 +107,7 @@ def build_invoic(
         segments.append(dtm("13", invoice.due_date))
     by_rate: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in invoice.lines:
-        segments.append(lin(line.line_no, line.gtin))
+        segments.append(lin(line.line_no, line.gtin, directory))
         if line.product_code:
             segments.append(("PIA", ("1", (line.product_code[:35], "SA"))))
         segments.append(("QTY", (("47", quantity(line.qty)),)))
@@ -163,7 +163,7 @@ def build_desadv(
                 ("PCI", ("33E",)),
                 ("GIN", ("BJ", line.sscc)),
             ]
-        segments.append(lin(line.line_no, line.gtin))
+        segments.append(lin(line.line_no, line.gtin, directory))
         segments.append(("PIA", ("1", (line.product_code[:35], "SA"))))
         segments.append(("QTY", (("12", quantity(line.qty)),)))
         if line.best_before or line.batch:
@@ -231,7 +231,7 @@ def build_ordrsp(
             qty = Decimal(0)
         elif answer.action == "changed" and answer.qty is not None:
             qty = answer.qty
-        segments.append(lin(line.line_no, line.gtin, ACTION_CODES[answer.action]))
+        segments.append(lin(line.line_no, line.gtin, directory, ACTION_CODES[answer.action]))
         segments.append(("QTY", (("21", quantity(qty)),)))
         if line.unit_price is not None:
             segments.append(("PRI", (("AAA", price(line.unit_price)),)))

@@ -142,7 +142,8 @@ def _check_round_trip(data: bytes, message: OutMessage) -> str:
             continue
         text = result.interchange.text
         for parsed in result.interchange.messages:
-            problems += [i.message for i in validate_message(parsed) if i.severity == "error"]
+            issues = validate_message(parsed, outbound=True)
+            problems += [i.message for i in issues if i.severity == "error"]
     if problems or not text:
         raise OutboundRefused(
             f"the generated {message.type} does not read back cleanly: {'; '.join(problems)}",
