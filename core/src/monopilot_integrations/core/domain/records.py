@@ -258,6 +258,8 @@ class SalesOrder(Record):
     #: The customer's own order number (EDIFACT BGM), used to detect duplicates.
     external_reference: str | None = None
     delivery_party_gln: str | None = None
+    #: The GLN of the party invoiced (EDIFACT ORDERS NAD+IV), when it is not the buyer.
+    invoicee_gln: str | None = None
     review_errors: list[str]
     created_at: datetime
     updated_at: datetime
@@ -288,6 +290,7 @@ class NewSalesOrder(Input):
     source: SalesOrderSource = "api"
     external_reference: str | None = Field(default=None, max_length=64)
     delivery_party_gln: str | None = Field(default=None, max_length=13)
+    invoicee_gln: str | None = Field(default=None, max_length=13)
     review_errors: list[str] = Field(default_factory=list)
     lines: list[NewSalesOrderLine] = Field(min_length=1)
 
@@ -395,6 +398,14 @@ class ShipmentLine(Record):
     sscc: str | None = None
 
 
+class ShipmentPackage(Record):
+    """A package of a shipment (a pallet): its SSCC and the lines it carries. A mixed
+    pallet carries several lines; lines without an SSCC form one package without one."""
+
+    sscc: str | None = None
+    lines: list[ShipmentLine]
+
+
 class Shipment(Record):
     id: uuid.UUID
     org_id: uuid.UUID
@@ -414,6 +425,14 @@ class Shipment(Record):
     created_at: datetime
     updated_at: datetime
     lines: list[ShipmentLine]
+
+    @property
+    def packages(self) -> list[ShipmentPackage]:
+        """The lines grouped by the package (SSCC) they travel on, in line order."""
+        grouped: dict[str | None, list[ShipmentLine]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.sscc, []).append(line)
+        return [ShipmentPackage(sscc=sscc, lines=lines) for sscc, lines in grouped.items()]
 
 
 class ReceiptLine(Input):
