@@ -1,8 +1,9 @@
 """``serve --demo``: something to try in one command.
 
 Migrates, loads the demo organisation when it does not exist yet (a second start leaves
-it as the user changed it: its GLN, its orders), and issues a fresh admin API key (earlier demo keys are revoked, since a key is only ever
-shown once). Returns what to print and, with ``--demo-credentials``, to write as JSON.
+it as the user changed it: its GLN, its orders), and issues a fresh admin API key
+(earlier demo keys are revoked, since a key is only ever shown once). Returns what to
+print and, with ``--demo-credentials``, to write as JSON.
 
 The server knows the domain only through the kernel: the demo file is loaded by the
 ``seed`` command that the reference store's plugin registers, and the organisation is then
