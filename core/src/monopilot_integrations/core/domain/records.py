@@ -435,6 +435,32 @@ class Shipment(Record):
         return [ShipmentPackage(sscc=sscc, lines=lines) for sscc, lines in grouped.items()]
 
 
+class NewShipmentLine(Input):
+    """A product on a new shipment (one of its sales order's products, usually)."""
+
+    product_id: uuid.UUID
+    qty: Decimal = Field(gt=0)
+    batch: str | None = Field(default=None, max_length=64)
+    best_before: date | None = None
+
+
+class NewShipmentPackage(Input):
+    """A package (a pallet) and the lines it carries; ``sscc`` is its GS1 SSCC."""
+
+    sscc: str | None = Field(default=None, pattern=r"^\d{18}$")
+    lines: list[NewShipmentLine] = Field(min_length=1)
+
+
+class NewShipment(Input):
+    """A planned shipment of a sales order, packed: each package carries one or more
+    lines (a mixed pallet); lines are numbered in package order."""
+
+    number: str = Field(min_length=1, max_length=64)
+    sales_order_id: uuid.UUID
+    carrier: str | None = Field(default=None, max_length=100)
+    packages: list[NewShipmentPackage] = Field(min_length=1)
+
+
 class ReceiptLine(Input):
     """One product on a receiving advice (RECADV): what the customer accepted and refused."""
 
