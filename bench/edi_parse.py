@@ -49,7 +49,7 @@ def orders_interchange(segments: int) -> bytes:
     for line in range(1, lines + 1):
         gtin = with_check_digit(f"590123410{line % 10000:03d}")
         body += [
-            ("LIN", (str(line), "", (gtin, "SRV"))),
+            ("LIN", (str(line), "", (gtin, "EN"))),
             ("PIA", ("1", (f"ART-{line:05d}", "SA"))),
             ("IMD", ("F", "", ("", "", "", f"Chleb zytni 500 g, partia {line}"))),
             ("QTY", (("21", str(10 + line % 90)),)),

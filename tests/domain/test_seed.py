@@ -283,3 +283,33 @@ async def test_load_seed_checks_references_of_a_seed_built_in_code(database: Dat
     ]
     assert "needs description, unit, vat_rate" in str(caught.value)
     assert await SqlDomainStore(database).find_organization_by_code("kod") is None
+
+
+async def test_fields_a_file_leaves_out_are_left_alone(database: Database) -> None:
+    first = await load_seed(database, read_seed_file(DEMO))
+    store = SqlDomainStore(database)
+    data = demo()
+    # a shorter file: the organisation without GLN and tax id, the order without its
+    # source, the shipment without its status, a product without its reorder level
+    data["organization"] = {
+        k: v for k, v in data["organization"].items() if k not in ("gln", "tax_id")
+    }
+    data["sales_orders"][0] = {k: v for k, v in data["sales_orders"][0].items() if k != "source"}
+    data["shipments"][0] = {k: v for k, v in data["shipments"][0].items() if k != "status"}
+    data["products"][0] = {k: v for k, v in data["products"][0].items() if k != "reorder_level"}
+
+    report = await load_seed(database, parse_seed(data))
+
+    assert report.updated == 0 and report.created == 0
+    organization = await store.get_organization(first.org_id)
+    assert organization is not None
+    assert (organization.gln, organization.tax_id) == ("5901234000000", "5251000017")
+    orders = (await store.list_sales_orders(first.org_id)).items
+    assert {o.number: o.source for o in orders}["SO-2026-00001"] == "edi"
+    shipment = await store.find_shipment_by_number(first.org_id, "WZ-2026-0001")
+    assert shipment is not None and shipment.status == "dispatched"
+    product = await store.find_product_by_code(first.org_id, "CHL-ZYT-500")
+    assert product is not None and product.reorder_level == Decimal("200")
+    # what a file does say still changes the record
+    data["shipments"][0]["carrier"] = "InPost"
+    assert (await load_seed(database, parse_seed(data))).updated == 1

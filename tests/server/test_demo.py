@@ -34,6 +34,31 @@ async def test_the_demo_is_loaded_by_the_seed_command_and_a_second_run_replaces_
     assert [k.id for k in keys if k.name == DEMO_KEY_NAME] == [uuid.UUID(second["api_key_id"])]
 
 
+async def test_a_second_start_leaves_the_demo_organisation_as_the_user_changed_it(
+    kernel: Integrations, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import update
+
+    from monopilot_integrations.domain.tables import OrganizationRow
+
+    first = await prepare_demo(kernel)
+    capsys.readouterr()
+    org_id = uuid.UUID(first["org_id"])
+    async with kernel.session(org_id) as session:
+        await session.execute(
+            update(OrganizationRow)
+            .where(OrganizationRow.id == org_id)
+            .values(gln="5909876543217", name="Piekarnia Łódź")
+        )
+
+    second = await prepare_demo(kernel)
+
+    assert capsys.readouterr().out == ""  # the seed command did not run again
+    organization = await kernel.domain.get_organization(org_id)
+    assert organization is not None and organization.gln == "5909876543217"
+    assert second["organization"] == "Piekarnia Łódź" and second["org_id"] == first["org_id"]
+
+
 class MonoPilotStore:
     """Stands in for MonoPilot's own store: the one lookup the demo makes."""
 

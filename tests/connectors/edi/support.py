@@ -48,11 +48,13 @@ async def setup_org(
     test_mode: bool = False,
     partner_test_mode: bool = False,
     enabled: bool = True,
+    seed_data: dict[str, Any] | None = None,
     **partner_options: Any,
 ) -> Org:
-    """The demo organisation (or a copy under ``code``) with EDI enabled and a partner
-    profile for each demo customer (Orzeł, Kłos, Lipa)."""
-    report = await load_seed(kernel.database, parse_seed(seed(code)), clock=kernel.clock)
+    """The demo organisation (or a copy under ``code``, or ``seed_data``) with EDI enabled
+    and a partner profile for each demo customer (Orzeł, Kłos, Lipa)."""
+    data = seed_data if seed_data is not None else seed(code)
+    report = await load_seed(kernel.database, parse_seed(data), clock=kernel.clock)
     org_id = report.org_id
     edi = EdiContext(kernel.runtime(), EdiSettings())
     customers: dict[str, uuid.UUID] = {}

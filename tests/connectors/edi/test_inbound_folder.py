@@ -206,7 +206,7 @@ async def test_an_unknown_product_makes_a_pending_review_order_listing_it(
     org = await setup_org(kernel)
     body = (
         sample("orders_d96a.edi")
-        .replace(b"5901234100021:SRV", b"5901234999991:SRV")
+        .replace(b"5901234100021:EN", b"5901234999991:EN")
         .replace(b"CHL-PSZ-600:SA", b"NO-SUCH-ITEM:SA")
     )
     drop(kernel, org.id, "orders.edi", body)

@@ -141,6 +141,7 @@ class SeedSalesOrder(SeedModel):
     source: SalesOrderSource = "manual"
     external_reference: str | None = Field(default=None, max_length=64)
     delivery_party_gln: GLN | None = None
+    invoicee_gln: GLN | None = None
     review_errors: list[str] = Field(default_factory=list)
     lines: list[SeedSalesOrderLine] = Field(min_length=1)
 

@@ -147,8 +147,11 @@ class SeedLoader:
         setattr(counter, outcome, getattr(counter, outcome) + 1)
 
     def _apply(self, row: Any, values: dict[str, Any]) -> bool:
+        """Set what the file gives; a field it left out keeps the row's value."""
         changed = False
         for name, value in values.items():
+            if isinstance(value, LeftOut):
+                continue
             if _differs(getattr(row, name), value):
                 setattr(row, name, value)
                 changed = True
@@ -157,11 +160,11 @@ class SeedLoader:
     async def _organization(self) -> uuid.UUID:
         org = self.seed.organization
         self.org_created = False
-        values = org.model_dump(exclude={"code"})
+        values = given_fields(org, exclude={"code"})
         async with self.database.system_session() as s:
             row = await s.scalar(select(OrganizationRow).where(OrganizationRow.code == org.code))
             if row is None:
-                row = OrganizationRow(code=org.code, created_at=self.now, **values)
+                row = OrganizationRow(code=org.code, created_at=self.now, **with_defaults(values))
                 s.add(row)
                 self._count("organization", "created")
                 self.org_created = True
@@ -187,12 +190,13 @@ class SeedLoader:
         existing = {getattr(r, key): r for r in await self.s.scalars(stmt)}
         rows: dict[Any, Any] = {}
         for key_value, given in items:
-            values = dict(given) if isinstance(given, dict) else given.model_dump(exclude={key})
+            values = dict(given) if isinstance(given, dict) else given_fields(given, exclude={key})
             line_values = values.pop(lines) if lines else []
             row = existing.get(key_value)
             if row is None:
                 stamps = {c: self.now for c in ("created_at", "updated_at") if hasattr(table, c)}
-                row = table(org_id=self.org_id, **{key: key_value}, **values, **stamps)
+                created = with_defaults(values)
+                row = table(org_id=self.org_id, **{key: key_value}, **created, **stamps)
                 if lines:
                     row.lines = []
                     self._sync_lines(row, line_values)
@@ -236,7 +240,13 @@ class SeedLoader:
 
     async def _products(self) -> dict[str, ProductRow]:
         items = [
-            (p.code, {**p.model_dump(exclude={"code"}), "currency": p.currency or self.currency})
+            (
+                p.code,
+                {
+                    **given_fields(p, exclude={"code"}),
+                    "currency": _or(p, "currency", self.currency),
+                },
+            )
             for p in self.seed.products
         ]
         return await self._upsert(ProductRow, "products", "code", items)
@@ -244,9 +254,9 @@ class SeedLoader:
     async def _purchase_orders(self) -> None:
         items = []
         for po in self.seed.purchase_orders:
-            values = po.model_dump(exclude={"number", "supplier_code", "lines"})
+            values = given_fields(po, exclude={"number", "supplier_code", "lines"})
             values["supplier_id"] = self.suppliers[po.supplier_code].id
-            values["currency"] = po.currency or self.currency
+            values["currency"] = _or(po, "currency", self.currency)
             values["lines"] = [
                 {
                     **line.model_dump(exclude={"product_code"}),
@@ -263,9 +273,9 @@ class SeedLoader:
     async def _sales_orders(self) -> dict[str, SalesOrderRow]:
         items = []
         for so in self.seed.sales_orders:
-            values = so.model_dump(exclude={"number", "customer_code", "lines"})
+            values = given_fields(so, exclude={"number", "customer_code", "lines"})
             values["customer_id"] = self.customers[so.customer_code].id
-            values["currency"] = so.currency or self.currency
+            values["currency"] = _or(so, "currency", self.currency)
             lines = []
             for line in so.lines:
                 product = self.products[line.product_code]
@@ -289,7 +299,7 @@ class SeedLoader:
     async def _work_orders(self) -> None:
         items = []
         for wo in self.seed.work_orders:
-            values = wo.model_dump(exclude={"number", "product_code"})
+            values = given_fields(wo, exclude={"number", "product_code"})
             values["product_id"] = self.products[wo.product_code].id
             items.append((wo.number, values))
         await self._upsert(WorkOrderRow, "work_orders", "number", items)
@@ -338,7 +348,7 @@ class SeedLoader:
         items = []
         for sh in self.seed.shipments:
             order = self.sales_orders[sh.sales_order_number]
-            values = sh.model_dump(exclude={"number", "sales_order_number", "lines"})
+            values = given_fields(sh, exclude={"number", "sales_order_number", "lines"})
             values["sales_order_id"] = order.id
             values["customer_id"] = order.customer_id
             values["lines"] = [
@@ -407,3 +417,35 @@ class SeedLoader:
         if not exists:
             values["sync_status"] = inv.sync_status
         return values
+
+
+class LeftOut:
+    """A field the seed file left out: its default when the row is created, and the row's
+    own value (untouched) when it exists, so reloading a partial file changes only what
+    the file says (an organisation's GLN, an order's source, a shipment's status stay)."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default: Any) -> None:
+        self.default = default
+
+
+def given_fields(model: BaseModel, *, exclude: set[str]) -> dict[str, Any]:
+    """``model``'s fields; those the file did not set wrapped in :class:`LeftOut`."""
+    values = model.model_dump(exclude=exclude)
+    return {
+        name: value if name in model.model_fields_set else LeftOut(value)
+        for name, value in values.items()
+    }
+
+
+def with_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """The values to create a row with: left-out fields take their defaults."""
+    return {k: v.default if isinstance(v, LeftOut) else v for k, v in values.items()}
+
+
+def _or(model: BaseModel, name: str, default: Any) -> Any:
+    value = getattr(model, name)
+    if name not in model.model_fields_set:
+        return LeftOut(default)
+    return value if value is not None else default

@@ -14,6 +14,7 @@ from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     Invoice,
     InvoiceSyncStatus,
+    NewShipment,
     NewShipmentReceipt,
     Page,
     Shipment,
@@ -106,6 +107,64 @@ class ShippingStore(StoreBase):
         async with self._use(org_id, session) as s:
             row = await self._shipment(s, org_id, ShipmentRow.number == number)
             return Shipment.model_validate(row) if row is not None else None
+
+    async def create_shipment(
+        self, org_id: uuid.UUID, data: NewShipment, *, session: AsyncSession | None = None
+    ) -> Shipment:
+        async with self._use(org_id, session) as s:
+            order = await s.scalar(
+                select(SalesOrderRow).where(
+                    SalesOrderRow.org_id == org_id, SalesOrderRow.id == data.sales_order_id
+                )
+            )
+            if order is None:
+                raise not_found("sales order", data.sales_order_id)
+            if order.customer_id is None:
+                raise invalid("sales_order_id", f"sales order {order.number} has no customer")
+            taken = await s.scalar(
+                select(ShipmentRow.id).where(
+                    ShipmentRow.org_id == org_id, ShipmentRow.number == data.number
+                )
+            )
+            if taken is not None:
+                raise invalid("number", f"shipment number {data.number!r} is already used")
+            wanted = {line.product_id for p in data.packages for line in p.lines}
+            known = set(
+                await s.scalars(
+                    select(ProductRow.id).where(
+                        ProductRow.org_id == org_id, ProductRow.id.in_(wanted)
+                    )
+                )
+            )
+            for product_id in sorted(wanted - known, key=str):
+                raise invalid("packages", f"no product {product_id} in this organisation")
+            now = self.clock.now()
+            lines = [
+                ShipmentLineRow(org_id=org_id, line_no=number, sscc=package.sscc, **line_data)
+                for number, (package, line_data) in enumerate(
+                    (
+                        (package, line.model_dump())
+                        for package in data.packages
+                        for line in package.lines
+                    ),
+                    start=1,
+                )
+            ]
+            row = ShipmentRow(
+                org_id=org_id,
+                number=data.number,
+                sales_order_id=order.id,
+                customer_id=order.customer_id,
+                status="planned",
+                carrier=data.carrier,
+                created_at=now,
+                updated_at=now,
+                lines=lines,
+            )
+            s.add(row)
+            await s.flush()
+            created = await self._shipment(s, org_id, ShipmentRow.id == row.id)
+            return Shipment.model_validate(created)
 
     async def update_shipment_status(
         self,

@@ -273,6 +273,8 @@ class SalesOrderRow(TenantMixin, Base):
     source: Mapped[str] = mapped_column(String(20), default="api")
     external_reference: Mapped[str | None] = mapped_column(String(64))
     delivery_party_gln: Mapped[str | None] = mapped_column(String(13))
+    #: The invoicee's GLN (ORDERS NAD+IV), for INVOIC NAD+IV.
+    invoicee_gln: Mapped[str | None] = mapped_column(String(13))
     review_errors: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)

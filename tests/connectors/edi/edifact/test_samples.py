@@ -151,7 +151,7 @@ def test_tokenizers_agree_on_escapes_and_empty_components(characters: ServiceCha
         ("FTX", ("DEL", "", "", (tricky, "", tricky))),
         ("NAD", ("BY", ("5901234000048", "", "9"), "", (tricky,))),
         ("NAD", ("SU", ("5901234000000", "", "9"))),
-        ("LIN", ("1", "", ("5901234100014", "SRV"))),
+        ("LIN", ("1", "", ("5901234100014", "EN"))),
         ("IMD", ("F", "", ("", "", "", tricky))),
         ("QTY", (("21", "5"),)),
         ("UNS", ("S",)),

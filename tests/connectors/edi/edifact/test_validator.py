@@ -103,7 +103,7 @@ def test_mandatory_group_missing() -> None:
     ("old", "new", "number", "tag", "text"),
     [
         ("NAD+BY+5901234000048::9'", "NAD+BY+5901234000049::9'", 9, "NAD", "not a valid GLN"),
-        ("LIN+1++5901234100014:SRV'", "LIN+1++5901234100015:SRV'", 18, "LIN", "valid GTIN"),
+        ("LIN+1++5901234100014:EN'", "LIN+1++5901234100015:EN'", 18, "LIN", "valid GTIN"),
         ("DTM+2:20300312:102'", "DTM+2:20300231:102'", 5, "DTM", "not a valid date"),
         ("QTY+21:240'", "QTY+21:24O'", 21, "QTY", "is not a number"),
         ("PRI+AAA:5.60'", "PRI+AAA:5,6,0'", 22, "PRI", "is not a number"),

@@ -40,6 +40,7 @@ from monopilot_integrations.core.domain.records import (
     NewProduct,
     NewPurchaseOrder,
     NewSalesOrder,
+    NewShipment,
     NewShipmentReceipt,
     Organization,
     Page,
@@ -390,6 +391,12 @@ class DomainStore(Protocol):
         self, org_id: uuid.UUID, number: str, *, session: AsyncSession | None = None
     ) -> Shipment | None:
         """One shipment by number (a RECADV names the despatch advice it answers)."""
+        ...
+
+    async def create_shipment(
+        self, org_id: uuid.UUID, data: NewShipment, *, session: AsyncSession | None = None
+    ) -> Shipment:
+        """A planned shipment of a sales order (its customer), with packages and lines."""
         ...
 
     async def update_shipment_status(

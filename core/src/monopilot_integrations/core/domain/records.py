@@ -258,6 +258,8 @@ class SalesOrder(Record):
     #: The customer's own order number (EDIFACT BGM), used to detect duplicates.
     external_reference: str | None = None
     delivery_party_gln: str | None = None
+    #: The GLN of the party invoiced (EDIFACT ORDERS NAD+IV), when it is not the buyer.
+    invoicee_gln: str | None = None
     review_errors: list[str]
     created_at: datetime
     updated_at: datetime
@@ -288,6 +290,7 @@ class NewSalesOrder(Input):
     source: SalesOrderSource = "api"
     external_reference: str | None = Field(default=None, max_length=64)
     delivery_party_gln: str | None = Field(default=None, max_length=13)
+    invoicee_gln: str | None = Field(default=None, max_length=13)
     review_errors: list[str] = Field(default_factory=list)
     lines: list[NewSalesOrderLine] = Field(min_length=1)
 
@@ -395,6 +398,14 @@ class ShipmentLine(Record):
     sscc: str | None = None
 
 
+class ShipmentPackage(Record):
+    """A package of a shipment (a pallet): its SSCC and the lines it carries. A mixed
+    pallet carries several lines; lines without an SSCC form one package without one."""
+
+    sscc: str | None = None
+    lines: list[ShipmentLine]
+
+
 class Shipment(Record):
     id: uuid.UUID
     org_id: uuid.UUID
@@ -414,6 +425,40 @@ class Shipment(Record):
     created_at: datetime
     updated_at: datetime
     lines: list[ShipmentLine]
+
+    @property
+    def packages(self) -> list[ShipmentPackage]:
+        """The lines grouped by the package (SSCC) they travel on, in line order."""
+        grouped: dict[str | None, list[ShipmentLine]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.sscc, []).append(line)
+        return [ShipmentPackage(sscc=sscc, lines=lines) for sscc, lines in grouped.items()]
+
+
+class NewShipmentLine(Input):
+    """A product on a new shipment (one of its sales order's products, usually)."""
+
+    product_id: uuid.UUID
+    qty: Decimal = Field(gt=0)
+    batch: str | None = Field(default=None, max_length=64)
+    best_before: date | None = None
+
+
+class NewShipmentPackage(Input):
+    """A package (a pallet) and the lines it carries; ``sscc`` is its GS1 SSCC."""
+
+    sscc: str | None = Field(default=None, pattern=r"^\d{18}$")
+    lines: list[NewShipmentLine] = Field(min_length=1)
+
+
+class NewShipment(Input):
+    """A planned shipment of a sales order, packed: each package carries one or more
+    lines (a mixed pallet); lines are numbered in package order."""
+
+    number: str = Field(min_length=1, max_length=64)
+    sales_order_id: uuid.UUID
+    carrier: str | None = Field(default=None, max_length=100)
+    packages: list[NewShipmentPackage] = Field(min_length=1)
 
 
 class ReceiptLine(Input):

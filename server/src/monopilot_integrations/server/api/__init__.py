@@ -16,6 +16,8 @@ from __future__ import annotations
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api import (
     events,
+    invoices,
+    parties,
     production,
     products,
     purchase_orders,
@@ -28,6 +30,8 @@ PUBLIC_ROUTES: list[Route] = [
     *products.ROUTES,
     *purchase_orders.ROUTES,
     *sales_orders.ROUTES,
+    *parties.ROUTES,
+    *invoices.ROUTES,
     *warehouse.ROUTES,
     *production.ROUTES,
     *shipping.ROUTES,

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from monopilot_integrations.core.domain.records import (
+    NewShipment,
+    NewShipmentLine,
+    NewShipmentPackage,
+)
+from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     caller,
@@ -14,6 +20,7 @@ from monopilot_integrations.server.api._support import (
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.shipping import (
+    ShipmentCreate,
     ShipmentDispatch,
     ShipmentList,
     ShipmentOut,
@@ -52,6 +59,58 @@ async def get_shipment(request: web.Request) -> web.Response:
     if shipment is None:
         raise not_found("shipment", shipment_id)
     return json_response(ShipmentOut.model_validate(shipment))
+
+
+async def create_shipment(request: web.Request) -> web.Response:
+    """A planned shipment of a sales order with its packages (pallets with SSCCs), so a
+    DESADV can be sent for it."""
+    c = caller(request)
+    body = await parse_body(request, ShipmentCreate)
+    with domain_errors(f"shipment number {body.number!r} is already used"):
+        async with c.kernel.session(c.org) as s:
+            order = await c.store.get_sales_order(c.org, body.sales_order_id, session=s)
+            if order is None:
+                raise ValidationError(
+                    f"no sales order {body.sales_order_id}",
+                    [{"path": "/sales_order_id", "message": "no such sales order"}],
+                )
+            packages = []
+            for p, package in enumerate(body.packages):
+                lines = []
+                for i, line in enumerate(package.lines):
+                    product = await c.store.find_product_by_code(
+                        c.org, line.product_code, session=s
+                    )
+                    if product is None:
+                        raise ValidationError(
+                            f"no product {line.product_code!r}",
+                            [
+                                {
+                                    "path": f"/packages/{p}/lines/{i}/product_code",
+                                    "message": "no such product",
+                                }
+                            ],
+                        )
+                    lines.append(
+                        NewShipmentLine(
+                            product_id=product.id,
+                            qty=line.qty,
+                            batch=line.batch,
+                            best_before=line.best_before,
+                        )
+                    )
+                packages.append(NewShipmentPackage(sscc=package.sscc, lines=lines))
+            shipment = await c.store.create_shipment(
+                c.org,
+                NewShipment(
+                    number=body.number,
+                    sales_order_id=order.id,
+                    carrier=body.carrier,
+                    packages=packages,
+                ),
+                session=s,
+            )
+    return json_response(ShipmentOut.model_validate(shipment), status=201)
 
 
 async def dispatch_shipment(request: web.Request) -> web.Response:
@@ -107,6 +166,19 @@ ROUTES = [
         tags=TAGS,
         response_model=ShipmentOut,
         responses=errors(404),
+    ),
+    Route(
+        "POST",
+        BASE,
+        create_shipment,
+        name="shipping.shipments.create",
+        # Shipping goods of an order changes its fulfilment, like dispatching.
+        scope="write:orders",
+        summary="Create a planned shipment of a sales order with packages (pallets, SSCCs)",
+        tags=TAGS,
+        request_model=ShipmentCreate,
+        response_model=ShipmentOut,
+        responses=errors(409, body=True),
     ),
     Route(
         "POST",

@@ -1,8 +1,9 @@
 """``serve --demo``: something to try in one command.
 
-Migrates, loads the demo organisation (idempotent: nothing is duplicated on a second run),
-and issues a fresh admin API key (earlier demo keys are revoked, since a key is only ever
-shown once). Returns what to print and, with ``--demo-credentials``, to write as JSON.
+Migrates, loads the demo organisation when it does not exist yet (a second start leaves
+it as the user changed it: its GLN, its orders), and issues a fresh admin API key
+(earlier demo keys are revoked, since a key is only ever shown once). Returns what to
+print and, with ``--demo-credentials``, to write as JSON.
 
 The server knows the domain only through the kernel: the demo file is loaded by the
 ``seed`` command that the reference store's plugin registers, and the organisation is then
@@ -37,9 +38,11 @@ async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
         tenant_password=settings.tenant_database_password,
     )
     demo = read_demo_file()
-    await load_demo_file(kernel)
     code = demo["organization"]["code"]
     organization = await kernel.domain.find_organization_by_code(code)
+    if organization is None:
+        await load_demo_file(kernel)
+        organization = await kernel.domain.find_organization_by_code(code)
     if organization is None:
         raise ConfigError(
             f"the demo organisation {code!r} is not in the domain store: install "

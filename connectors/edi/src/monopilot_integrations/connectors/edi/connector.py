@@ -154,7 +154,9 @@ class EdiConnector(Connector):
                 return
             row.status = status
             row.error_message = error
-            row.errors = [journal.problem("DELIVERY", error)] if error else []
+            # warnings written when the message was built (transliteration) stay in its log
+            kept = [e for e in row.errors or [] if e.get("severity") == "warning"]
+            row.errors = kept + ([journal.problem("DELIVERY", error)] if error else [])
             row.outcome = outcome or ("failed" if status == "error" else row.outcome)
             row.updated_at = now
             if status != "pending":

@@ -52,6 +52,10 @@ def to_out(row: EdiPartner) -> PartnerOut:
         send_contrl=row.send_contrl,
         auto_send=list(row.auto_send or []),
         active=row.active,
+        transliterate=bool(row.transliterate),
+        required_segments={k: list(v) for k, v in (row.required_segments or {}).items()},
+        application_reference=row.application_reference,
+        write_una=row.write_una,
         control_counter=row.control_counter,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -127,6 +131,12 @@ async def save(
     row.send_contrl = data.send_contrl
     row.auto_send = list(dict.fromkeys(data.auto_send))
     row.active = data.active
+    row.transliterate = data.transliterate
+    row.required_segments = {
+        kind: list(dict.fromkeys(tags)) for kind, tags in data.required_segments.items()
+    }
+    row.application_reference = data.application_reference
+    row.write_una = data.write_una
     row.updated_at = now
     if existing is None:
         session.add(row)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MessageType = Literal["ORDERS", "ORDRSP", "INVOIC", "DESADV", "RECADV", "CONTRL"]
 SyntaxIdentifier = Literal["UNOA", "UNOB", "UNOC", "UNOD", "UNOE", "UNOF", "UNOY", "UNOW"]
 Directory = Literal["D96A", "D01B"]
+OutboundType = Literal["ORDRSP", "INVOIC", "DESADV"]
+RequiredSegment = Annotated[str, Field(pattern=r"^[A-Z0-9]{3}(\+[A-Z0-9]{1,3})?$")]
 #: Outbound messages a MonoPilot event can trigger (an invoice event does not exist yet).
 AutoSendType = Literal["DESADV"]
 
@@ -102,6 +104,31 @@ class PartnerIn(BaseModel):
         "also be in message_types",
     )
     active: bool = True
+    transliterate: bool = Field(
+        default=False,
+        description="Write letters the syntax identifier's repertoire cannot carry as their "
+        "base letters (UNOC: 'Ł' -> 'L', 'ą' -> 'a'), with a warning in the message's log, "
+        "instead of refusing the message (422)",
+    )
+    required_segments: dict[OutboundType, list[RequiredSegment]] = Field(
+        default_factory=dict,
+        description="Optional segments the partner's guide requires, per outbound message "
+        'type, as TAG or TAG+QUALIFIER: {"INVOIC": ["NAD+IV", "RFF+DQ"]}. A message '
+        "without one of them is refused before it is sent",
+        examples=[{"INVOIC": ["NAD+IV", "RFF+DQ"], "DESADV": ["DTM+17"]}],
+    )
+    application_reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=14,
+        pattern=r"^[A-Za-z0-9._/-]+$",
+        description="UNB 0026 on our interchanges, when the partner's guide asks for one",
+    )
+    write_una: bool | None = Field(
+        default=None,
+        description="UNA on our interchanges: always (true), never (false), or only when "
+        "the separators are not the defaults (null)",
+    )
 
     @model_validator(mode="after")
     def _auto_send_is_exchanged(self) -> PartnerIn:
@@ -129,6 +156,10 @@ class PartnerOut(BaseModel):
     send_contrl: bool
     auto_send: list[str]
     active: bool
+    transliterate: bool
+    required_segments: dict[str, list[str]]
+    application_reference: str | None
+    write_una: bool | None
     control_counter: int = Field(description="The last outbound interchange control reference")
     created_at: datetime
     updated_at: datetime

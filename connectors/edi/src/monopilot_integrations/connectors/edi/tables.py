@@ -75,6 +75,16 @@ class EdiPartner(TenantMixin, Base):
     #: Outbound messages sent without POST /edi/send when MonoPilot publishes the event
     #: (``DESADV`` on ``shipment.dispatched``).
     auto_send: Mapped[list[Any]] = mapped_column(default=list)
+    #: Write characters the repertoire cannot carry as their base letters (a warning in the
+    #: message's log) instead of refusing the message.
+    transliterate: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Optional segments the partner's guide requires, per message type:
+    #: ``{"INVOIC": ["NAD+IV", "RFF+DQ"]}``.
+    required_segments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: UNB 0026 on our interchanges, when the partner's guide asks for one.
+    application_reference: Mapped[str | None] = mapped_column(String(14))
+    #: Write UNA: always (True), never (False), only when the separators need it (None).
+    write_una: Mapped[bool | None] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: The last outbound interchange control reference used (incremented atomically).
     control_counter: Mapped[int] = mapped_column(Integer, default=0)

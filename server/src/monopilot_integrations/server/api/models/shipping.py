@@ -11,6 +11,7 @@ from monopilot_integrations.core.domain.records import ShipmentStatus
 from monopilot_integrations.server.api.models.common import (
     Amount,
     Code,
+    DecimalIn,
     ListResponse,
     Pagination,
     RequestModel,
@@ -66,6 +67,36 @@ class ShipmentOut(ResponseModel):
 
 class ShipmentList(ListResponse):
     items: list[ShipmentOut]
+
+
+class ShipmentLineIn(RequestModel):
+    product_code: Code = Field(description="The product's code")
+    qty: DecimalIn = Field(gt=0)
+    batch: str | None = Field(default=None, min_length=1, max_length=64)
+    best_before: date | None = None
+
+
+class ShipmentPackageIn(RequestModel):
+    sscc: str | None = Field(
+        default=None,
+        pattern=r"^\d{18}$",
+        description="The pallet's GS1 SSCC (18 digits); DESADV writes it in GIN+BJ",
+        examples=["359012340000000018"],
+    )
+    lines: list[ShipmentLineIn] = Field(
+        min_length=1,
+        max_length=500,
+        description="What the package carries (a mixed pallet: several)",
+    )
+
+
+class ShipmentCreate(RequestModel):
+    number: Code = Field(
+        description="The shipment's number (WZ), unique", examples=["WZ-2026-0412"]
+    )
+    sales_order_id: uuid.UUID
+    carrier: str | None = Field(default=None, min_length=1, max_length=100)
+    packages: list[ShipmentPackageIn] = Field(min_length=1, max_length=500)
 
 
 class ShipmentDispatch(RequestModel):

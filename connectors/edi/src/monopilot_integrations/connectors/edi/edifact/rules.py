@@ -4,8 +4,14 @@ Structure says *where* a segment may stand; these rules say whether it says some
 can act on: the BGM document code fits the message type, the document date and the
 buyer / supplier parties are present, every order line has an ordered quantity, dates are
 real dates in their declared format, quantities and amounts are numbers, GLN/GTIN/SSCC
-carry valid GS1 check digits. Unknown DTM and NAD qualifiers are warnings (the code lists
-are long and partners use more of them than we map); everything else here is an error.
+carry valid GS1 check digits, and every coded element holds a code of the message's
+directory (:mod:`.codes`, one list per EANCOM version).
+
+Inbound, an unknown DTM, RFF, NAD, MOA, PCI, PAC qualifier or item number type is a
+warning (the code lists are long and partners use more of them than we map), and so is a
+code of the other directory (a D01B ``SRV`` in a D96A order); an unknown document code or
+quantity qualifier is an error. Outbound (``outbound=True``) every code must be in the
+list of the message's directory: what we send is what the partner's guide expects.
 """
 
 from __future__ import annotations
@@ -13,15 +19,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import gs1
+from .code_checks import check_codes
 from .codes import (
     DATE_FORMATS,
-    DATE_QUALIFIERS,
-    DOCUMENT_CODES,
     GTIN_TYPES,
     NUMBER,
     OTHER_DATE_FORMATS,
-    PARTY_QUALIFIERS,
-    QUANTITY_QUALIFIERS,
     REQUIREMENTS,
 )
 from .errors import Issue
@@ -48,10 +51,11 @@ def _issue(
     )
 
 
-def check_content(message: Message) -> list[Issue]:
+def check_content(message: Message, *, outbound: bool = False) -> list[Issue]:
     """Qualifier and value findings for the five EANCOM message types we exchange."""
     issues: list[Issue] = []
     for segment in message.segments:
+        issues.extend(check_codes(segment, message, outbound=outbound))
         checker = _CHECKERS.get(segment.tag)
         if checker is not None:
             issues.extend(checker(segment, message))
@@ -61,20 +65,7 @@ def check_content(message: Message) -> list[Issue]:
 
 def _check_bgm(segment: Segment, message: Message) -> list[Issue]:
     found: list[Issue] = []
-    allowed = DOCUMENT_CODES.get(message.type)
-    code = segment.value(0)
-    if allowed is not None and code not in allowed:
-        found.append(
-            _issue(
-                segment,
-                "QUALIFIER",
-                f"document code {code!r} is not allowed in {message.type}"
-                f" (allowed: {', '.join(sorted(allowed))})",
-                element=0,
-                expected=", ".join(sorted(allowed)),
-            )
-        )
-    if allowed is not None and segment.value(1) is None:
+    if message.type in REQUIREMENTS and segment.value(1) is None:
         found.append(
             _issue(
                 segment,
@@ -88,18 +79,8 @@ def _check_bgm(segment: Segment, message: Message) -> list[Issue]:
 
 
 def _check_dtm(segment: Segment, message: Message) -> list[Issue]:
-    qualifier, value, form = segment.value(0, 0), segment.value(0, 1), segment.value(0, 2)
+    value, form = segment.value(0, 1), segment.value(0, 2)
     found: list[Issue] = []
-    if qualifier not in DATE_QUALIFIERS:
-        found.append(
-            _issue(
-                segment,
-                "QUALIFIER",
-                f"date qualifier {qualifier!r} is not one we know",
-                element=0,
-                severity="warning",
-            )
-        )
     if value is None:
         return [*found, _issue(segment, "VALUE", "date/time value is missing", element=0)]
     if form is None:
@@ -140,17 +121,6 @@ def _check_dtm(segment: Segment, message: Message) -> list[Issue]:
 
 def _check_nad(segment: Segment, message: Message) -> list[Issue]:
     found: list[Issue] = []
-    qualifier = segment.value(0)
-    if qualifier not in PARTY_QUALIFIERS:
-        found.append(
-            _issue(
-                segment,
-                "QUALIFIER",
-                f"party qualifier {qualifier!r} is not one we know",
-                element=0,
-                severity="warning",
-            )
-        )
     party, agency = segment.value(1, 0), segment.value(1, 2)
     if agency == "9" and party is not None and not gs1.is_valid_gln(party):
         found.append(
@@ -166,22 +136,7 @@ def _check_nad(segment: Segment, message: Message) -> list[Issue]:
 
 
 def _check_qty(segment: Segment, message: Message) -> list[Issue]:
-    found: list[Issue] = []
-    allowed = QUANTITY_QUALIFIERS.get(message.type)
-    qualifier = segment.value(0, 0)
-    if allowed is not None and qualifier not in allowed:
-        found.append(
-            _issue(
-                segment,
-                "QUALIFIER",
-                f"quantity qualifier {qualifier!r} is not allowed in {message.type}"
-                f" (allowed: {', '.join(sorted(allowed, key=int))})",
-                element=0,
-                expected=", ".join(sorted(allowed, key=int)),
-            )
-        )
-    found.extend(_check_number(segment, 0, 1, "quantity"))
-    return found
+    return _check_number(segment, 0, 1, "quantity")
 
 
 def _check_number(segment: Segment, element: int, component: int, what: str) -> list[Issue]:

@@ -13,12 +13,16 @@ from .rules import check_content
 from .structure_check import check_structure
 
 
-def validate_message(message: Message) -> list[Issue]:
-    """Every finding for ``message``; ``[]`` when it is valid."""
+def validate_message(message: Message, *, outbound: bool = False) -> list[Issue]:
+    """Every finding for ``message``; ``[]`` when it is valid.
+
+    ``outbound=True`` for what we send: every code must then be in the list of the
+    message's directory (inbound, a code of the other directory is only a warning).
+    """
     issues = check_structure(message)
     if any(issue.code == "UNSUPPORTED" for issue in issues):
         return issues
-    issues.extend(check_content(message))
+    issues.extend(check_content(message, outbound=outbound))
     issues.sort(key=lambda issue: issue.segment_number or 0)
     return issues
 

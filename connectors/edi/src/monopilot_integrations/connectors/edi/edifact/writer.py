@@ -212,7 +212,7 @@ def _message_segments(out: OutMessage, first_number: int) -> list[RawSegment]:
         association=out.association,
         segments=model,
     )
-    raise_for_issues(message, validate_message(message))
+    raise_for_issues(message, validate_message(message, outbound=True))
     return segments
 
 

@@ -8,9 +8,10 @@ DTM+137                     order date
 DTM+2 (header or line)      requested delivery date
 NAD+BY C082/3039            the customer, by GLN
 NAD+DP C082/3039            the delivery party's GLN
+NAD+IV C082/3039            the invoicee's GLN (kept for INVOIC NAD+IV)
 CUX+2 C504/6345             currency
 LIN 1082                    line number
-LIN C212/7140 (7143 SRV/EN) the product's GTIN
+LIN C212/7140 (7143 EN/UP in D96A, SRV in D01B) the product's GTIN
 PIA C212 (7143 SA, SRV)     our article number (product code) or a GTIN
 IMD C273/7008               product code when nothing else names the product
 QTY+21 C186/6060            ordered quantity
@@ -43,7 +44,7 @@ from monopilot_integrations.core.domain.records import (
     Product,
 )
 
-GTIN_QUALIFIERS = ("SRV", "EN", "")
+GTIN_QUALIFIERS = ("SRV", "EN", "UP", "")
 PRICE_QUALIFIERS = ("AAA", "AAB", "INF")
 
 
@@ -88,6 +89,7 @@ class OrderDocument:
     currency: str | None
     lines: tuple[OrderLine, ...]
     problems: tuple[str, ...] = field(default=())
+    invoicee_gln: str | None = None
 
 
 def read_order(message: Message, decimal_mark: str = ".") -> OrderDocument:
@@ -103,6 +105,7 @@ def read_order(message: Message, decimal_mark: str = ".") -> OrderDocument:
     delivery = _date(_first(header, "DTM", "2"), problems)
     buyer = _first(header, "NAD", "BY")
     dp = _first(header, "NAD", "DP")
+    invoicee = _first(header, "NAD", "IV")
     cux = _first(header, "CUX")
     currency = cux.value(0, 1) if cux else None
     lines = tuple(
@@ -117,6 +120,7 @@ def read_order(message: Message, decimal_mark: str = ".") -> OrderDocument:
         buyer_gln=buyer.value(1, 0) if buyer else None,
         delivery_gln=dp.value(1, 0) if dp else None,
         currency=currency,
+        invoicee_gln=invoicee.value(1, 0) if invoicee else None,
         lines=lines,
         problems=tuple(problems),
     )
@@ -164,7 +168,7 @@ def _line(position: int, group: list[Segment], decimal_mark: str) -> OrderLine:
                 continue
             if kind == "SA" and article is None:
                 article = code
-            elif kind in ("SRV", "EN") and gtin is None:
+            elif kind in ("SRV", "EN", "UP") and gtin is None:
                 gtin = code
     imd = next((s for s in group if s.tag == "IMD"), None)
     qty_segment = next((s for s in group if s.tag == "QTY" and s.qualifier == "21"), None)
@@ -283,6 +287,7 @@ def build_sales_order(
         source="edi",
         external_reference=document.number[:64] if document.number else None,
         delivery_party_gln=document.delivery_gln if _is_gln(document.delivery_gln) else None,
+        invoicee_gln=document.invoicee_gln if _is_gln(document.invoicee_gln) else None,
         review_errors=list(errors),
         lines=lines,
     )

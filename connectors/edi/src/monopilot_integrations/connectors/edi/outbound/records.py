@@ -16,12 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monopilot_integrations.connectors.edi import partner_store
 from monopilot_integrations.connectors.edi.context import EdiContext
 from monopilot_integrations.connectors.edi.edifact.model import OutMessage
-from monopilot_integrations.connectors.edi.outbound.documents import (
-    LineAnswer,
-    build_desadv,
-    build_invoic,
-    build_ordrsp,
-)
+from monopilot_integrations.connectors.edi.outbound.desadv import build_desadv
+from monopilot_integrations.connectors.edi.outbound.documents import LineAnswer, build_ordrsp
+from monopilot_integrations.connectors.edi.outbound.invoic import build_invoic
 from monopilot_integrations.connectors.edi.outbound.sending import Queued, queue_outbound
 from monopilot_integrations.connectors.edi.tables import EdiPartner
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
@@ -68,9 +65,9 @@ async def send_record(
             invoice,
             organization,
             directory=partner.directory,
-            order_reference=order.external_reference if order else None,
-            order_date=order.order_date if order else None,
-            shipment_number=shipment.number if shipment else None,
+            order=order,
+            shipment=shipment,
+            requested=frozenset((partner.required_segments or {}).get("INVOIC", [])),
         )
         reference = invoice.number
     elif message_type == "DESADV":
@@ -90,7 +87,7 @@ async def send_record(
             organization,
             directory=partner.directory,
             issued=today,
-            delivery_gln=order.delivery_party_gln if order else None,
+            order=order,
         )
         reference = shipment.number
     else:

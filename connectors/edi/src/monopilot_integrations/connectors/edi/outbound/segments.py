@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from monopilot_integrations.connectors.edi.edifact.codes import gtin_type
 from monopilot_integrations.connectors.edi.edifact.model import Element
 
 Seg = tuple[str, tuple[Element, ...]]
@@ -63,8 +64,9 @@ def vat_rate(value: Decimal) -> str:
     return quantity(value)
 
 
-def lin(line_no: int, gtin: str | None, action: str = "") -> Seg:
-    """LIN 1082, 1229 (action: 5 accepted, 3 changed, 7 not accepted) and the GTIN."""
+def lin(line_no: int, gtin: str | None, directory: str, action: str = "") -> Seg:
+    """LIN 1082, 1229 (action: 5 accepted, 3 changed, 7 not accepted) and the GTIN, typed
+    as the partner's directory codes it (``EN`` in EANCOM 1997, ``SRV`` in 2002)."""
     if gtin:
-        return ("LIN", (str(line_no), action, (gtin, "SRV")))
+        return ("LIN", (str(line_no), action, (gtin, gtin_type(directory))))
     return ("LIN", (str(line_no), action) if action else (str(line_no),))

@@ -15,15 +15,27 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.connectors.edi import config_store, partner_store
+from monopilot_integrations.connectors.edi import config_store, journal, partner_store
 from monopilot_integrations.connectors.edi.context import EdiContext
+from monopilot_integrations.connectors.edi.edifact.charsets import get_charset
 from monopilot_integrations.connectors.edi.edifact.errors import EdifactError
 from monopilot_integrations.connectors.edi.edifact.model import OutMessage, Party
 from monopilot_integrations.connectors.edi.edifact.reader import read_interchanges
+from monopilot_integrations.connectors.edi.edifact.transliteration import (
+    describe,
+    transliterate_message,
+)
 from monopilot_integrations.connectors.edi.edifact.validator import validate_message
+from monopilot_integrations.connectors.edi.outbound.guide import check_required_segments
 from monopilot_integrations.connectors.edi.tables import EdiMessage, EdiPartner
 from monopilot_integrations.core.connector import JobSpec
 from monopilot_integrations.core.errors import ValidationError
+
+CHARSET_HINT = (
+    "; the partner's syntax identifier cannot carry it: declare UNOD (ISO 8859-2, Polish"
+    " letters) or UNOW/UNOY (UTF-8) where the partner accepts it, or set transliterate on"
+    " the partner profile"
+)
 
 
 class OutboundRefused(ValidationError):
@@ -65,14 +77,24 @@ async def queue_outbound(
     test = config.test_mode or partner.test_mode
     control_reference = await partner_store.next_control_reference(session, partner)
     now = edi.runtime.clock.now()
+    warnings: list[dict[str, object]] = []
+    check_required_segments(message, partner.required_segments or {}, partner.partner_id)
     try:
+        if partner.transliterate:
+            message, replaced = transliterate_message(
+                message, get_charset(partner.syntax_identifier)
+            )
+            if replaced:
+                text = describe(replaced, partner.syntax_identifier)
+                warnings.append(journal.problem("TRANSLITERATED", text, severity="warning"))
         data = edi_build(
             edi, partner, message, await our_party(edi, session, org_id), control_reference, test
         )
     except EdifactError as exc:
+        hint = CHARSET_HINT if exc.code == "CHARSET" else ""
         raise OutboundRefused(
-            f"the {message.type} for {reference_id} does not pass validation: {exc}",
-            [{"path": f"/{exc.tag or message.type}", "message": str(exc)}],
+            f"the {message.type} for {reference_id} does not pass validation: {exc}{hint}",
+            [{"path": f"/{exc.tag or message.type}", "message": f"{exc}{hint}"}],
         ) from None
     text = _check_round_trip(data, message)
     row = EdiMessage(
@@ -86,7 +108,7 @@ async def queue_outbound(
         partner_id=partner.partner_id,
         partner_profile_id=partner.id,
         reference_id=reference_id[:100] if reference_id else None,
-        errors=[],
+        errors=warnings,
         control_reference=control_reference,
         message_reference=message.reference,
         test=test,
@@ -128,6 +150,8 @@ def edi_build(
         prepared_at=edi.runtime.clock.now(),
         messages=[message],
         test=test,
+        application_reference=partner.application_reference,
+        with_una=partner.write_una,
     )
 
 
@@ -142,7 +166,8 @@ def _check_round_trip(data: bytes, message: OutMessage) -> str:
             continue
         text = result.interchange.text
         for parsed in result.interchange.messages:
-            problems += [i.message for i in validate_message(parsed) if i.severity == "error"]
+            issues = validate_message(parsed, outbound=True)
+            problems += [i.message for i in issues if i.severity == "error"]
     if problems or not text:
         raise OutboundRefused(
             f"the generated {message.type} does not read back cleanly: {'; '.join(problems)}",

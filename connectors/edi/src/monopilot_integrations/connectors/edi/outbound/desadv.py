@@ -1,0 +1,94 @@
+"""A shipment -> DESADV, with what a retailer checks on it.
+
+DTM+11 (despatch) and DTM+17 (expected delivery: the retailer books its unloading slot
+with it), RFF+ON with its DTM+171, NAD+BY/SU/DP, the shipment level ``CPS+1`` with
+``PAC`` (the total number of pallets), then one ``CPS`` per package: a pallet is a package
+with its SSCC (PAC, PCI+33E, GIN+BJ) and carries one or more lines (a mixed pallet), each
+with its GTIN, quantity, and batch / best-before (PCI+36E).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from monopilot_integrations.connectors.edi.edifact.model import OutMessage
+from monopilot_integrations.connectors.edi.outbound.documents import gln_of, out_message
+from monopilot_integrations.connectors.edi.outbound.segments import (
+    Seg,
+    dtm,
+    lin,
+    nad,
+    quantity,
+    rff,
+)
+from monopilot_integrations.core.domain.records import (
+    Organization,
+    SalesOrder,
+    Shipment,
+    ShipmentLine,
+)
+
+#: PAC 7065: ISO 1 pallet (80 x 120 cm, the EUR pallet).
+PALLET = "201"
+
+
+def _line(line: ShipmentLine, directory: str) -> list[Seg]:
+    segments: list[Seg] = [
+        lin(line.line_no, line.gtin, directory),
+        ("PIA", ("1", (line.product_code[:35], "SA"))),
+        ("QTY", (("12", quantity(line.qty)),)),
+    ]
+    if line.best_before or line.batch:
+        segments.append(("PCI", ("36E",)))
+        if line.best_before:
+            segments.append(dtm("361", line.best_before))
+        if line.batch:
+            segments.append(("GIN", ("BX", line.batch[:35])))
+    return segments
+
+
+def build_desadv(
+    shipment: Shipment,
+    organization: Organization,
+    *,
+    directory: str = "D96A",
+    reference: str = "1",
+    issued: date,
+    order: SalesOrder | None = None,
+) -> OutMessage:
+    customer = shipment.customer
+    segments: list[Seg] = [
+        ("BGM", ("351", shipment.number[:35], "9")),
+        dtm("137", issued),
+    ]
+    if shipment.dispatched_at:
+        segments.append(dtm("11", shipment.dispatched_at))
+    if order is not None and order.requested_delivery_date:
+        segments.append(dtm("17", order.requested_delivery_date))
+    if shipment.sales_order_reference:
+        segments.append(rff("ON", shipment.sales_order_reference))
+        if order is not None:
+            segments.append(dtm("171", order.order_date))
+    segments.append(nad("BY", gln_of(customer, "customer")))
+    segments.append(nad("SU", gln_of(organization, "organization")))
+    if order is not None and order.delivery_party_gln:
+        segments.append(nad("DP", order.delivery_party_gln))
+    if shipment.carrier:
+        segments.append(("TDT", ("20", "", "30", "31", ("", "", "", shipment.carrier[:35]))))
+    packages = shipment.packages
+    pallets = sum(1 for package in packages if package.sscc)
+    segments.append(("CPS", ("1",)))
+    if pallets:
+        segments.append(("PAC", (str(pallets), "", PALLET)))
+    for position, package in enumerate(packages, start=2):
+        segments.append(("CPS", (str(position), "1")))
+        if package.sscc:
+            segments += [
+                ("PAC", ("1", "", PALLET)),
+                ("PCI", ("33E",)),
+                ("GIN", ("BJ", package.sscc)),
+            ]
+        for line in package.lines:
+            segments += _line(line, directory)
+    segments.append(("CNT", (("2", str(len(shipment.lines))),)))
+    return out_message("DESADV", directory, reference, segments)
