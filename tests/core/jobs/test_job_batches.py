@@ -5,7 +5,7 @@ Runs on SQLite and PostgreSQL (the ``database_url`` fixture). Time is a manual c
 only real waits are for attempts that hang on purpose, and nothing asserts on durations.
 
 The module doubles as the worker process the SIGKILL test kills:
-``python -m tests.core.test_job_batches DATABASE_URL DATA_DIR ORG_ID JOB_ID...``.
+``python -m tests.core.jobs.test_job_batches DATABASE_URL DATA_DIR ORG_ID JOB_ID...``.
 """
 
 from __future__ import annotations
@@ -339,7 +339,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         [
             sys.executable,
             "-m",
-            "tests.core.test_job_batches",
+            "tests.core.jobs.test_job_batches",
             settings.resolved_database_url,
             str(settings.data_dir),
             str(ORG_A),
