@@ -1,4 +1,5 @@
-"""API keys on a real server: every status code, the key lifecycle, automatic suspension."""
+"""API keys on a real server: every status code, the key lifecycle (failed attempts:
+``test_auth_throttle.py``)."""
 
 from __future__ import annotations
 
@@ -170,21 +171,6 @@ def test_the_default_bcrypt_cost_is_the_documents_12() -> None:
     from monopilot_integrations.core.settings import Settings
 
     assert Settings().api_key_bcrypt_rounds == 12
-
-
-async def test_repeated_failures_with_a_valid_key_id_suspend_the_key(server: Server) -> None:
-    key = server.keys["b"]
-    parsed = key_format.parse(key)
-    server.kernel.runtime().api_keys.verifier.failure_limit = 3
-    for _ in range(3):
-        wrong = key_format.with_new_secret(parsed.key_id).text
-        await problem(
-            await server.client.get(PRODUCTS, headers={"Authorization": f"Bearer {wrong}"}), 401
-        )
-    body = await problem(await server.client.get(PRODUCTS, headers=server.auth("b")), 401)
-    assert body["detail"] == "this API key is suspended"
-    suspended = [r for r in await logs(server) if r.event_type == "api_key.suspended"]
-    assert len(suspended) == 1 and "suspended automatically" in suspended[0].error_message
 
 
 async def test_every_response_carries_rate_limit_headers(server: Server) -> None:

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -201,6 +202,16 @@ class Keyring:
         return self.encrypt(plaintext, org_id=org_id, purpose=purpose)
 
     # -- construction from configuration --------------------------------------------
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Keyring:
+        """The keyring the settings name: ``MONOPILOT_SECRET_KEYS`` when set, otherwise
+        the key file in the data folder (created on first use). The kernel and the data
+        migrations that encrypt existing values both build it this way, so ``migrate`` run
+        with the server's settings encrypts with the server's keys."""
+        if settings.secret_keys:
+            return cls.from_config(settings.secret_keys, settings.active_secret_key)
+        return cls.load_or_create(Path(settings.data_dir) / "secret-keys.json")
 
     @classmethod
     def from_config(cls, spec: str, active: str | None = None) -> Keyring:

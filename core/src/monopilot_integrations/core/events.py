@@ -24,12 +24,21 @@ EVENT_TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 @dataclass(frozen=True)
 class EventType:
     """A registered event type. ``schema`` is a JSON Schema (2020-12) for ``data``;
-    ``example`` is a valid ``data`` (checked at registration, used by docs and test sends)."""
+    ``example`` is a valid ``data`` (checked at registration, used by docs and test sends).
+
+    ``owner`` names the connector that publishes the type itself (``webhook.disabled``:
+    ``"webhooks"``). Such a type reports what that connector saw, so nobody else may
+    publish it through the API (``POST /api/integrations/events`` answers 403): a forged
+    ``webhook.disabled`` or ``edi.message.failed`` would send alerts about things that never
+    happened. The kernel's own ``publish`` takes it, for the connector's use. ``None``
+    (domain events): MonoPilot and API keys with ``events:publish`` publish it.
+    """
 
     name: str
     schema: dict[str, Any]
     description: str = ""
     example: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None
 
     def __post_init__(self) -> None:
         if not EVENT_TYPE_NAME.match(self.name):

@@ -276,6 +276,4 @@ def _bind(run: Any, kernel: Integrations) -> Any:
 
 
 def _keyring(settings: Settings) -> Keyring:
-    if settings.secret_keys:
-        return Keyring.from_config(settings.secret_keys, settings.active_secret_key)
-    return Keyring.load_or_create(settings.data_dir / "secret-keys.json")
+    return Keyring.from_settings(settings)

@@ -194,11 +194,20 @@ class Settings(BaseSettings):
         description="How long a verified key is trusted without bcrypt (a change of the key "
         "is seen on the next request regardless).",
     )
-    api_key_failure_limit: int = Field(
-        default=10, ge=1, description="Failed attempts with a valid key id before suspension."
+    api_key_attempts_per_address: str = Field(
+        default="30/600/60",
+        description="Budget of API key authentications a client address may make that the "
+        "cache of verified keys cannot answer (wrong, unknown, malformed keys; a valid key's "
+        "first request), as per_minute/per_hour/burst; past it, 429. Also each key's budget "
+        "of wrong secrets before its organisation is warned. Keys are never suspended "
+        "automatically.",
     )
-    api_key_failure_window: float = Field(
-        default=900.0, gt=0, description="Window (seconds) for api_key_failure_limit."
+    trusted_proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Reverse proxies in front of the server that append to X-Forwarded-For: "
+        "the client address is that many entries from its end (0: the TCP peer).",
     )
     api_key_last_used_flush: float = Field(
         default=30.0, gt=0, description="Seconds between batched writes of last_used_at."
@@ -220,6 +229,14 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["production", "test", "development"] = "production"
+
+    @field_validator("api_key_attempts_per_address")
+    @classmethod
+    def _attempt_budget(cls, value: str) -> str:
+        from monopilot_integrations.core.apikeys.throttle import attempt_tier
+
+        attempt_tier(value)  # a ValueError names the setting's expected form
+        return value
 
     @field_validator("plugins", "disable_plugins", "allowed_private_targets", mode="before")
     @classmethod

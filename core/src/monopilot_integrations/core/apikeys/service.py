@@ -6,10 +6,15 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from monopilot_integrations.core.apikeys.store import ApiKeyStore
-from monopilot_integrations.core.apikeys.verifier import ApiKeyVerifier, VerifiedKey
+from monopilot_integrations.core.apikeys.throttle import AuthThrottle, attempt_tier
+from monopilot_integrations.core.apikeys.verifier import (
+    ApiKeyVerifier,
+    AuthenticationError,
+    VerifiedKey,
+)
 from monopilot_integrations.core.logs.writer import LogEntry
 
 if TYPE_CHECKING:
@@ -34,21 +39,29 @@ class ApiKeyService:
             on_change=self._changed,
         )
         self.verifier = ApiKeyVerifier(
-            runtime.database,
-            runtime.clock,
-            cache_seconds=settings.api_key_cache_seconds,
-            failure_limit=settings.api_key_failure_limit,
-            failure_window=settings.api_key_failure_window,
-            on_too_many_failures=self._too_many_failures,
+            runtime.database, runtime.clock, cache_seconds=settings.api_key_cache_seconds
         )
+        self.throttle = AuthThrottle(limiter, attempt_tier(settings.api_key_attempts_per_address))
         self._flusher: asyncio.Task[None] | None = None
         self._refresh_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
         self._refreshed: dict[str, str] = {}
 
-    async def authenticate(self, presented: str | None) -> VerifiedKey:
-        key = await self.verifier.verify(presented)
+    async def authenticate(self, presented: str | None, client: str | None = None) -> VerifiedKey:
+        """Verify ``presented`` (not answered from the cache). With the ``client`` address,
+        the attempt spends one of that address's tokens first (raises
+        :class:`~.throttle.AuthenticationThrottled` when they are spent), and a wrong
+        secret counts against the key (see :mod:`.throttle` for the policy)."""
+        if presented and client is not None:  # no key, no work: nothing to throttle
+            await self.throttle.admit(client)
+        try:
+            key = await self.verifier.verify(presented)
+        except AuthenticationError as exc:
+            wrong = exc.reason == "invalid" and exc.api_key_id is not None
+            if wrong and await self.throttle.wrong_secret(str(exc.api_key_id)):
+                self._warn_failed_attempts(exc, client)
+            raise
         self._start_flusher()
         return key
 
@@ -122,25 +135,27 @@ class ApiKeyService:
         self._refreshed.pop(key_id, None)
         await self.limiter.set_stamp(key_id, stamp)
 
-    async def _too_many_failures(self, row: Any) -> None:
-        settings = self.runtime.settings
-        await self.store.suspend(row.org_id, row.id)
+    def _warn_failed_attempts(self, exc: AuthenticationError, client: str | None) -> None:
+        """Tell the key's organisation that its key id draws wrong secrets (the key stays
+        active: a wrong secret is no evidence that the real one leaked)."""
+        tier = self.throttle.tier
         message = (
-            f"API key {row.name!r} ({row.key_id}) suspended automatically after "
-            f"{settings.api_key_failure_limit} failed attempts within "
-            f"{settings.api_key_failure_window:.0f}s"
+            f"API key {exc.api_key_id} received more than {tier.burst} wrong secrets (then "
+            f"{tier.per_minute}/min); last from {client or 'an unknown address'}. The key "
+            "stays active; regenerate or suspend it if its secret may have leaked"
         )
         log.warning(message)
+        assert exc.org_id is not None  # a wrong secret was checked against its row
         self.runtime.log_writer.add(
             LogEntry(
-                org_id=row.org_id,
+                org_id=exc.org_id,
                 integration_type="api",
-                event_type="api_key.suspended",
+                event_type="api_key.failed_attempts",
                 direction="inbound",
-                status="error",
+                status="warning",
                 http_status=401,
                 error_message=message,
-                error_class="TooManyFailedAttempts",
-                api_key_id=row.id,
+                error_class="WrongSecrets",
+                api_key_id=exc.api_key_id,
             )
         )

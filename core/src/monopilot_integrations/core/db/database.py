@@ -241,6 +241,22 @@ def ensure_sqlite_folder(url: str) -> None:
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(database))
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite would create it with
+    the umask's mode, 0644 as a rule, readable by every local user). SQLite gives its
+    ``-wal`` and ``-shm`` files the mode of the database file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # exact, whatever the umask
+    finally:
+        os.close(fd)
 
 
 def session_org(session: AsyncSession) -> uuid.UUID:

@@ -69,21 +69,24 @@ class Masker:
         self,
         extra_keys: Iterable[str] = (),
         extra_patterns: Iterable[str | re.Pattern[str]] = (),
+        mapping_keys: Iterable[str] = (),
     ) -> None:
         """Validate and compile the extras; raises :class:`ValueError` for an empty key
         name, an invalid regex, or a regex that matches the empty string (it would insert
-        a mask between every character)."""
-        self.rules = MaskRules(extra_keys, extra_patterns)
+        a mask between every character). ``mapping_keys``: see :class:`~.rules.MaskRules`."""
+        self.rules = MaskRules(extra_keys, extra_patterns, mapping_keys)
 
     @classmethod
     def from_log_masks(cls, masks: Iterable[LogMask]) -> Masker:
         """A masker with the extras every plugin registered through ``register_log_masks``."""
         keys: list[str] = []
         patterns: list[str] = []
+        mappings: list[str] = []
         for mask in masks:
             keys.extend(mask.keys)
             patterns.extend(mask.value_patterns)
-        return cls(keys, patterns)
+            mappings.extend(mask.mapping_keys)
+        return cls(keys, patterns, mappings)
 
     def __repr__(self) -> str:
         extra_keys = len(self.rules.key_parts) - len(SENSITIVE_KEY_PARTS)
@@ -200,12 +203,22 @@ class Masker:
                 raw = key if isinstance(key, str) else _to_text(key)
                 sensitive, name = is_sensitive(raw), text(raw, secrets)
             if sensitive:
-                masked[name] = DEFAULT_MASK
+                masked[name] = self._masked_whole(raw, item, secrets)
             elif type(item) is str:
                 masked[name] = text(item, secrets)
             else:
                 masked[name] = self._walk(item, depth + 1, secrets, path)
         return masked
+
+    def _masked_whole(self, name: str, item: Any, secrets: tuple[str, ...]) -> Any:
+        """What a sensitive key's value becomes: the mask, or for a mapping of names to
+        secrets (a ``mapping_keys`` rule), its names with every value masked."""
+        if isinstance(item, Mapping) and self.rules.is_mapping_key(name):
+            return {
+                (self.rules.mask_text(k, secrets) if isinstance(k, str) else k): DEFAULT_MASK
+                for k in item
+            }
+        return DEFAULT_MASK
 
 
 def _to_text(value: object) -> str:

@@ -54,7 +54,10 @@ class MaskRules:
 
     ``extra_keys`` add key-name fragments (normalised like every key name);
     ``extra_patterns`` add regular expressions whose matches in any string are masked (a
-    named group ``secret``, if present, limits the mask to that group). Immutable.
+    named group ``secret``, if present, limits the mask to that group); ``mapping_keys``
+    add key-name fragments whose value is a mapping of names to secrets (the names are
+    kept, every value masked: :meth:`is_mapping_key`; they are sensitive keys too, so in
+    free text their whole value is masked). Immutable.
     """
 
     __slots__ = (
@@ -62,8 +65,10 @@ class MaskRules:
         "_ascii_clues",
         "_clued",
         "_unclued",
+        "is_mapping_key",
         "is_sensitive_key",
         "key_parts",
+        "mapping_parts",
         "text_rules",
     )
 
@@ -71,16 +76,22 @@ class MaskRules:
         self,
         extra_keys: Iterable[str] = (),
         extra_patterns: Iterable[str | re.Pattern[str]] = (),
+        mapping_keys: Iterable[str] = (),
     ) -> None:
         """Raises :class:`ValueError` for an empty key name, an invalid regex, or a regex
         that matches the empty string (it would insert a mask between every character)."""
         parts = list(SENSITIVE_KEY_PARTS)
-        for key in extra_keys:
+        mapping_parts: list[str] = []
+        for key in [*extra_keys, *mapping_keys]:
             part = normalise_key(key) if isinstance(key, str) else ""
             if not part:
                 raise ValueError(f"extra mask key {key!r} is empty once normalised")
             if part not in parts:
                 parts.append(part)
+        for key in mapping_keys:
+            mapping_parts.append(normalise_key(key))
+        self.mapping_parts: tuple[str, ...] = tuple(mapping_parts)
+        self.is_mapping_key = functools.lru_cache(maxsize=_KEY_CACHE_LIMIT)(self._judge_mapping)
         # Bodies repeat the same few key names over and over: the decision is remembered.
         self.is_sensitive_key = functools.lru_cache(maxsize=_KEY_CACHE_LIMIT)(self._judge_key)
         rules = list(builtin_rules(self.is_sensitive_key))
@@ -112,6 +123,11 @@ class MaskRules:
         )
         self._any_clue = re.compile("|".join(str(rule.clue_pattern) for rule in clued))
         self._unclued = tuple(rule.apply for rule in rules if not rule.clues)
+
+    def _judge_mapping(self, name: str) -> bool:
+        """True when the value under ``name`` is a mapping whose values are all secrets."""
+        normalised = normalise_key(name)
+        return any(part in normalised for part in self.mapping_parts)
 
     def _judge_key(self, name: str) -> bool:
         """True when the value under a key called ``name`` must be masked whole (or, for

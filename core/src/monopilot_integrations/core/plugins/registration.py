@@ -117,7 +117,13 @@ class CliCommand:
 @dataclass(frozen=True)
 class LogMask:
     """Extra masking for integration logs: key names (case-insensitive, matched as
-    substrings after removing ``-`` and ``_``) and regular expressions for values."""
+    substrings after removing ``-`` and ``_``) and regular expressions for values.
+
+    ``mapping_keys`` name keys (matched like ``keys``) whose value is a mapping of names to
+    secrets, such as a webhook's ``custom_headers``: the names stay readable in the log,
+    every value under them is masked (in free text the whole value is masked, like a
+    sensitive key's)."""
 
     keys: tuple[str, ...] = ()
     value_patterns: tuple[str, ...] = ()
+    mapping_keys: tuple[str, ...] = ()

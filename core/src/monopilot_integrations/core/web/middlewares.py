@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from monopilot_integrations.core.apikeys.throttle import AuthenticationThrottled, client_address
 from monopilot_integrations.core.apikeys.verifier import AuthenticationError, VerifiedKey
 from monopilot_integrations.core.errors import IntegrationError, NotFoundError, ValidationError
 from monopilot_integrations.core.logs.writer import LogEntry
@@ -215,16 +216,22 @@ def _unauthorized(request: web.Request, exc: AuthenticationError) -> Problem:
 
 async def authenticate(request: web.Request) -> VerifiedKey:
     """Step 1: the API key (401 when missing, malformed, unknown, revoked, suspended,
-    expired)."""
+    expired; 429 when the client address spent its budget of unverified attempts)."""
     try:
-        api_keys = _runtime(request).api_keys
+        runtime = _runtime(request)
+        api_keys = runtime.api_keys
         presented = _bearer(request)
         # A key verified a moment ago is answered without a coroutine (the usual case).
         key: VerifiedKey = api_keys.authenticate_cached(presented) or await api_keys.authenticate(
-            presented
+            presented, client_address(request, runtime.settings.trusted_proxy_hops)
         )
     except AuthenticationError as exc:
         raise _unauthorized(request, exc) from None
+    except AuthenticationThrottled as exc:
+        _refusal_log(request, 429, str(exc), "AuthenticationThrottled", None, None)
+        raise Problem(
+            429, str(exc), kind="api-key-attempts", headers={"Retry-After": str(exc.retry_after)}
+        ) from None
     request[VERIFIED_KEY] = key
     request[ORG_ID] = key.org_id
     request[API_KEY_ID] = key.id

@@ -55,6 +55,14 @@ def _check(c: Caller, body: EventPublish) -> None:
                 }
             ],
         )
+    if definition.owner is not None:
+        raise Problem(
+            403,
+            f"event type {body.event_type!r} is published by the {definition.owner} connector "
+            "only: it reports what that connector observed, so it cannot be published "
+            "through the API",
+            kind="event-type-not-publishable",
+        )
     try:
         definition.validate(body.data)
     except ValidationError as exc:

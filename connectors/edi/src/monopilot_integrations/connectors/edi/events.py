@@ -7,6 +7,7 @@ Admins subscribe webhooks to them to be told when something needs a person:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from monopilot_integrations.core.plugins.registration import EventType, Scope
@@ -123,4 +124,9 @@ RECEIPT_RECORDED = EventType(
     },
 )
 
-EVENT_TYPES = (MESSAGE_FAILED, ORDER_PENDING_REVIEW, RECEIPT_RECORDED)
+#: Registered as owned by this connector: they report what it saw, so the API refuses to
+#: publish them (a forged edi.message.failed would page people for nothing).
+EVENT_TYPES = tuple(
+    replace(event_type, owner="edi")
+    for event_type in (MESSAGE_FAILED, ORDER_PENDING_REVIEW, RECEIPT_RECORDED)
+)

@@ -17,8 +17,10 @@ So another process (an API server apart from the workers, a second worker) may k
 delivering for at most ``row_cache_seconds`` (plus the attempts already past the check)
 after a pause or a delete committed, and may sign with a rotated-out secret for as long.
 
-Decrypted secrets are kept per encrypted token (a rotation writes a new token, so a stale
-plaintext is never picked up), in memory only, like the request being signed.
+Decrypted secrets and custom headers are kept per encrypted token (a rotation or an
+update writes a new token, so a stale plaintext is never picked up), in memory only, like
+the request being signed: a webhook's token is decrypted once per process, not once per
+delivery.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class CachedWebhook:
     secret: str
     previous_secret: str | None
     previous_secret_expires_at: datetime | None
-    custom_headers: dict[str, Any] | None
+    custom_headers_sealed: str | None
     last_triggered_at: datetime | None
     failing_since: datetime | None
 
@@ -89,7 +91,7 @@ class CachedWebhook:
             secret=row.secret,
             previous_secret=row.previous_secret,
             previous_secret_expires_at=row.previous_secret_expires_at,
-            custom_headers=dict(row.custom_headers) if row.custom_headers else None,
+            custom_headers_sealed=row.custom_headers_sealed,
             last_triggered_at=row.last_triggered_at,
             failing_since=row.failing_since,
         )
@@ -124,6 +126,7 @@ class WebhookCache:
         self._entries: dict[Key, _Entry] = {}
         self._loading: dict[Key, tuple[float, asyncio.Task[dict[Key, _Entry]]]] = {}
         self._plain: dict[tuple[uuid.UUID, str, bool], str] = {}
+        self._headers: dict[tuple[uuid.UUID, str], dict[str, str]] = {}
 
     async def get(
         self, org_id: uuid.UUID, webhook_id: uuid.UUID, *, fresh: bool = False
@@ -204,6 +207,8 @@ class WebhookCache:
                 del self._entries[stale]
             if len(self._plain) > MAX_ENTRIES:
                 self._plain.clear()
+            if len(self._headers) > MAX_ENTRIES:
+                self._headers.clear()
 
     def forget(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
         self._entries.pop((org_id, webhook_id), None)
@@ -216,6 +221,19 @@ class WebhookCache:
         if webhook.previous_secret and expires is not None and now < expires:
             secrets.append(self._open(webhook.org_id, webhook.previous_secret, previous=True))
         return secrets
+
+    def custom_headers(self, webhook: CachedWebhook) -> dict[str, str]:
+        """The webhook's custom headers, decrypted (raises ``DecryptionError``)."""
+        token = webhook.custom_headers_sealed
+        if not token:
+            return {}
+        key = (webhook.org_id, token)
+        headers = self._headers.get(key)
+        if headers is None:
+            headers = self.secrets.open_headers(webhook.org_id, token)
+            if self.ttl > 0:
+                self._headers[key] = headers
+        return headers
 
     def _open(self, org_id: uuid.UUID, token: str, *, previous: bool) -> str:
         key = (org_id, token, previous)

@@ -26,7 +26,6 @@ from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
 from monopilot_integrations.connectors.webhooks.inflight import BusyError, InFlightLimit
 from monopilot_integrations.connectors.webhooks.message import (
-    credential_values,
     delivery_headers,
     encode_body,
     event_body,
@@ -136,6 +135,7 @@ class WebhooksConnector(Connector):
         now = self.context.clock.now()
         try:
             secrets = self.webhooks.signing_secrets(webhook, now)
+            custom = self.webhooks.custom_headers(webhook)
         except DecryptionError as exc:  # a key taken out of the keyring too early
             raise FatalError(
                 f"{exc}; nothing was sent: restore the key, then recover the webhook"
@@ -144,7 +144,6 @@ class WebhooksConnector(Connector):
         if not isinstance(body_fields, dict):
             raise FatalError(f"job {job.id} carries no webhook body; nothing was sent")
         body = self._encoded(job, body_fields, is_test)
-        custom = webhook.custom_headers or {}
         headers = delivery_headers(
             event_type=str(body_fields.get("event") or job.event_type or ""),
             delivery_id=str(job.id),
@@ -157,12 +156,12 @@ class WebhooksConnector(Connector):
             request={
                 "method": "POST",
                 "url": webhook.url,
-                "headers": masked_headers(headers),
+                "headers": masked_headers(headers, custom),
                 # The fields the signed bytes encode: the log stores them as JSON.
                 "body": body_fields,
             },
             # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
-            secrets=secrets + credential_values(custom),
+            secrets=secrets + [value for value in custom.values() if value],
         )
         try:
             async with self.in_flight.slot(webhook_id):

@@ -31,4 +31,5 @@ WEBHOOK_DISABLED = EventType(
         "disabled_at": "2026-03-06T08:00:00Z",
         "detail": "no successful delivery for 5 days",
     },
+    owner="webhooks",  # what delivery saw: never published through the API
 )

@@ -57,14 +57,16 @@ def is_credential_header(name: str) -> bool:
     return any(part in normalised for part in CREDENTIAL_NAME_PARTS)
 
 
-def credential_values(headers: Mapping[str, str]) -> list[str]:
-    """The values of the credential-like custom headers (scrubbed from log rows)."""
-    return [v for k, v in headers.items() if is_credential_header(k) and v]
-
-
-def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` with every credential-like value replaced by ``***``."""
-    return {k: (DEFAULT_MASK if is_credential_header(k) else v) for k, v in headers.items()}
+def masked_headers(
+    headers: Mapping[str, str], custom: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """``headers`` as a log shows them: the values of the webhook's ``custom`` headers
+    (every one is stored as a secret) and of credential-like ones replaced by ``***``."""
+    hidden = {name.lower() for name in custom or ()}
+    return {
+        k: (DEFAULT_MASK if k.lower() in hidden or is_credential_header(k) else v)
+        for k, v in headers.items()
+    }
 
 
 def custom_header_problems(headers: Mapping[str, str]) -> list[str]:

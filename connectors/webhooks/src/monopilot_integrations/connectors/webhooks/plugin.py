@@ -43,5 +43,13 @@ def register_migrations(register: Callable[[MigrationBranch], None]) -> None:
 @hookimpl
 def register_log_masks(register: Callable[[LogMask], None]) -> None:
     # Signature headers are masked by the kernel's "signature" key rule already; a webhook
-    # secret is masked wherever its text shows up, even under an innocent key.
-    register(LogMask(keys=("webhook-signature",), value_patterns=(r"whsec_[A-Za-z0-9+/=]{20,}",)))
+    # secret is masked wherever its text shows up, even under an innocent key. The values
+    # of ``custom_headers`` (in the management requests that set them) are credentials
+    # whatever their names: the log keeps the names only.
+    register(
+        LogMask(
+            keys=("webhook-signature",),
+            value_patterns=(r"whsec_[A-Za-z0-9+/=]{20,}",),
+            mapping_keys=("custom_headers",),
+        )
+    )

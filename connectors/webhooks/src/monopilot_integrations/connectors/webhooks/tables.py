@@ -8,9 +8,12 @@ Added columns and why:
   rotation's grace period;
 * ``failing_since`` marks the first failure after the last success, for the automatic
   pause; ``paused_reason`` says who paused it (``manual``, ``gone``, ``failing``);
+* ``custom_headers`` holds the *names* of the webhook's custom headers (a JSON list, shown
+  by the API) and ``custom_headers_sealed`` their values, as one keyring token of the JSON
+  object ``{name: value}`` (partners put ``Authorization`` or ``X-Partner-Key`` there);
 * ``deleted_at``: deletion is soft, so in-flight deliveries find the webhook gone (and
-  send nothing) and the delivery logs stay readable for the audit trail; the secrets are
-  wiped at deletion.
+  send nothing) and the delivery logs stay readable for the audit trail; the secrets and
+  the custom headers are wiped at deletion.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
@@ -39,7 +42,8 @@ class Webhook(TenantMixin, Base):
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column()
     retry_policy: Mapped[str] = mapped_column(String(20), server_default="exponential")
     max_retries: Mapped[int] = mapped_column(Integer, server_default="3")
-    custom_headers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    custom_headers: Mapped[list[str] | None] = mapped_column(JSONType)
+    custom_headers_sealed: Mapped[str | None] = mapped_column(Text)
     last_triggered_at: Mapped[datetime | None] = mapped_column()
     failing_since: Mapped[datetime | None] = mapped_column()
     paused_reason: Mapped[str | None] = mapped_column(String(50))

@@ -21,9 +21,9 @@ _EVENTS = Field(
 )
 _HEADERS = (
     "Extra request headers (at most 20). Signature, Standard Webhooks, X-MonoPilot-* and "
-    "framing headers cannot be set. Values of credential-like headers (a name containing "
-    "key, auth, token, secret, session, ...) are returned masked; send the masked value "
-    "back unchanged to keep it."
+    "framing headers cannot be set. The values are stored encrypted and never shown again "
+    "(responses list the names); on update the object replaces the stored headers, and a "
+    "value of '***' keeps the value stored under that name."
 )
 
 
@@ -67,7 +67,10 @@ class WebhookOut(BaseModel):
     paused_at: datetime | None
     retry_policy: str
     max_retries: int
-    custom_headers: dict[str, str]
+    custom_headers: list[str] = Field(
+        description="Names of the custom headers sent with each delivery; their values are "
+        "stored encrypted and never returned"
+    )
     last_triggered_at: datetime | None
     failing_since: datetime | None = Field(description="First failure since the last success")
     previous_secret_expires_at: datetime | None = Field(

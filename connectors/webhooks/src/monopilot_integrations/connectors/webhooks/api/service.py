@@ -20,10 +20,7 @@ from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from monopilot_integrations.connectors.webhooks.message import (
-    custom_header_problems,
-    is_credential_header,
-)
+from monopilot_integrations.connectors.webhooks.message import custom_header_problems
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.signing import (
     InvalidSecretError,
@@ -134,7 +131,7 @@ class WebhookService:
             paused_at=row.paused_at,
             retry_policy=row.retry_policy,
             max_retries=row.max_retries,
-            custom_headers=self._masked_headers(row.custom_headers or {}),
+            custom_headers=list(row.custom_headers or []),
             last_triggered_at=row.last_triggered_at,
             failing_since=row.failing_since,
             previous_secret_expires_at=row.previous_secret_expires_at,
@@ -142,14 +139,10 @@ class WebhookService:
             updated_at=row.updated_at,
         )
 
-    def _masked_headers(self, headers: dict[str, str]) -> dict[str, str]:
-        """Credential-like values as ``***``: by the kernel's key rule (what its log masker
-        hides) and by the connector's wider one (``X-Partner-Key``, ``X-Auth``, ...)."""
-        masker = self.kernel.masker
-        return {
-            k: (DEFAULT_MASK if masker.is_sensitive_key(k) or is_credential_header(k) else v)
-            for k, v in headers.items()
-        }
+    def _store_headers(self, row: Webhook, headers: dict[str, str]) -> None:
+        """The names in clear (the API shows them), the values sealed (it never does)."""
+        row.custom_headers = list(headers)
+        row.custom_headers_sealed = self.secrets.seal_headers(row.org_id, headers)
 
     # --- writes -------------------------------------------------------------------------
 
@@ -170,10 +163,10 @@ class WebhookService:
             secret=self.secrets.seal(org_id, secret),
             retry_policy=body.retry_policy,
             max_retries=body.max_retries,
-            custom_headers=dict(body.custom_headers),
             created_at=now,
             updated_at=now,
         )
+        self._store_headers(row, dict(body.custom_headers))
         async with self.kernel.session(org_id) as session:
             count = await session.scalar(
                 select(func.count())
@@ -199,22 +192,27 @@ class WebhookService:
                 )
         async with self.kernel.session(org_id) as session:
             row = await _existing(session, org_id, webhook_id)
-            headers = changes.get("custom_headers")
-            if headers is not None:  # a masked value sent back keeps the stored one
-                headers = _unmask(headers, row.custom_headers or {})
-                changes["custom_headers"] = headers
+            headers = changes.pop("custom_headers", None) if "custom_headers" in changes else None
+            if "custom_headers" in body.model_fields_set and headers is None:
+                headers = {}  # null: no custom headers any more
+            if headers is not None:  # "***" sent for a stored header keeps its value
+                stored = self.secrets.open_headers(org_id, row.custom_headers_sealed)
+                headers = _unmask(headers, stored)
             await self._check(
                 url=changes.get("url"), events=changes.get("events"), custom_headers=headers
             )
             for name, value in changes.items():
                 setattr(row, name, value)
+            if headers is not None:
+                self._store_headers(row, headers)
             row.updated_at = self.kernel.clock.now()
             out = self.view(row)
         cache.invalidate()  # after the commit: deliveries here read the row again
         return out
 
     async def delete(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
-        """Soft delete: in-flight deliveries find it gone; the secrets are wiped."""
+        """Soft delete: in-flight deliveries find it gone; the secrets and the custom
+        headers (names and values) are wiped."""
         now = self.kernel.clock.now()
         async with self.kernel.session(org_id) as session:
             row = await _existing(session, org_id, webhook_id)
@@ -223,6 +221,8 @@ class WebhookService:
             row.secret = ""
             row.previous_secret = None
             row.previous_secret_expires_at = None
+            row.custom_headers = None
+            row.custom_headers_sealed = None
         cache.invalidate()
 
     async def pause(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookOut:
