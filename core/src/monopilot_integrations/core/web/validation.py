@@ -112,6 +112,20 @@ def json_response(model: pydantic.BaseModel, *, status: int = 200) -> web.Respon
     try:
         text = model.model_dump_json()
     except ValueError:  # pydantic_core.PydanticSerializationError, wrapping the UnicodeError
-        document = json.dumps(model.model_dump(mode="json"), ensure_ascii=False)
-        text = printable(document)
+        cleaned = _printable_copy(model.model_dump())
+        try:
+            text = type(model).model_validate(cleaned).model_dump_json()
+        except ValueError:
+            text = json.dumps(cleaned, default=str)
     return web.Response(text=text, status=status, content_type="application/json")
+
+
+def _printable_copy(value: Any) -> Any:
+    """``value`` with every string (keys too) passed through :func:`printable`."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_printable_copy(k): _printable_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable_copy(item) for item in value]
+    return value
