@@ -76,14 +76,24 @@ def unreadable_reason(exc: BaseException) -> str:
 def parse_query(request: web.Request, model: type[M]) -> M:
     """The query string as ``model``; 422 listing every problem otherwise.
 
-    Repeated parameters become lists when the model's field is a list.
+    Repeated parameters become lists when the model's field is a list, and are a 422
+    otherwise.
     """
     data: dict[str, Any] = {}
+    repeated: list[dict[str, Any]] = []
     for key in request.query:
+        if key in data:
+            continue
         values = request.query.getall(key)
         field = model.model_fields.get(key)
         is_list = field is not None and "list" in str(field.annotation)
+        if not is_list and len(values) > 1:
+            # Which one would count is a guess a client should not have to make.
+            message = f"given {len(values)} times; send it once"
+            repeated.append({"location": "query", "path": f"/{key}", "message": message})
         data[key] = values if is_list else values[-1]
+    if repeated:
+        raise _invalid("query", repeated)
     return validate(data, model, "query")
 
 
