@@ -84,9 +84,18 @@ def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[
             if required:
                 errors[403] = "The API key lacks a required scope"
                 operation["x-required-scopes"] = {"all_of" if access.all_of else "any_of": required}
+        if route.request_model is not None:
+            # What parse_body refuses before the model sees anything.
+            errors[400] = "The body is not JSON, not UTF-8, or does not decompress"
+            errors[413] = "The body is larger than 1 MiB"
+            errors[415] = "The body is not application/json"
         if route.request_model is not None or route.query_model is not None:
-            errors[422] = "Invalid input: every problem is listed"
-        if PATH_PARAM.search(route.path):
+            errors[422] = (
+                "Invalid input: every problem is listed (also for NUL characters, "
+                "unpaired surrogates, nesting deeper than 64, integers out of range)"
+            )
+        if PATH_PARAM.search(route.path) or route.request_model is not None:
+            # A record named in the path or in the body (a NotFoundError anywhere is a 404).
             errors[404] = "Not found in the caller's organisation"
         for status, description in errors.items():
             operation["responses"][str(status)] = {"description": description, **problem}

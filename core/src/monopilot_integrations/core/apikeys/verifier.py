@@ -133,7 +133,10 @@ class ApiKeyVerifier:
         """The cache key of a presented key (keyed BLAKE2b: raw keys are never kept)."""
         if not presented:
             raise AuthenticationError("missing")
-        return hashlib.blake2b(presented.encode(), key=self._pepper, digest_size=32).digest()
+        # surrogatepass: aiohttp decodes header bytes that are not UTF-8 into surrogates;
+        # such a key is malformed (parse says so), but it must reach parse, not raise here.
+        text = presented.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, key=self._pepper, digest_size=32).digest()
 
     def _current(self, verified: VerifiedKey) -> VerifiedKey:
         """``verified`` unless it expired; notes its use."""

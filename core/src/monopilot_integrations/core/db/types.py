@@ -28,6 +28,9 @@ def serialize_json(value: Any) -> str:
     return json.dumps(value)
 
 
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
 #: JSON everywhere, JSONB on PostgreSQL (indexable, compact).
 JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
@@ -48,7 +51,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:
+            # 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00: valid, but outside what a
+            # datetime holds once in UTC. As a bound it means "the beginning" or "the end".
+            value = _FIRST if value.year < 5000 else _LAST
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value

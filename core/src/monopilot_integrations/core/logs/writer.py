@@ -316,7 +316,7 @@ class LogWriter:
                 return JSONText(json.dumps({"_binary": True, "size": len(raw)}))
             try:
                 body = json.loads(decoded)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past the parser
                 body = decoded
         masked = self.masker.mask(body, secrets=secrets)
         text = json.dumps(masked, ensure_ascii=False, default=str)

@@ -31,6 +31,7 @@ from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.web.problems import Problem, problem_response
 from monopilot_integrations.core.web.request import API_KEY_ID, KERNEL, ORG_ID
 from monopilot_integrations.core.web.scopes import Access, access_of
+from monopilot_integrations.core.web.validation import unreadable_body, unreadable_reason
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,10 @@ async def with_problem_details(request: web.Request, handler: Handler) -> web.St
         response = problem_response(
             request, Problem(422, str(exc), errors=exc.errors or None), request_id
         )
+    except web.RequestPayloadError as exc:
+        # A route that reads the body itself (not through parse_body) met bytes that
+        # cannot be read: a broken gzip or deflate stream, a body cut short.
+        response = problem_response(request, unreadable_body(request, exc), request_id)
     except NotFoundError as exc:
         response = problem_response(request, Problem(404, str(exc)), request_id)
     except IntegrationError:
@@ -349,14 +354,17 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
         raise
     finally:
-        body = None
+        body: Any = None
         if request.method in ("POST", "PUT", "PATCH") and request.body_exists:
             length = request.content_length or 0
-            body = (
-                await request.read()
-                if length <= LOG_BODY_LIMIT
-                else {"_truncated": True, "size": length}
-            )
+            if length > LOG_BODY_LIMIT:
+                body = {"_truncated": True, "size": length}
+            else:
+                try:
+                    body = await request.read()
+                except web.RequestPayloadError as exc:
+                    unreadable_body(request, exc)  # (for its closing of the connection)
+                    body = {"_unreadable": unreadable_reason(exc), "size": length}
         log_admitted(request, key, status, error, error_class, body, started)
 
 

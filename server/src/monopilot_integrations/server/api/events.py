@@ -127,6 +127,7 @@ ROUTES = [
         "/api/integrations/events",
         publish_event,
         name="events.publish",
+        status_code=202,
         scope="events:publish",
         summary="Publish a domain event (validated against its type's JSON Schema)",
         tags=("events",),

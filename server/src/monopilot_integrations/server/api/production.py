@@ -195,6 +195,7 @@ ROUTES = [
         "/api/production/consumption",
         record_consumption,
         name="production.consumption",
+        status_code=201,
         scope="write:production",
         summary="Consume ingredients for a work order (optionally starting it); publishes "
         "workorder.started and inventory.low",

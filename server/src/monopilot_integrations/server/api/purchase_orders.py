@@ -229,6 +229,7 @@ ROUTES = [
         BASE,
         create_purchase_order,
         name="purchase_orders.create",
+        status_code=201,
         scope="write:orders",
         summary="Create a purchase order (supplier and products by code); publishes order.created",
         tags=TAGS,

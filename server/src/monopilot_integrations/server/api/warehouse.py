@@ -131,6 +131,7 @@ ROUTES = [
         "/api/warehouse/moves",
         create_move,
         name="warehouse.moves.create",
+        status_code=201,
         scope="write:inventory",
         summary="Record an inventory move; publishes inventory.low when stock falls below the "
         "reorder level",

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from monopilot_integrations.core.apikeys.store import ApiKey
+from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
 from monopilot_integrations.server.management.common import (
@@ -24,7 +25,7 @@ class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=255)
     scopes: list[str] = Field(min_length=1, description="e.g. ['read:products']")
     rate_limit_tier: str = Field(default="basic", description="basic, standard or premium")
-    expires_at: AwareDatetime | None = None
+    expires_at: AwareTimestamp | None = None
 
 
 class ApiKeyUpdate(BaseModel):
@@ -33,7 +34,7 @@ class ApiKeyUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     scopes: list[str] | None = Field(default=None, min_length=1)
     rate_limit_tier: str | None = None
-    expires_at: AwareDatetime | None = Field(
+    expires_at: AwareTimestamp | None = Field(
         default=None, description="Set to change; send null with clear_expiry to remove"
     )
     clear_expiry: bool = False

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from monopilot_integrations.core.plugins.registration import Route
+from monopilot_integrations.core.web.fields import Offset
 from monopilot_integrations.core.web.problems import Problem
 
 ADMIN = "integrations:admin"
@@ -25,7 +26,7 @@ def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
 
 class PageQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200, description="Items per page")
-    offset: int = Field(default=0, ge=0, description="Items to skip")
+    offset: Offset = 0
 
 
 def admin_routes(base: str, name_prefix: str, tags: tuple[str, ...]) -> Callable[..., Route]:

@@ -21,11 +21,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, func, select
 
 from monopilot_integrations.core.db.tables import jobs_table, logs_table
 from monopilot_integrations.core.errors import NotFoundError
+from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_body, parse_query
@@ -95,8 +96,8 @@ class DeadLetterQuery(PageQuery):
 
     connector: str | None = Field(default=None, max_length=100)
     dead_reason: Literal["exhausted", "fatal", "manual", "skipped"] | None = None
-    since: AwareDatetime | None = Field(default=None, description="dead_at >= since")
-    until: AwareDatetime | None = Field(default=None, description="dead_at < until")
+    since: AwareTimestamp | None = Field(default=None, description="dead_at >= since")
+    until: AwareTimestamp | None = Field(default=None, description="dead_at < until")
 
     @model_validator(mode="after")
     def _window(self) -> DeadLetterQuery:
@@ -111,8 +112,8 @@ class RedriveWindow(BaseModel):
     connector: str | None = Field(
         default=None, max_length=100, description="Only this connector's dead letters"
     )
-    since: AwareDatetime = Field(description="dead_at >= since")
-    until: AwareDatetime = Field(description="dead_at < until")
+    since: AwareTimestamp = Field(description="dead_at >= since")
+    until: AwareTimestamp = Field(description="dead_at < until")
 
     @model_validator(mode="after")
     def _window(self) -> RedriveWindow:

@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.tables import logs_table
+from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.core.web.validation import json_response, parse_query
@@ -57,8 +58,8 @@ class LogQuery(BaseModel):
     event_type: str | None = Field(default=None, max_length=100)
     direction: Literal["inbound", "outbound"] | None = None
     status: Literal["success", "warning", "error"] | None = None
-    since: AwareDatetime | None = Field(default=None, description="timestamp >= since")
-    until: AwareDatetime | None = Field(default=None, description="timestamp < until")
+    since: AwareTimestamp | None = Field(default=None, description="timestamp >= since")
+    until: AwareTimestamp | None = Field(default=None, description="timestamp < until")
     api_key_id: uuid.UUID | None = None
     webhook_id: uuid.UUID | None = None
     connector: str | None = Field(default=None, max_length=100)
@@ -117,8 +118,8 @@ class LogPage(BaseModel):
 class StatsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime | None = Field(default=None, description="Default: until - 24 h")
-    until: AwareDatetime | None = Field(default=None, description="Default: now")
+    since: AwareTimestamp | None = Field(default=None, description="Default: until - 24 h")
+    until: AwareTimestamp | None = Field(default=None, description="Default: now")
     bucket: Literal["hour", "day"] = "hour"
 
 

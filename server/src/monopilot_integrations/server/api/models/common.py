@@ -18,6 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from monopilot_integrations.core.web.fields import Offset
 from monopilot_integrations.server.problems import ProblemDetail
 
 
@@ -66,7 +67,7 @@ class QueryModel(BaseModel):
 
 class Pagination(QueryModel):
     limit: int = Field(default=50, ge=1, le=200, description="Page size (1..200)")
-    offset: int = Field(default=0, ge=0, description="Items to skip")
+    offset: Offset = 0
 
 
 class ResponseModel(BaseModel):

@@ -6,8 +6,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
+from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.server.api.models.common import (
     GTIN,
     Amount,
@@ -27,7 +28,7 @@ class ProductQuery(Pagination):
         default=None, min_length=1, max_length=100, description="Text in code, name or GTIN"
     )
     active: bool | None = Field(default=None, description="Only active (or only deleted) ones")
-    updated_since: AwareDatetime | None = Field(
+    updated_since: AwareTimestamp | None = Field(
         default=None, description="Changed at or after this instant (with a UTC offset)"
     )
 

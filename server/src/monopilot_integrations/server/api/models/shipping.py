@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import AnyHttpUrl, AwareDatetime, Field
+from pydantic import AnyHttpUrl, Field
 
 from monopilot_integrations.core.domain.records import ShipmentStatus
+from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.server.api.models.common import (
     Amount,
     Code,
@@ -103,4 +104,4 @@ class ShipmentDispatch(RequestModel):
     carrier: str | None = Field(default=None, min_length=1, max_length=100)
     tracking_number: str | None = Field(default=None, min_length=1, max_length=100)
     tracking_url: AnyHttpUrl | None = Field(default=None, max_length=500)
-    dispatched_at: AwareDatetime | None = Field(default=None, description="Default: now")
+    dispatched_at: AwareTimestamp | None = Field(default=None, description="Default: now")

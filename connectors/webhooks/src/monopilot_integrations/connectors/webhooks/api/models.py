@@ -10,7 +10,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from monopilot_integrations.core.web.fields import AwareTimestamp, Offset
 
 RetryPolicyName = Literal["immediate", "exponential", "manual"]
 
@@ -89,7 +91,7 @@ class WebhookListQuery(BaseModel):
 
     status: Literal["active", "paused"] | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
 
 
 class WebhookList(BaseModel):
@@ -134,8 +136,8 @@ class WebhookRotateRequest(BaseModel):
 class WebhookRecoverRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime = Field(description="Deliveries that failed at or after this time")
-    until: AwareDatetime | None = Field(default=None, description="...and before this (now)")
+    since: AwareTimestamp = Field(description="Deliveries that failed at or after this time")
+    until: AwareTimestamp | None = Field(default=None, description="...and before this (now)")
 
     @model_validator(mode="after")
     def _window(self) -> WebhookRecoverRequest:
@@ -152,7 +154,7 @@ class WebhookLogQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=50, ge=1, le=200)
-    before: AwareDatetime | None = Field(
+    before: AwareTimestamp | None = Field(
         default=None, description="Attempts before this time (next page: next_before)"
     )
     before_id: uuid.UUID | None = Field(
