@@ -55,7 +55,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "MONOPILOT_DATA_DIR": str(data),
         "MONOPILOT_API_KEY_BCRYPT_ROUNDS": "4",
         # The fuzzer sends mangled keys and many requests: neither may lock it out.
-        "MONOPILOT_API_KEY_FAILURE_LIMIT": "1000000",
+        "MONOPILOT_API_KEY_ATTEMPTS_PER_ADDRESS": "1000000/10000000/100000",
         "MONOPILOT_RATE_LIMIT_TIERS": "premium=1000000/10000000/100000",
     }
     log = (data / "server.log").open("wb")  # a file, not a pipe nobody reads (it fills)
