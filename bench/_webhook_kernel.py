@@ -50,12 +50,12 @@ def settings_env(settings: Any, base: str, endpoints: int) -> dict[str, str]:
 
 
 async def start_kernel(settings: Any, *, embedded: bool) -> Any:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
     from monopilot_integrations.core.plugins.manager import PluginManager
 
     plugins = PluginManager(allow=["webhooks"] if _webhook_plugin.real_connector() else [])
     plugins.register(_webhook_plugin, "bench-webhooks")
-    return await Integrations.start(settings, plugins=plugins, embedded_worker=embedded)
+    return await Kernel.start(settings, plugins=plugins, embedded_worker=embedded)
 
 
 async def create_webhooks(kernel: Any, base: str, endpoints: int) -> None:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _webhook_plugin
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.gc_tuning import tune_collector
@@ -30,7 +30,7 @@ async def main(scheduler: bool) -> None:
     plugins = PluginManager(allow=["webhooks"] if _webhook_plugin.real_connector() else [])
     plugins.register(_webhook_plugin, "bench-webhooks")
     settings = Settings()
-    kernel = await Integrations.start(settings, plugins=plugins, embedded_worker=False)
+    kernel = await Kernel.start(settings, plugins=plugins, embedded_worker=False)
     kernel.start_worker()
     if scheduler:
         kernel.start_scheduler()

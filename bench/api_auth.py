@@ -127,7 +127,7 @@ async def setup(
     data_dir: Path, redis_url: str, database_url: str | None, count: int, over: float
 ) -> list[Key]:
     from monopilot_integrations.core.db import migrate
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
     from monopilot_integrations.core.plugins.manager import PluginManager
     from monopilot_integrations.core.plugins.registry import Registry
     from monopilot_integrations.core.settings import Settings
@@ -140,7 +140,7 @@ async def setup(
         api_key_bcrypt_rounds=4,
     )
     await migrate.upgrade(settings.resolved_database_url, Registry(PluginManager()))
-    kernel = Integrations(settings)
+    kernel = Kernel(settings)
     rng = random.Random(20261207)
     orgs = [uuid.uuid4() for _ in range(ORGS)]
     tiers = [tier for tier, share in TIER_SHARES.items() for _ in range(round(share * count))]

@@ -38,7 +38,7 @@ from monopilot_integrations.connectors.edi.profiles import EdiConfigIn, PartnerI
 from monopilot_integrations.connectors.edi.settings import EdiSettings
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
@@ -63,12 +63,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def setup(data_dir: Path) -> tuple[Integrations, Any]:
+async def setup(data_dir: Path) -> tuple[Kernel, Any]:
     settings = Settings(data_dir=data_dir, embedded_worker=False, environment="development")
     await migrate.upgrade(settings.resolved_database_url, Registry(kernel_plugins()))
-    kernel = await Integrations.start(
-        settings, clock=ManualClock(datetime(2026, 11, 26, 8, tzinfo=UTC))
-    )
+    kernel = await Kernel.start(settings, clock=ManualClock(datetime(2026, 11, 26, 8, tzinfo=UTC)))
     seed = read_seed_file(DEMO)
     report = await load_seed(kernel.database, parse_seed(seed.model_dump(mode="json")))
     edi = EdiContext(kernel.runtime(), EdiSettings())
@@ -92,7 +90,7 @@ def kernel_plugins() -> Any:
     return PluginManager()
 
 
-async def count_statements(kernel: Integrations, edi: EdiContext, org_id: Any) -> int:
+async def count_statements(kernel: Kernel, edi: EdiContext, org_id: Any) -> int:
     """Statements one end-to-end round sends to the database, counted on a real round."""
     statements: list[str] = []
 

@@ -27,7 +27,7 @@ from monopilot_integrations.core import Connector, Job, hookimpl
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.domain import WorkOrderUpdate
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
@@ -99,15 +99,15 @@ async def main(data_dir: Path) -> dict[str, Any]:
         tenant_role=settings.database_tenant_role,
         tenant_password=settings.tenant_database_password,
     )
-    integrations = await Integrations.start(settings, plugins=plugins, embedded_worker=True)
+    kernel = await Kernel.start(settings, plugins=plugins, embedded_worker=True)
     try:
-        report = await load_seed(integrations.database, parse_seed(SEED))
+        report = await load_seed(kernel.database, parse_seed(SEED))
         org_id = report.org_id
-        (work_order,) = (await integrations.domain.list_work_orders(org_id)).items
+        (work_order,) = (await kernel.domain.list_work_orders(org_id)).items
 
         # The domain write and the event commit together, or not at all.
-        async with integrations.session(org_id) as session:
-            done = await integrations.domain.update_work_order(
+        async with kernel.session(org_id) as session:
+            done = await kernel.domain.update_work_order(
                 org_id,
                 work_order.id,
                 WorkOrderUpdate(status="completed", qty_completed=Decimal("118")),
@@ -121,13 +121,11 @@ async def main(data_dir: Path) -> dict[str, Any]:
             }
             if done.completed_at is not None:  # stamped by the store on completion
                 data["completed_at"] = done.completed_at.isoformat()
-            event_id = await integrations.publish(
-                org_id, "workorder.completed", data, session=session
-            )
+            event_id = await kernel.publish(org_id, "workorder.completed", data, session=session)
 
         async with asyncio.timeout(30):
-            job = await wait_for_job(integrations, org_id, event_id)
-        async with integrations.session(org_id) as session:
+            job = await wait_for_job(kernel, org_id, event_id)
+        async with kernel.session(org_id) as session:
             logs = (
                 (await session.execute(select(LogRow).where(LogRow.job_id == job.id)))
                 .scalars()
@@ -153,15 +151,13 @@ async def main(data_dir: Path) -> dict[str, Any]:
             ],
         }
     finally:
-        await integrations.close()
+        await kernel.close()
 
 
-async def wait_for_job(
-    integrations: Integrations, org_id: uuid.UUID, event_id: uuid.UUID
-) -> JobRow:
+async def wait_for_job(kernel: Kernel, org_id: uuid.UUID, event_id: uuid.UUID) -> JobRow:
     """Poll until the event's job has finished (succeeded or dead)."""
     while True:
-        async with integrations.session(org_id) as session:
+        async with kernel.session(org_id) as session:
             job = await session.scalar(select(JobRow).where(JobRow.event_id == event_id))
         if job is not None and job.status in ("succeeded", "dead"):
             return job

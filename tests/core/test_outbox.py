@@ -18,7 +18,7 @@ from sqlalchemy import select
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow
 from monopilot_integrations.core.errors import UnknownEventTypeError, ValidationError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.support import plugin
@@ -36,7 +36,7 @@ class Boom(Exception):
 
 
 async def test_event_published_in_a_rolled_back_transaction_is_never_dispatched(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     with pytest.raises(Boom):
         async with kernel.session(ORG_A) as session:
@@ -53,7 +53,7 @@ async def test_event_published_in_a_rolled_back_transaction_is_never_dispatched(
 
 
 async def test_publish_refuses_unknown_types_and_invalid_data_with_every_problem(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     with pytest.raises(UnknownEventTypeError, match=r"unknown event type 'test\.pong'"):
         await kernel.publish(ORG_A, "test.pong", {})
@@ -71,7 +71,7 @@ async def test_publish_refuses_unknown_types_and_invalid_data_with_every_problem
     assert await all_rows(kernel, EventRow) == []
 
 
-async def test_catalog_event_types_validate_their_examples(kernel: Integrations) -> None:
+async def test_catalog_event_types_validate_their_examples(kernel: Kernel) -> None:
     for name, event_type in kernel.registry.event_types.items():
         assert event_type.example, f"{name} has no example"
         await kernel.publish(ORG_A, str(name), event_type.example)
@@ -90,7 +90,7 @@ async def test_event_published_while_the_broker_is_down_is_delivered_once_it_is_
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
     settings = settings.model_copy(update={"broker_url": redis_process.url})
-    kernel = await Integrations.start(settings, plugins=plugins, clock=clock)
+    kernel = await Kernel.start(settings, plugins=plugins, clock=clock)
     try:
         if kernel.database.is_postgres:
             await truncate_all(kernel.database)
@@ -111,9 +111,7 @@ async def test_event_published_while_the_broker_is_down_is_delivered_once_it_is_
         await kernel.close()
 
 
-async def test_a_lost_message_is_re_enqueued_after_requeue_after(
-    kernel: Integrations, clock
-) -> None:
+async def test_a_lost_message_is_re_enqueued_after_requeue_after(kernel: Kernel, clock) -> None:
     await kernel.publish(ORG_A, "test.ping", {"n": 1})
     await kernel.dispatch_pending()
     for queue in kernel.queue.queue_names:  # the in-memory broker restarted: messages gone
@@ -128,7 +126,7 @@ async def test_a_lost_message_is_re_enqueued_after_requeue_after(
 
 
 async def test_a_worker_killed_in_the_middle_of_a_job_does_not_lose_it(
-    kernel: Integrations, clock, settings
+    kernel: Kernel, clock, settings
 ) -> None:
     await kernel.publish(ORG_A, "test.ping", {"hang": 600})
     await kernel.dispatch_pending()
@@ -173,7 +171,7 @@ async def test_a_worker_killed_in_the_middle_of_a_job_does_not_lose_it(
     assert log.status == "success"
 
 
-async def test_publish_wakes_the_embedded_dispatcher(kernel: Integrations) -> None:
+async def test_publish_wakes_the_embedded_dispatcher(kernel: Kernel) -> None:
     kernel.start_scheduler()
     async with running_worker(kernel):
         await kernel.publish(ORG_A, "test.ping", {"n": 1})

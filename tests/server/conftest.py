@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from monopilot_integrations.core.clock import ManualClock
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import create_app, kernel_of
@@ -39,7 +39,7 @@ ALL_SCOPES = [
 @dataclass
 class Server:
     client: TestClient
-    kernel: Integrations
+    kernel: Kernel
     keys: dict[str, str] = field(default_factory=dict)
 
     def auth(self, name: str = "a") -> dict[str, str]:

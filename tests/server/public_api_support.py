@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.tables import EventRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.web.request import KERNEL, ORG_ID
 from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 from monopilot_integrations.server.api import PUBLIC_ROUTES
@@ -75,7 +75,7 @@ def seed_data(code: str) -> dict[str, Any]:
 @dataclass
 class Api:
     client: TestClient[Any, Any]
-    kernel: Integrations
+    kernel: Kernel
     org: uuid.UUID
     other: uuid.UUID
 
@@ -116,7 +116,7 @@ class Api:
 
 
 @pytest.fixture
-async def api(kernel: Integrations) -> AsyncIterator[Api]:
+async def api(kernel: Kernel) -> AsyncIterator[Api]:
     demo = await load_seed(kernel.database, parse_seed(seed_data("demo")))
     other = await load_seed(kernel.database, parse_seed(seed_data("other")))
     found = await kernel.domain.find_organization_by_code("demo")

@@ -13,14 +13,14 @@ import pytest
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.domain import Organization
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.demo.setup import DEMO_KEY_NAME, prepare_demo
 
 
 async def test_the_demo_is_loaded_by_the_seed_command_and_a_second_run_replaces_the_key(
-    kernel: Integrations, capsys: pytest.CaptureFixture[str]
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = await prepare_demo(kernel)
     assert "created" in capsys.readouterr().out  # the seed command's report
@@ -35,7 +35,7 @@ async def test_the_demo_is_loaded_by_the_seed_command_and_a_second_run_replaces_
 
 
 async def test_a_second_start_leaves_the_demo_organisation_as_the_user_changed_it(
-    kernel: Integrations, capsys: pytest.CaptureFixture[str]
+    kernel: Kernel, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from sqlalchemy import update
 
@@ -90,7 +90,7 @@ async def test_without_the_reference_store_the_demo_uses_monopilots_organisation
         embedded_worker=False,
         environment="test",
     )
-    kernel = await Integrations.start(settings, plugins=plugins)
+    kernel = await Kernel.start(settings, plugins=plugins)
     try:
         with pytest.raises(ConfigError, match="'demo' is not in the domain store"):
             await prepare_demo(kernel)

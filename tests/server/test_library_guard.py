@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.web.request import request_org
 from monopilot_integrations.core.web.scopes import public, require_any_scope, require_scope
 
@@ -30,7 +30,7 @@ async def monopilot_health(request: web.Request) -> web.Response:
 
 
 async def test_monopilots_own_routes_use_the_modules_keys_scopes_and_log(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     settings = kernel.settings
     settings.api_key_bcrypt_rounds = 4

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
@@ -89,7 +89,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[list[str], Settings]]:
 
 async def test_one_budget_and_one_key_state_across_two_processes(cluster) -> None:  # type: ignore[no-untyped-def]
     urls, settings = cluster
-    kernel = Integrations(settings)
+    kernel = Kernel(settings)
     try:
         _, key = await kernel.api_keys.create(
             ORG, name="shared", scopes=["integrations:admin"], rate_limit_tier="basic"

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.testing import started_kernel
@@ -81,7 +81,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
+async def kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Kernel]:
     """A started kernel with the test plugin, a manual clock and a stub broker.
 
     No worker or scheduler runs: tests drive dispatch, sweeps and attempts themselves
@@ -99,7 +99,7 @@ async def kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integr
 
 
 @contextlib.asynccontextmanager
-async def running_worker(kernel: Integrations) -> AsyncIterator[None]:
+async def running_worker(kernel: Kernel) -> AsyncIterator[None]:
     """A real in-process Dramatiq worker consuming the kernel's broker."""
     kernel.start_worker()
     try:
@@ -110,7 +110,7 @@ async def running_worker(kernel: Integrations) -> AsyncIterator[None]:
             kernel.worker = None
 
 
-async def drain(kernel: Integrations, timeout_ms: int = 30_000) -> None:
+async def drain(kernel: Kernel, timeout_ms: int = 30_000) -> None:
     """Wait until every message on the kernel's queues has been processed."""
     for queue in kernel.queue.queue_names:
         await asyncio.to_thread(kernel.broker.join, queue, timeout=timeout_ms)

@@ -10,7 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.support import plugin
@@ -22,7 +22,7 @@ async def main(url: str, data_dir: str, org: str, job: str) -> None:
     settings = Settings(
         database_url=url, data_dir=Path(data_dir), embedded_worker=False, job_lease_seconds=30
     )
-    kernel = await Integrations.start(settings, plugins=plugins)
+    kernel = await Kernel.start(settings, plugins=plugins)
     await kernel.run_job(uuid.UUID(org), uuid.UUID(job))
 
 

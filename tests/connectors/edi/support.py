@@ -12,7 +12,7 @@ from monopilot_integrations.connectors.edi import config_store, partner_store
 from monopilot_integrations.connectors.edi.context import EdiContext
 from monopilot_integrations.connectors.edi.profiles import EdiConfigIn, PartnerIn
 from monopilot_integrations.connectors.edi.settings import EdiSettings
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.domain.seed import load_seed, parse_seed, read_seed_file
 
 SAMPLES = Path(__file__).with_name("samples")
@@ -42,7 +42,7 @@ class Org:
 
 
 async def setup_org(
-    kernel: Integrations,
+    kernel: Kernel,
     code: str = "demo",
     *,
     test_mode: bool = False,
@@ -86,9 +86,9 @@ async def setup_org(
     return Org(org_id, customers, partners)
 
 
-def edi_context(kernel: Integrations) -> EdiContext:
+def edi_context(kernel: Kernel) -> EdiContext:
     return EdiContext(kernel.runtime(), EdiSettings())
 
 
-def inbox(kernel: Integrations, org_id: uuid.UUID) -> Path:
+def inbox(kernel: Kernel, org_id: uuid.UUID) -> Path:
     return kernel.settings.data_dir / "edi" / str(org_id)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 
 from .support import DEMO_SEED, sample, setup_org
@@ -32,7 +32,7 @@ def test_edi_poll_takes_in_the_waiting_files_and_says_what_it_did(tmp_path: Path
     assert cli("migrate", data_dir=tmp_path).returncode == 0
 
     async def prepare() -> str:
-        kernel = await Integrations.start(
+        kernel = await Kernel.start(
             Settings(data_dir=tmp_path, embedded_worker=False), embedded_worker=False
         )
         try:

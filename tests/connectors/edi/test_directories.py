@@ -16,7 +16,7 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.edi.edifact import read_interchanges, validate_message
 from monopilot_integrations.connectors.edi.inbound.poller import poll_all
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.domain.tables import ShipmentReceiptRow
 
 from .support import inbox, sample, seed, setup_org
@@ -27,7 +27,7 @@ ITEM_TYPE = {"D96A": "EN", "D01B": "SRV"}
 
 @pytest.mark.parametrize("directory", ["D96A", "D01B"])
 async def test_outbound_messages_carry_the_codes_of_the_partners_directory(
-    kernel: Integrations, directory: str
+    kernel: Kernel, directory: str
 ) -> None:
     org = await setup_org(kernel, directory=directory)
     invoice = (await kernel.domain.list_invoices(org.id)).items[0]
@@ -79,7 +79,7 @@ def _with_klos_shipment() -> dict[str, Any]:
     ],
 )
 async def test_a_receiving_advice_of_either_directory_is_recorded(
-    kernel: Integrations,
+    kernel: Kernel,
     name: str,
     reference: str,
     shipment: str,
@@ -108,7 +108,7 @@ async def test_a_receiving_advice_of_either_directory_is_recorded(
 
 @pytest.mark.parametrize("name", ["orders_d96a.edi", "orders_d01b.edi"])
 async def test_an_order_of_either_directory_becomes_a_sales_order(
-    kernel: Integrations, name: str
+    kernel: Kernel, name: str
 ) -> None:
     org = await setup_org(kernel)
     folder = inbox(kernel, org.id) / "in"

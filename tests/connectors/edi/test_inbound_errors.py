@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi.inbound.storage import store_file
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import edi_context, sample, setup_org
 
@@ -44,9 +44,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-async def test_each_fault_is_stored_with_its_code_and_position(
-    kernel: Integrations, case: str
-) -> None:
+async def test_each_fault_is_stored_with_its_code_and_position(kernel: Kernel, case: str) -> None:
     body, code, text = CASES[case]
     org = await setup_org(kernel)
 

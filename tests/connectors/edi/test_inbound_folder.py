@@ -9,12 +9,12 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.edi.inbound.poller import poll_all, poll_organization
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.db.tables import EventRow, logs_table
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import KLOS, ORZEL, edi_context, inbox, sample, setup_org
 
 
-async def messages(kernel: Integrations, org_id) -> list[EdiMessage]:  # type: ignore[no-untyped-def]
+async def messages(kernel: Kernel, org_id) -> list[EdiMessage]:  # type: ignore[no-untyped-def]
     async with kernel.session(org_id) as s:
         rows = await s.execute(
             select(EdiMessage)
@@ -24,7 +24,7 @@ async def messages(kernel: Integrations, org_id) -> list[EdiMessage]:  # type: i
         return list(rows.scalars())
 
 
-async def events(kernel: Integrations, org_id, event_type: str) -> list[EventRow]:  # type: ignore[no-untyped-def]
+async def events(kernel: Kernel, org_id, event_type: str) -> list[EventRow]:  # type: ignore[no-untyped-def]
     async with kernel.session(org_id) as s:
         rows = await s.execute(
             select(EventRow).where(EventRow.org_id == org_id, EventRow.event_type == event_type)
@@ -35,19 +35,19 @@ async def events(kernel: Integrations, org_id, event_type: str) -> list[EventRow
     return found
 
 
-async def orders_for(kernel: Integrations, org_id, reference: str) -> int:  # type: ignore[no-untyped-def]
+async def orders_for(kernel: Kernel, org_id, reference: str) -> int:  # type: ignore[no-untyped-def]
     page = await kernel.domain.list_sales_orders(org_id, source="edi", limit=1000)
     return sum(1 for o in page.items if o.external_reference == reference)
 
 
-def drop(kernel: Integrations, org_id, name: str, body: bytes) -> None:  # type: ignore[no-untyped-def]
+def drop(kernel: Kernel, org_id, name: str, body: bytes) -> None:  # type: ignore[no-untyped-def]
     folder = inbox(kernel, org_id) / "in"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(body)
 
 
 async def test_an_orders_file_becomes_a_confirmed_sales_order_and_is_archived(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     drop(kernel, org.id, "orders-0457.edi", sample("orders_d96a.edi"))
@@ -100,7 +100,7 @@ async def test_an_orders_file_becomes_a_confirmed_sales_order_and_is_archived(
 
 
 async def test_a_file_with_two_interchanges_of_two_partners_is_taken_whole(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     drop(kernel, org.id, "batch.edi", sample("two_interchanges.edi"))
@@ -114,7 +114,7 @@ async def test_a_file_with_two_interchanges_of_two_partners_is_taken_whole(
 
 
 async def test_garbage_is_stored_as_an_error_moved_aside_and_the_poll_goes_on(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     drop(kernel, org.id, "a-garbage.bin", b"\x00\xffnot edifact at all\x00")
@@ -140,7 +140,7 @@ async def test_garbage_is_stored_as_an_error_moved_aside_and_the_poll_goes_on(
 
 
 async def test_a_duplicate_interchange_is_recognised_and_not_processed_twice(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     drop(kernel, org.id, "first.edi", sample("orders_d96a.edi"))
@@ -159,7 +159,7 @@ async def test_a_duplicate_interchange_is_recognised_and_not_processed_twice(
 
 
 async def test_a_test_interchange_into_production_is_refused_with_its_reason(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     test_flagged = sample("orders_d96a.edi").replace(b"++ORDERS'", b"++ORDERS++++1'")
@@ -174,7 +174,7 @@ async def test_a_test_interchange_into_production_is_refused_with_its_reason(
     assert await orders_for(kernel, org.id, "ORZ/2030/03/0457") == 0
 
 
-async def test_in_test_mode_an_order_waits_for_review(kernel: Integrations) -> None:
+async def test_in_test_mode_an_order_waits_for_review(kernel: Kernel) -> None:
     org = await setup_org(kernel, partner_test_mode=True)
     drop(kernel, org.id, "orders.edi", sample("orders_d96a.edi"))
 
@@ -187,7 +187,7 @@ async def test_in_test_mode_an_order_waits_for_review(kernel: Integrations) -> N
     assert any("test mode" in e for e in order.review_errors)
 
 
-async def test_an_unknown_partner_is_an_error_naming_the_sender(kernel: Integrations) -> None:
+async def test_an_unknown_partner_is_an_error_naming_the_sender(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     stranger = sample("orders_d96a.edi").replace(b"5901234000048:14+", b"5909999000006:14+", 1)
     drop(kernel, org.id, "stranger.edi", stranger)
@@ -201,7 +201,7 @@ async def test_an_unknown_partner_is_an_error_naming_the_sender(kernel: Integrat
 
 
 async def test_an_unknown_product_makes_a_pending_review_order_listing_it(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     body = (
@@ -226,7 +226,7 @@ async def test_an_unknown_product_makes_a_pending_review_order_listing_it(
 
 
 async def test_a_crash_between_storing_and_archiving_neither_loses_nor_repeats_the_file(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     """The poller dies after the commit: the file stays in processing/. The next poll
     after the claim timeout finds it already stored and only archives it."""
@@ -258,7 +258,7 @@ async def test_a_crash_between_storing_and_archiving_neither_loses_nor_repeats_t
     assert await orders_for(kernel, org.id, "ORZ/2030/03/0457") == 1
 
 
-async def test_two_pollers_at_once_take_each_file_exactly_once(kernel: Integrations) -> None:
+async def test_two_pollers_at_once_take_each_file_exactly_once(kernel: Kernel) -> None:
     import asyncio
 
     org = await setup_org(kernel)

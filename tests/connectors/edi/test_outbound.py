@@ -13,12 +13,12 @@ from monopilot_integrations.connectors.edi.inbound.poller import poll_all
 from monopilot_integrations.connectors.edi.outbound.documents import LineAnswer
 from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.tables import EdiMessage, EdiPartner
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import ORZEL, OUR_GLN, Org, edi_context, inbox, sample, setup_org
 
 
-async def send(kernel: Integrations, org: Org, message_type: str, record_id: uuid.UUID, **kw):  # type: ignore[no-untyped-def]
+async def send(kernel: Kernel, org: Org, message_type: str, record_id: uuid.UUID, **kw):  # type: ignore[no-untyped-def]
     edi = edi_context(kernel)
     async with kernel.session(org.id) as session:
         queued = await send_record(
@@ -32,12 +32,12 @@ async def send(kernel: Integrations, org: Org, message_type: str, record_id: uui
     return row
 
 
-def out_file(kernel: Integrations, org: Org, row: EdiMessage) -> bytes:
+def out_file(kernel: Kernel, org: Org, row: EdiMessage) -> bytes:
     name = f"{row.message_type}_{ORZEL}_{row.control_reference}.edi"
     return (inbox(kernel, org.id) / "out" / name).read_bytes()
 
 
-async def test_an_invoice_becomes_an_invoic_in_the_partners_mailbox(kernel: Integrations) -> None:
+async def test_an_invoice_becomes_an_invoic_in_the_partners_mailbox(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     invoice = (await kernel.domain.list_invoices(org.id)).items[0]
 
@@ -65,7 +65,7 @@ async def test_an_invoice_becomes_an_invoic_in_the_partners_mailbox(kernel: Inte
 
 
 async def test_control_references_count_up_per_partner_and_test_mode_marks_the_envelope(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel, partner_test_mode=True)
     shipment = (await kernel.domain.list_shipments(org.id)).items[0]
@@ -85,7 +85,7 @@ async def test_control_references_count_up_per_partner_and_test_mode_marks_the_e
         assert partner.control_counter == 2
 
 
-async def test_an_ordrsp_answers_each_line(kernel: Integrations) -> None:
+async def test_an_ordrsp_answers_each_line(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     order = next(
         o
@@ -114,7 +114,7 @@ async def test_an_ordrsp_answers_each_line(kernel: Integrations) -> None:
 
 
 async def test_a_partner_asking_for_contrl_gets_one_for_each_interchange(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel, send_contrl=True)
     folder = inbox(kernel, org.id) / "in"
@@ -141,7 +141,7 @@ async def test_a_partner_asking_for_contrl_gets_one_for_each_interchange(
     assert uci is not None and uci.value(0) == "ORZ00000457" and uci.value(3) == "7"
 
 
-async def test_a_partner_without_the_message_type_is_refused(kernel: Integrations) -> None:
+async def test_a_partner_without_the_message_type_is_refused(kernel: Kernel) -> None:
     from monopilot_integrations.core.errors import ValidationError
 
     org = await setup_org(kernel, message_types=["ORDERS"])
@@ -162,7 +162,7 @@ async def test_a_partner_without_the_message_type_is_refused(kernel: Integration
 
 
 async def test_an_unreachable_mailbox_is_retried_by_the_engine_until_it_works(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     from monopilot_integrations.core.clock import ManualClock
 
@@ -198,7 +198,7 @@ async def test_an_unreachable_mailbox_is_retried_by_the_engine_until_it_works(
     )
 
 
-async def test_an_unreadable_interchange_is_rejected_with_a_contrl(kernel: Integrations) -> None:
+async def test_an_unreadable_interchange_is_rejected_with_a_contrl(kernel: Kernel) -> None:
     org = await setup_org(kernel, send_contrl=True)
     folder = inbox(kernel, org.id) / "in"
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,12 @@ from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow, JobRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import ORZEL, Org, edi_context, inbox, setup_org
 
 
-async def outbound(kernel: Integrations, org: Org) -> list[EdiMessage]:
+async def outbound(kernel: Kernel, org: Org) -> list[EdiMessage]:
     async with kernel.session(org.id) as session:
         rows = await session.execute(
             select(EdiMessage)
@@ -26,7 +26,7 @@ async def outbound(kernel: Integrations, org: Org) -> list[EdiMessage]:
         return list(rows.scalars())
 
 
-async def edi_jobs(kernel: Integrations, org: Org) -> list[JobRow]:
+async def edi_jobs(kernel: Kernel, org: Org) -> list[JobRow]:
     async with kernel.session(org.id) as session:
         rows = await session.execute(
             select(JobRow).where(JobRow.org_id == org.id, JobRow.connector == "edi")
@@ -34,7 +34,7 @@ async def edi_jobs(kernel: Integrations, org: Org) -> list[JobRow]:
         return list(rows.scalars())
 
 
-async def dispatch_shipment(kernel: Integrations, org: Org, customer: str) -> str:
+async def dispatch_shipment(kernel: Kernel, org: Org, customer: str) -> str:
     shipment = next(
         s
         for s in (await kernel.domain.list_shipments(org.id)).items
@@ -54,7 +54,7 @@ async def dispatch_shipment(kernel: Integrations, org: Org, customer: str) -> st
 
 
 async def test_a_dispatched_shipment_sends_one_desadv_to_a_partner_that_asks_for_it(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel, auto_send=["DESADV"])
 
@@ -86,7 +86,7 @@ async def test_a_dispatched_shipment_sends_one_desadv_to_a_partner_that_asks_for
     assert len([j for j in await edi_jobs(kernel, org) if "message_id" in j.payload]) == 1
 
 
-async def test_no_automatic_desadv_once_edi_is_switched_off(kernel: Integrations) -> None:
+async def test_no_automatic_desadv_once_edi_is_switched_off(kernel: Kernel) -> None:
     from monopilot_integrations.connectors.edi import config_store
     from monopilot_integrations.connectors.edi.profiles import EdiConfigIn
 
@@ -102,7 +102,7 @@ async def test_no_automatic_desadv_once_edi_is_switched_off(kernel: Integrations
 
 
 async def test_a_partner_without_auto_send_gets_nothing_on_dispatch(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
 
@@ -126,7 +126,7 @@ def test_auto_send_must_be_one_of_the_partners_message_types() -> None:
 
 
 async def test_a_message_whose_retries_run_out_reads_as_failed_with_its_last_error(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     root = inbox(kernel, org.id)

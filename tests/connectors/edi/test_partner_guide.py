@@ -8,7 +8,7 @@ import pytest
 from monopilot_integrations.connectors.edi.edifact import read_interchanges
 from monopilot_integrations.connectors.edi.outbound.guide import GuideRequirementMissing
 from monopilot_integrations.connectors.edi.outbound.records import send_record
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .conftest import EdiApi
 from .support import edi_context, setup_org
@@ -16,7 +16,7 @@ from .test_outbound import out_file, send
 
 
 async def test_a_message_without_a_segment_the_guide_requires_is_refused(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(
         kernel, required_segments={"INVOIC": ["RFF+ON", "NAD+SU", "FTX+AAI", "PAT"]}
@@ -70,7 +70,7 @@ async def test_required_segments_are_checked_when_the_profile_is_saved(edi_api: 
 
 @pytest.mark.parametrize("write_una", [True, False])
 async def test_ordrsp_carries_the_application_reference_and_una_the_profile_asks_for(
-    kernel: Integrations, write_una: bool
+    kernel: Kernel, write_una: bool
 ) -> None:
     org = await setup_org(kernel, application_reference="ORDRSP", write_una=write_una)
     order = next(

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi.inbound.poller import poll_organization
 from monopilot_integrations.connectors.edi.tables import EdiInboundFile, EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import edi_context, inbox, sample, setup_org
 
@@ -55,7 +55,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 # message's failure event was published, so the file stayed claimed and was retried forever.
 @example(body=sample("orders_d96a.edi").replace(b"QTY+21:", b"QTY+21:2\\u0000", 1))
 async def test_mutated_files_are_all_recorded_and_never_stop_the_poller(
-    kernel: Integrations, body: bytes
+    kernel: Kernel, body: bytes
 ) -> None:
     org_id = await _org(kernel)
     name = f"fuzz-{next(COUNTER)}-{uuid.uuid4().hex[:6]}.edi"
@@ -88,7 +88,7 @@ async def test_mutated_files_are_all_recorded_and_never_stop_the_poller(
 _ORGS: dict[str, uuid.UUID] = {}
 
 
-async def _org(kernel: Integrations) -> uuid.UUID:
+async def _org(kernel: Kernel) -> uuid.UUID:
     """One organisation per kernel (the kernel fixture lives for all examples of a test)."""
     key = str(kernel.settings.data_dir)  # a fresh temporary folder per test
     if key not in _ORGS:

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from monopilot_integrations.connectors.edi.inbound.poller import poll_organization
 from monopilot_integrations.connectors.edi.inbound.storage import store_file
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import edi_context, sample, setup_org
 
@@ -28,14 +28,14 @@ POSTGRES_TRIGGER = (
 )
 
 
-async def _execute(kernel: Integrations, statements: tuple[str, ...]) -> None:
+async def _execute(kernel: Kernel, statements: tuple[str, ...]) -> None:
     async with kernel.database.system_session() as session:
         for statement in statements:
             await session.execute(text(statement))
 
 
 async def test_a_message_whose_processing_fails_is_stored_pending_and_processed_later(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     edi = edi_context(kernel)

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.edi.inbound.poller import poll_all
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.db.tables import EventRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.domain.tables import ShipmentReceiptRow
 
 from .support import inbox, sample, setup_org
 
 
 async def test_a_receiving_advice_records_accepted_and_rejected_quantities(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     org = await setup_org(kernel)
     folder = inbox(kernel, org.id) / "in"
@@ -49,7 +49,7 @@ async def test_a_receiving_advice_records_accepted_and_rejected_quantities(
     assert recorded.data["rejected_lines"] == 1
 
 
-async def test_a_receiving_advice_for_an_unknown_shipment_is_an_error(kernel: Integrations) -> None:
+async def test_a_receiving_advice_for_an_unknown_shipment_is_an_error(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     folder = inbox(kernel, org.id) / "in"
     folder.mkdir(parents=True)

@@ -18,7 +18,7 @@ from monopilot_integrations.connectors.edi.inbound.poller import poll_all
 from monopilot_integrations.connectors.edi.outbound.documents import DocumentError
 from monopilot_integrations.connectors.edi.outbound.invoic import build_invoic
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 from .support import ORZEL, inbox, sample, seed, setup_org
 from .test_outbound import out_file, send
@@ -62,7 +62,7 @@ def _amounts(segments: list[Any], qualifier: str) -> list[Decimal]:
     return [Decimal(s.value(0, 1)) for s in segments if s.tag == "MOA" and s.qualifier == qualifier]
 
 
-async def _sent(kernel: Integrations, kind: str, directory: str) -> Message:
+async def _sent(kernel: Kernel, kind: str, directory: str) -> Message:
     org = await setup_org(
         kernel, seed_data=_retailer_seed(), directory=directory, required_segments=STRICT_GUIDE
     )
@@ -81,9 +81,7 @@ async def _sent(kernel: Integrations, kind: str, directory: str) -> Message:
 
 
 @pytest.mark.parametrize("directory", ["D96A", "D01B"])
-async def test_the_invoic_carries_what_the_retailer_checks(
-    kernel: Integrations, directory: str
-) -> None:
+async def test_the_invoic_carries_what_the_retailer_checks(kernel: Kernel, directory: str) -> None:
     message = await _sent(kernel, "INVOIC", directory)
 
     assert _value(message, "NAD", "BY") == ORZEL
@@ -112,7 +110,7 @@ async def test_the_invoic_carries_what_the_retailer_checks(
 
 @pytest.mark.parametrize("directory", ["D96A", "D01B"])
 async def test_the_desadv_books_the_slot_and_ships_pallets_as_packages(
-    kernel: Integrations, directory: str
+    kernel: Kernel, directory: str
 ) -> None:
     message = await _sent(kernel, "DESADV", directory)
 
@@ -135,7 +133,7 @@ async def test_the_desadv_books_the_slot_and_ships_pallets_as_packages(
     assert packages == [["5901234100014", "5901234100021"], ["5901234100038"]]
 
 
-async def test_an_orders_invoicee_is_kept_on_the_sales_order(kernel: Integrations) -> None:
+async def test_an_orders_invoicee_is_kept_on_the_sales_order(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     folder = inbox(kernel, org.id) / "in"
     folder.mkdir(parents=True)
@@ -154,7 +152,7 @@ async def test_an_orders_invoicee_is_kept_on_the_sales_order(kernel: Integration
     assert order is not None and order.invoicee_gln == HEAD_OFFICE
 
 
-async def test_an_invoice_whose_totals_do_not_add_up_is_not_sent(kernel: Integrations) -> None:
+async def test_an_invoice_whose_totals_do_not_add_up_is_not_sent(kernel: Kernel) -> None:
     org = await setup_org(kernel)
     invoice = (await kernel.domain.list_invoices(org.id)).items[0]
     organization = await kernel.domain.get_organization(org.id)

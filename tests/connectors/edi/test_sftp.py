@@ -14,7 +14,7 @@ from monopilot_integrations.connectors.edi.inbound.poller import poll_organizati
 from monopilot_integrations.connectors.edi.outbound.records import send_record
 from monopilot_integrations.connectors.edi.profiles import PartnerIn
 from monopilot_integrations.connectors.edi.tables import EdiMessage
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 
 from .sftp_server import PASSWORD, USER, SftpServer
@@ -29,7 +29,7 @@ def settings(settings: Settings) -> Settings:
 
 
 async def sftp_partner(
-    kernel: Integrations, org_id: uuid.UUID, server: SftpServer, **over: str | None
+    kernel: Kernel, org_id: uuid.UUID, server: SftpServer, **over: str | None
 ) -> None:
     edi = edi_context(kernel)
     async with kernel.session(org_id) as session:
@@ -55,7 +55,7 @@ async def sftp_partner(
 
 
 async def test_orders_collected_over_sftp_become_a_sales_order_and_are_archived_there(
-    kernel: Integrations, sftp_server: SftpServer
+    kernel: Kernel, sftp_server: SftpServer
 ) -> None:
     org = await setup_org(kernel)
     await sftp_partner(kernel, org.id, sftp_server)
@@ -78,7 +78,7 @@ async def test_orders_collected_over_sftp_become_a_sales_order_and_are_archived_
 
 
 async def test_an_invoic_is_uploaded_to_the_partners_sftp_out_folder(
-    kernel: Integrations, sftp_server: SftpServer
+    kernel: Kernel, sftp_server: SftpServer
 ) -> None:
     org = await setup_org(kernel)
     await sftp_partner(kernel, org.id, sftp_server)
@@ -97,7 +97,7 @@ async def test_an_invoic_is_uploaded_to_the_partners_sftp_out_folder(
 
 
 async def test_a_wrong_host_key_or_password_is_reported_and_the_poll_goes_on(
-    kernel: Integrations, sftp_server: SftpServer
+    kernel: Kernel, sftp_server: SftpServer
 ) -> None:
     org = await setup_org(kernel)
     other_key = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
@@ -124,7 +124,7 @@ async def test_a_wrong_host_key_or_password_is_reported_and_the_poll_goes_on(
     assert PASSWORD not in (outcome.error or "")
 
 
-async def test_a_private_key_logs_in_and_stays_sealed(kernel: Integrations, tmp_path: Path) -> None:
+async def test_a_private_key_logs_in_and_stays_sealed(kernel: Kernel, tmp_path: Path) -> None:
     root = tmp_path / "key-root"
     root.mkdir()
     host_key = asyncssh.generate_private_key("ssh-ed25519")

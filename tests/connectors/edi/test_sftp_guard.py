@@ -15,7 +15,7 @@ import pytest
 from monopilot_integrations.connectors.edi.inbound.poller import poll_organization
 from monopilot_integrations.connectors.edi.mailbox.sftp import SftpMailbox
 from monopilot_integrations.core.errors import RetriableError, ValidationError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.net import OutboundGuard
 from monopilot_integrations.core.settings import Settings
 
@@ -31,7 +31,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "169.254.169.254", "10.0.0.1", "[::1]", "::1"])
 async def test_a_profile_with_a_private_host_is_refused_on_save(
-    kernel: Integrations, sftp_server: SftpServer, host: str
+    kernel: Kernel, sftp_server: SftpServer, host: str
 ) -> None:
     org = await setup_org(kernel)
     with pytest.raises(ValidationError) as refused:
@@ -40,7 +40,7 @@ async def test_a_profile_with_a_private_host_is_refused_on_save(
 
 
 async def test_the_operators_allow_list_lets_one_target_through(
-    kernel: Integrations, sftp_server: SftpServer
+    kernel: Kernel, sftp_server: SftpServer
 ) -> None:
     allowed = f"127.0.0.1:{sftp_server.port}"
     kernel.settings.allowed_private_targets = [allowed]  # the operator's setting

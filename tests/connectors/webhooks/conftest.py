@@ -13,7 +13,7 @@ from monopilot_integrations.connectors.webhooks.api.models import WebhookCreate,
 from monopilot_integrations.connectors.webhooks.api.service import WebhookService
 from monopilot_integrations.connectors.webhooks.connector import WebhooksConnector
 from monopilot_integrations.core.db.tables import JobRow, LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 from tests.connectors.webhooks.receiver import Receiver
 
@@ -35,7 +35,7 @@ def fast_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def hooks(kernel: Integrations) -> AsyncIterator[Integrations]:
+async def hooks(kernel: Kernel) -> AsyncIterator[Kernel]:
     """The kernel, closing the connector's pooled HTTP session of this loop afterwards."""
     yield kernel
     await connector(kernel).close()
@@ -48,14 +48,14 @@ async def receiver() -> AsyncIterator[Receiver]:
     await r.stop()
 
 
-def connector(kernel: Integrations) -> WebhooksConnector:
+def connector(kernel: Kernel) -> WebhooksConnector:
     instance = kernel.connector("webhooks")
     assert isinstance(instance, WebhooksConnector)
     return instance
 
 
 async def create_webhook(
-    kernel: Integrations, url: str, org: uuid.UUID = ORG_A, **fields: Any
+    kernel: Kernel, url: str, org: uuid.UUID = ORG_A, **fields: Any
 ) -> WebhookWithSecret:
     body = WebhookCreate(
         name=fields.pop("name", "receiver"), url=url, **{"events": ["*"], **fields}
@@ -63,7 +63,7 @@ async def create_webhook(
     return await WebhookService(kernel).create(org, body)
 
 
-async def jobs(kernel: Integrations, **where: Any) -> list[JobRow]:
+async def jobs(kernel: Kernel, **where: Any) -> list[JobRow]:
     async with kernel.database.system_session() as session:
         query = select(JobRow).where(JobRow.connector == "webhooks")
         query = query.order_by(JobRow.created_at, JobRow.id)
@@ -72,7 +72,7 @@ async def jobs(kernel: Integrations, **where: Any) -> list[JobRow]:
         return list((await session.execute(query)).scalars().all())
 
 
-async def run_due(kernel: Integrations) -> list[str]:
+async def run_due(kernel: Kernel) -> list[str]:
     """Run one attempt of every webhook job that is due now; returns their outcomes."""
     outcomes = []
     for job in await jobs(kernel):
@@ -82,12 +82,12 @@ async def run_due(kernel: Integrations) -> list[str]:
     return outcomes
 
 
-async def webhook_logs(kernel: Integrations) -> list[LogRow]:
+async def webhook_logs(kernel: Kernel) -> list[LogRow]:
     async with kernel.database.system_session() as session:
         query = select(LogRow).where(LogRow.integration_type == "webhook")
         return list((await session.execute(query.order_by(LogRow.timestamp))).scalars().all())
 
 
-async def all_rows(kernel: Integrations, model: Any) -> list[Any]:
+async def all_rows(kernel: Kernel, model: Any) -> list[Any]:
     async with kernel.database.system_session() as session:
         return list((await session.execute(select(model))).scalars().all())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.connectors.webhooks.conftest import ORG_A, create_webhook, run_due
 from tests.connectors.webhooks.receiver import Receiver
 
@@ -22,7 +22,7 @@ DOCUMENT_CATALOG = {
 
 
 async def test_every_registered_type_reaches_subscribers_of_it(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     registered = hooks.registry.event_types
     names = sorted(registered)

@@ -15,7 +15,7 @@ from monopilot_integrations.connectors.webhooks.signing import verify_body_signa
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.connectors.webhooks.conftest import (
     ORG_A,
     all_rows,
@@ -34,13 +34,13 @@ ORDER = {
 }
 
 
-async def publish_and_dispatch(kernel: Integrations, data: dict[str, Any] | None = None) -> None:
+async def publish_and_dispatch(kernel: Kernel, data: dict[str, Any] | None = None) -> None:
     await kernel.publish(ORG_A, "order.created", data or ORDER)
     await kernel.dispatch_pending()
 
 
 async def test_a_delivery_carries_the_documented_body_and_both_verifiable_signatures(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     hook = await create_webhook(hooks, receiver.url, events=["order.created"])
     await publish_and_dispatch(hooks)
@@ -71,7 +71,7 @@ async def test_a_delivery_carries_the_documented_body_and_both_verifiable_signat
 
 
 async def test_500_500_200_is_three_attempts_on_the_policy_schedule(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     receiver.answer(Answer(500), Answer(500))
     hook = await create_webhook(hooks, receiver.url, retry_policy="exponential", max_retries=3)
@@ -104,7 +104,7 @@ async def test_500_500_200_is_three_attempts_on_the_policy_schedule(
 
 
 async def test_410_pauses_the_webhook_dead_letters_the_delivery_and_tells(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     receiver.answer(Answer(410, body="gone for good"))
     hook = await create_webhook(hooks, receiver.url, events=["order.created"])
@@ -123,7 +123,7 @@ async def test_410_pauses_the_webhook_dead_letters_the_delivery_and_tells(
 
 @pytest.mark.usefixtures("fast_webhooks")
 async def test_a_receiver_that_hangs_past_the_timeout_is_retried(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     receiver.answer(Answer(200, delay=3))
     await create_webhook(hooks, receiver.url)
@@ -137,7 +137,7 @@ async def test_a_receiver_that_hangs_past_the_timeout_is_retried(
 
 
 async def test_429_retry_after_is_honoured(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     receiver.answer(Answer(429, headers={"Retry-After": "120"}), Answer(503))
     await create_webhook(hooks, receiver.url)
@@ -148,7 +148,7 @@ async def test_429_retry_after_is_honoured(
 
 
 async def test_a_redirect_is_not_followed_and_counts_as_a_failure(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     other = await Receiver().start()
     try:
@@ -163,7 +163,7 @@ async def test_a_redirect_is_not_followed_and_counts_as_a_failure(
         await other.stop()
 
 
-async def test_the_secret_never_reaches_a_log_row(hooks: Integrations, receiver: Receiver) -> None:
+async def test_the_secret_never_reaches_a_log_row(hooks: Kernel, receiver: Receiver) -> None:
     receiver.answer(Answer(500, body="bad"), Answer(200))
     receiver.default = Answer(200, body="echo: partner-key-456")  # a receiver echoing a header
     hook = await create_webhook(

@@ -15,7 +15,7 @@ from monopilot_integrations.connectors.webhooks.signing import verify_body_signa
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.connectors.webhooks.conftest import (
     ORG_A,
     all_rows,
@@ -37,19 +37,19 @@ ORDER = {
 }
 
 
-async def publish(kernel: Integrations, n: int = 1) -> None:
+async def publish(kernel: Kernel, n: int = 1) -> None:
     for i in range(n):
         await kernel.publish(ORG_A, "product.created", {**PING, "code": f"P-{i}"})
     await kernel.dispatch_pending()
 
 
-async def webhook_row(kernel: Integrations) -> Webhook:
+async def webhook_row(kernel: Kernel) -> Webhook:
     async with kernel.database.system_session() as session:
         return (await session.execute(select(Webhook))).scalar_one()
 
 
 async def test_pause_stops_deliveries_and_resume_restarts_them(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     service = WebhookService(hooks)
@@ -63,7 +63,7 @@ async def test_pause_stops_deliveries_and_resume_restarts_them(
 
 
 async def test_a_delivery_in_flight_when_paused_waits_in_the_dead_letter_queue_for_recover(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     from monopilot_integrations.connectors.webhooks.api.deliveries import recover
     from monopilot_integrations.connectors.webhooks.api.models import WebhookRecoverRequest
@@ -83,9 +83,7 @@ async def test_a_delivery_in_flight_when_paused_waits_in_the_dead_letter_queue_f
     assert receiver.delivery_ids() == [str(job.id)]  # the same delivery id as before
 
 
-async def test_a_deleted_webhook_receives_nothing_more(
-    hooks: Integrations, receiver: Receiver
-) -> None:
+async def test_a_deleted_webhook_receives_nothing_more(hooks: Kernel, receiver: Receiver) -> None:
     hook = await create_webhook(hooks, receiver.url)
     await publish(hooks, 1)  # planned while it existed
     await WebhookService(hooks).delete(ORG_A, hook.id)
@@ -100,7 +98,7 @@ async def test_a_deleted_webhook_receives_nothing_more(
 
 
 async def test_a_webhook_failing_for_five_days_is_paused_and_announced(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     receiver.default = Answer(500)
     hook = await create_webhook(hooks, receiver.url, retry_policy="manual", max_retries=0)
@@ -123,7 +121,7 @@ async def test_a_webhook_failing_for_five_days_is_paused_and_announced(
 
 
 async def test_a_success_ends_the_failing_streak(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     receiver.answer(Answer(500))
     await create_webhook(hooks, receiver.url)
@@ -136,7 +134,7 @@ async def test_a_success_ends_the_failing_streak(
 
 
 async def test_rotation_signs_with_both_secrets_during_the_grace_period(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     rotated = await WebhookService(hooks).rotate_secret(ORG_A, hook.id, grace_seconds=3600)
@@ -159,7 +157,7 @@ async def test_rotation_signs_with_both_secrets_during_the_grace_period(
 
 
 async def test_a_receiver_down_for_a_while_gets_everything_once_back(
-    hooks: Integrations, clock: ManualClock
+    hooks: Kernel, clock: ManualClock
 ) -> None:
     receiver = Receiver()  # not started yet: connections are refused
     await create_webhook(hooks, receiver.url)
@@ -181,7 +179,7 @@ async def test_a_receiver_down_for_a_while_gets_everything_once_back(
 
 
 async def test_a_slow_endpoint_does_not_hold_back_the_others(
-    hooks: Integrations, monkeypatch: pytest.MonkeyPatch
+    hooks: Kernel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MONOPILOT_WEBHOOKS_MAX_IN_FLIGHT_PER_WEBHOOK", "2")
     monkeypatch.setenv("MONOPILOT_WEBHOOKS_BUSY_WAIT_SECONDS", "0.2")
@@ -222,7 +220,7 @@ async def test_a_slow_endpoint_does_not_hold_back_the_others(
 
 
 async def test_a_secret_that_cannot_be_decrypted_sends_nothing_and_is_recoverable(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     from sqlalchemy import update
 

@@ -13,14 +13,14 @@ from monopilot_integrations.connectors.webhooks.signing import verify_body_signa
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
 from tests.connectors.webhooks.receiver import Receiver
 
 PING = {"product_id": "7d8f6c1e-4b1a-4a8e-9f3b-2a9d1c6e5b40", "code": "MAKA-550", "name": "Flour"}
 
 
-async def planned(kernel: Integrations, n: int) -> list[JobRow]:
+async def planned(kernel: Kernel, n: int) -> list[JobRow]:
     """``n`` deliveries planned now (while the webhook is active), none attempted yet."""
     for i in range(n):
         await kernel.publish(ORG_A, "product.created", {**PING, "code": f"P-{i}"})
@@ -28,23 +28,23 @@ async def planned(kernel: Integrations, n: int) -> list[JobRow]:
     return await jobs(kernel)
 
 
-async def attempt(kernel: Integrations, job: JobRow) -> str:
+async def attempt(kernel: Kernel, job: JobRow) -> str:
     return (await kernel.run_job(job.org_id, job.id)).status
 
 
-async def set_row(kernel: Integrations, **values: object) -> None:
+async def set_row(kernel: Kernel, **values: object) -> None:
     """Change the row behind the API's back, as another process would."""
     async with kernel.database.system_session() as session:
         await session.execute(update(Webhook).values(**values))
 
 
-async def webhook_row(kernel: Integrations) -> Webhook:
+async def webhook_row(kernel: Kernel) -> Webhook:
     async with kernel.database.system_session() as session:
         return (await session.execute(select(Webhook))).scalar_one()
 
 
 async def test_a_pause_through_the_api_stops_the_next_delivery_of_a_warm_cache(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     first, second = await planned(hooks, 2)
@@ -55,7 +55,7 @@ async def test_a_pause_through_the_api_stops_the_next_delivery_of_a_warm_cache(
 
 
 async def test_a_delete_through_the_api_stops_the_next_delivery_of_a_warm_cache(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     first, second = await planned(hooks, 2)
@@ -66,7 +66,7 @@ async def test_a_delete_through_the_api_stops_the_next_delivery_of_a_warm_cache(
 
 
 async def test_a_rotation_through_the_api_signs_the_next_delivery_with_the_new_secret(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     first, second = await planned(hooks, 2)
@@ -81,7 +81,7 @@ async def test_a_rotation_through_the_api_signs_the_next_delivery_with_the_new_s
 
 
 async def test_an_update_through_the_api_sends_the_next_delivery_to_the_new_url(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     from monopilot_integrations.connectors.webhooks.api.models import WebhookUpdate
 
@@ -98,7 +98,7 @@ async def test_an_update_through_the_api_sends_the_next_delivery_to_the_new_url(
 
 
 async def test_a_cached_pause_is_read_again_before_a_delivery_is_refused(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     """Another process resumed the webhook: this one's cached "paused" is not trusted."""
     hook = await create_webhook(hooks, receiver.url)
@@ -111,7 +111,7 @@ async def test_a_cached_pause_is_read_again_before_a_delivery_is_refused(
 
 
 async def test_without_the_cache_a_pause_elsewhere_applies_to_the_next_attempt(
-    hooks: Integrations, receiver: Receiver
+    hooks: Kernel, receiver: Receiver
 ) -> None:
     """``row_cache_seconds = 0``: every attempt reads the row (the strict setting)."""
     connector(hooks).webhooks.ttl = 0
@@ -124,7 +124,7 @@ async def test_without_the_cache_a_pause_elsewhere_applies_to_the_next_attempt(
 
 
 async def test_successes_together_write_the_stamp_once_and_a_failure_rearms_it(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     from tests.connectors.webhooks.receiver import Answer
 

@@ -16,7 +16,7 @@ from monopilot_integrations.connectors.webhooks import store
 from monopilot_integrations.connectors.webhooks.api.service import WebhookService
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.clock import ManualClock
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
 from tests.connectors.webhooks.receiver import Receiver
 
@@ -37,26 +37,26 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield count
 
 
-async def publish(kernel: Integrations, n: int = 1) -> None:
+async def publish(kernel: Kernel, n: int = 1) -> None:
     for _ in range(n):
         await kernel.publish(ORG_A, "product.created", PING)
 
 
-async def planned_for(kernel: Integrations) -> list[str]:
+async def planned_for(kernel: Kernel) -> list[str]:
     """Dispatch what was published; the webhooks the new jobs are for."""
     before = {job.id for job in await jobs(kernel)}
     await kernel.dispatch_pending()
     return sorted(str(job.subject_id) for job in await jobs(kernel) if job.id not in before)
 
 
-async def set_rows(kernel: Integrations, **values: object) -> None:
+async def set_rows(kernel: Kernel, **values: object) -> None:
     """Change the rows behind the API's back, as another process would."""
     async with kernel.database.system_session() as session:
         await session.execute(update(Webhook).values(**values))
 
 
 async def test_one_read_serves_the_events_published_before_it(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
+    hooks: Kernel, receiver: Receiver, clock: ManualClock, reads: list[int]
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     await publish(hooks, 3)
@@ -66,7 +66,7 @@ async def test_one_read_serves_the_events_published_before_it(
 
 
 async def test_a_change_elsewhere_before_a_publish_is_seen_by_that_event(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
+    hooks: Kernel, receiver: Receiver, clock: ManualClock, reads: list[int]
 ) -> None:
     hook = await create_webhook(hooks, receiver.url)
     await publish(hooks)
@@ -86,7 +86,7 @@ async def test_a_change_elsewhere_before_a_publish_is_seen_by_that_event(
 
 
 async def test_changes_through_the_api_apply_to_the_very_next_event(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock
+    hooks: Kernel, receiver: Receiver, clock: ManualClock
 ) -> None:
     service = WebhookService(hooks)
     first = await create_webhook(hooks, receiver.url)
@@ -104,7 +104,7 @@ async def test_changes_through_the_api_apply_to_the_very_next_event(
 
 
 async def test_without_the_cache_every_event_reads(
-    hooks: Integrations, receiver: Receiver, clock: ManualClock, reads: list[int]
+    hooks: Kernel, receiver: Receiver, clock: ManualClock, reads: list[int]
 ) -> None:
     """``row_cache_seconds = 0``: every event reads the subscriptions (the strict setting)."""
     connector(hooks).subscriptions.enabled = False

@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from monopilot_integrations.core.clock import SystemClock
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook, jobs
@@ -34,13 +34,13 @@ EVENTS = 40
 
 
 @pytest.fixture
-async def crash_kernel(settings: Settings) -> AsyncIterator[tuple[Integrations, list[str]]]:
+async def crash_kernel(settings: Settings) -> AsyncIterator[tuple[Kernel, list[str]]]:
     redis_url = services.need("redis", services.REDIS_URL)
     namespace = f"monopilot-webhooks-crash-{uuid.uuid4().hex[:8]}"
     args = [settings.resolved_database_url, str(settings.data_dir), redis_url, namespace]
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(settings_for(*args), plugins=plugins, clock=SystemClock())
+    kernel = await Kernel.start(settings_for(*args), plugins=plugins, clock=SystemClock())
     if kernel.database.is_postgres:
         await truncate_all(kernel.database)
     yield kernel, args
@@ -65,7 +65,7 @@ def start_worker(args: list[str], log: Path) -> subprocess.Popen[bytes]:
 
 
 async def test_sigkill_during_a_burst_loses_no_delivery(
-    crash_kernel: tuple[Integrations, list[str]], receiver: Receiver, tmp_path: Path
+    crash_kernel: tuple[Kernel, list[str]], receiver: Receiver, tmp_path: Path
 ) -> None:
     kernel, args = crash_kernel
     receiver.default = Answer(200, delay=0.1)

@@ -9,7 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.support import plugin
@@ -35,9 +35,7 @@ def settings_for(url: str, data_dir: str, redis_url: str, namespace: str) -> Set
 async def main(url: str, data_dir: str, redis_url: str, namespace: str) -> None:
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(
-        settings_for(url, data_dir, redis_url, namespace), plugins=plugins
-    )
+    kernel = await Kernel.start(settings_for(url, data_dir, redis_url, namespace), plugins=plugins)
     kernel.start_worker()
     await asyncio.Event().wait()  # until killed
 

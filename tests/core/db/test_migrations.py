@@ -22,7 +22,7 @@ import monopilot_integrations.domain.tables as reference_tables
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.base import Base
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
@@ -162,7 +162,7 @@ async def test_with_monopilots_own_store_no_reference_table_is_created_and_the_k
         embedded_worker=False,
         environment="test",
     )
-    kernel = await Integrations.start(settings, plugins=plugins)
+    kernel = await Kernel.start(settings, plugins=plugins)
     try:
         assert kernel.domain is monopilot.store
         # The kernel's tables need no reference table: an organisation that only MonoPilot

@@ -123,7 +123,7 @@ async def test_the_kernel_refuses_a_connecting_role_that_cannot_bypass_rls(
     from sqlalchemy.engine import make_url
 
     from monopilot_integrations.core.errors import ConfigError
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
     from monopilot_integrations.core.settings import Settings
 
     # Role names are cluster-wide: one of its own, whatever else runs on the cluster.
@@ -135,9 +135,7 @@ async def test_the_kernel_refuses_a_connecting_role_that_cannot_bypass_rls(
     url = make_url(postgres_url).set(username=plain).render_as_string(False)
     try:
         with pytest.raises(ConfigError, match="BYPASSRLS"):
-            await Integrations.start(
-                Settings(database_url=url, data_dir=tmp_path, embedded_worker=False)
-            )
+            await Kernel.start(Settings(database_url=url, data_dir=tmp_path, embedded_worker=False))
     finally:
         async with admin.engine.connect() as conn:
             await conn.execute(text(f"DROP ROLE IF EXISTS {plain}"))

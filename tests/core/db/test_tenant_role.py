@@ -27,7 +27,7 @@ from monopilot_integrations.core.db.tenancy import (
     tenant_role_var,
 )
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 from tests.core.helpers import ORG_A, ORG_B
 from tests.support import services
@@ -234,7 +234,7 @@ async def test_the_kernel_refuses_a_tenant_url_that_bypasses_rls(
         embedded_worker=False,
     )
     with pytest.raises(ConfigError, match=f"tenant sessions log in as '{owner}'"):
-        await Integrations.start(settings)
+        await Kernel.start(settings)
 
 
 async def test_the_kernel_says_when_the_tenant_role_cannot_log_in(
@@ -248,4 +248,4 @@ async def test_the_kernel_says_when_the_tenant_role_cannot_log_in(
         embedded_worker=False,
     )
     with pytest.raises(ConfigError, match=f"cannot log in as '{missing}'"):
-        await Integrations.start(settings)
+        await Kernel.start(settings)

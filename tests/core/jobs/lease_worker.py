@@ -10,7 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.support import plugin
@@ -26,7 +26,7 @@ async def main(url: str, data_dir: str, lease: str, org: str, *job_ids: str) -> 
         job_lease_seconds=float(lease),
         job_batch_hold=0.2,
     )
-    kernel = await Integrations.start(settings, plugins=plugins)
+    kernel = await Kernel.start(settings, plugins=plugins)
     await kernel.runtime().batches.run(uuid.UUID(org), [uuid.UUID(j) for j in job_ids])
     await asyncio.Event().wait()  # attempts still running go on; the test kills the process
 

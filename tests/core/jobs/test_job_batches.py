@@ -28,8 +28,8 @@ from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.connector import JobSpec
 from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow, RetryRow
 from monopilot_integrations.core.errors import RetriableError
-from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.outcome import FinishedAttempt
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.core.helpers import ORG_A, ORG_B, all_rows
@@ -41,14 +41,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-async def batch_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
+async def batch_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Kernel]:
     """The kernel of the ``kernel`` fixture, with a short batch hold and no shutdown grace,
     so a test sees a batch return while one of its attempts hangs."""
     plugin.ATTEMPTS.clear()
     plugin.STARTED.clear()
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(
+    kernel = await Kernel.start(
         settings.model_copy(update={"job_batch_hold": 0.5, "worker_shutdown_grace": 0.0}),
         plugins=plugins,
         clock=clock,
@@ -60,7 +60,7 @@ async def batch_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[
 
 
 async def create(
-    kernel: Integrations, payloads: list[dict[str, Any]], org: uuid.UUID = ORG_A
+    kernel: Kernel, payloads: list[dict[str, Any]], org: uuid.UUID = ORG_A
 ) -> list[Any]:
     """Jobs of the ``flaky`` test connector, committed but not enqueued."""
     flaky = kernel.registry.connector("flaky")
@@ -68,25 +68,25 @@ async def create(
         return await kernel.jobs.create(org, flaky, [JobSpec(p) for p in payloads], session=session)
 
 
-async def started(settings: Settings, clock: ManualClock, **update: Any) -> Integrations:
+async def started(settings: Settings, clock: ManualClock, **update: Any) -> Kernel:
     """A kernel with the test plugin, no shutdown grace and ``update`` applied to its
     settings (the caller closes it)."""
     plugin.ATTEMPTS.clear()
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    return await Integrations.start(
+    return await Kernel.start(
         settings.model_copy(update={"worker_shutdown_grace": 0, **update}),
         plugins=plugins,
         clock=clock,
     )
 
 
-async def jobs_by_id(kernel: Integrations) -> dict[Any, Any]:
+async def jobs_by_id(kernel: Kernel) -> dict[Any, Any]:
     return {job.id: job for job in await all_rows(kernel, JobRow)}
 
 
 async def test_a_batch_records_success_retry_and_dead_letter_while_a_slow_job_runs(
-    batch_kernel: Integrations, clock: ManualClock
+    batch_kernel: Kernel, clock: ManualClock
 ) -> None:
     kernel = batch_kernel
     ok, flaky, fatal, slow = await create(
@@ -205,7 +205,7 @@ async def test_a_batch_larger_than_the_slots_runs_every_job(
         await kernel.close()
 
 
-async def test_each_job_of_a_fan_out_gets_a_payload_of_its_own(kernel: Integrations) -> None:
+async def test_each_job_of_a_fan_out_gets_a_payload_of_its_own(kernel: Kernel) -> None:
     """Jobs carrying the same payload text each parse their own: one handler changing its
     payload never shows in another's."""
     ids = await create(kernel, [{"bump": {"count": 0}} for _ in range(3)])
@@ -216,7 +216,7 @@ async def test_each_job_of_a_fan_out_gets_a_payload_of_its_own(kernel: Integrati
 
 
 async def test_a_stale_attempt_in_a_group_is_fenced_and_the_others_are_recorded(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     """Worker A claims two jobs and stalls past its lease; B re-runs the first and succeeds.
     A's two results are then recorded together: the stale one is logged but cannot undo
@@ -252,7 +252,7 @@ async def test_a_stale_attempt_in_a_group_is_fenced_and_the_others_are_recorded(
 
 
 async def test_a_batch_skips_jobs_of_another_org_not_yet_due_or_named_twice(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     (mine,) = await create(kernel, [{"n": 1}])
     (theirs,) = await create(kernel, [{"n": 2}], org=ORG_B)
@@ -274,7 +274,7 @@ async def test_a_batch_skips_jobs_of_another_org_not_yet_due_or_named_twice(
     assert [row.job_id for row in await all_rows(kernel, LogRow)] == [mine]
 
 
-async def test_concurrent_batches_naming_the_same_job_run_it_once(kernel: Integrations) -> None:
+async def test_concurrent_batches_naming_the_same_job_run_it_once(kernel: Kernel) -> None:
     """Batches arriving together are claimed in one statement; a job named by two of them
     (a duplicate message) goes to one batch only."""
     a, b, c = await create(kernel, [{"n": 1}, {"n": 2}, {"n": 3}])
@@ -287,7 +287,7 @@ async def test_concurrent_batches_naming_the_same_job_run_it_once(kernel: Integr
 
 
 async def test_dispatched_jobs_travel_in_batches_and_each_runs_once(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     for n in range(120):
         await kernel.publish(ORG_A, "test.ping", {"n": n})
@@ -307,7 +307,7 @@ async def test_dispatched_jobs_travel_in_batches_and_each_runs_once(
 
 
 async def test_shutdown_hands_back_the_attempts_still_running_in_a_batch(
-    batch_kernel: Integrations,
+    batch_kernel: Kernel,
 ) -> None:
     kernel = batch_kernel
     quick = await create(kernel, [{"n": n} for n in range(3)])
@@ -331,7 +331,7 @@ async def test_shutdown_hands_back_the_attempts_still_running_in_a_batch(
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing(
-    kernel: Integrations, clock: ManualClock, settings: Settings
+    kernel: Kernel, clock: ManualClock, settings: Settings
 ) -> None:
     quick = await create(kernel, [{"n": n} for n in range(4)])
     hanging = await create(kernel, [{"hang": 600}, {"hang": 600}])
@@ -386,7 +386,7 @@ def queued(job_id: Any) -> Any:
 
 
 async def wait_for(
-    condition: Any, kernel: Integrations, *, process: subprocess.Popen[bytes] | None = None
+    condition: Any, kernel: Kernel, *, process: subprocess.Popen[bytes] | None = None
 ) -> None:
     """Poll the jobs until ``condition(jobs_by_id)`` holds (a generous deadline, not a
     timing assertion: it only keeps a broken run from hanging forever)."""
@@ -403,7 +403,7 @@ async def _worker_process(url: str, data_dir: str, org: str, job_ids: list[str])
     settings = Settings(
         database_url=url, data_dir=Path(data_dir), embedded_worker=False, job_lease_seconds=30
     )
-    kernel = await Integrations.start(settings, plugins=plugins)
+    kernel = await Kernel.start(settings, plugins=plugins)
     await kernel.runtime().batches.run(uuid.UUID(org), [uuid.UUID(j) for j in job_ids])
     await asyncio.sleep(3600)  # the hanging attempts run on; the test kills the process
 

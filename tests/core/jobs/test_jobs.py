@@ -15,15 +15,15 @@ from sqlalchemy import select
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import EventRow, JobRow, LogRow, RetryRow
 from monopilot_integrations.core.errors import UnknownNameError
-from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.claims import CLAIMED
 from monopilot_integrations.core.jobs.engine import JobEngine
+from monopilot_integrations.core.kernel import Kernel
 from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
 
 
-async def publish_and_dispatch(kernel: Integrations, data: dict) -> JobRow:
+async def publish_and_dispatch(kernel: Kernel, data: dict) -> JobRow:
     await kernel.publish(ORG_A, "test.ping", data)
     assert await kernel.dispatch_pending() == 1
     jobs = await all_rows(kernel, JobRow)
@@ -32,7 +32,7 @@ async def publish_and_dispatch(kernel: Integrations, data: dict) -> JobRow:
 
 
 async def test_job_failing_twice_then_succeeding_is_retried_on_schedule(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     async with running_worker(kernel):
         job = await publish_and_dispatch(kernel, {"fail_times": 2})
@@ -72,7 +72,7 @@ async def test_job_failing_twice_then_succeeding_is_retried_on_schedule(
     assert (retry.status, retry.retry_count, retry.log_id) == ("succeeded", 2, logs[2].id)
 
 
-async def test_fatal_error_goes_straight_to_the_dead_letter_queue(kernel: Integrations) -> None:
+async def test_fatal_error_goes_straight_to_the_dead_letter_queue(kernel: Kernel) -> None:
     async with running_worker(kernel):
         await publish_and_dispatch(kernel, {"fatal": True})
         await drain(kernel)
@@ -85,7 +85,7 @@ async def test_fatal_error_goes_straight_to_the_dead_letter_queue(kernel: Integr
 
 
 async def test_retries_stop_at_max_retries_then_redrive_gives_a_fresh_budget(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     await kernel.publish(ORG_A, "test.ping", {"fail_times": 100})
     await kernel.dispatch_pending()
@@ -110,7 +110,7 @@ async def test_retries_stop_at_max_retries_then_redrive_gives_a_fresh_budget(
     assert (job.retries, job.attempts) == (1, 7)
 
 
-async def test_unexpected_exception_is_retried_and_named_in_the_log(kernel: Integrations) -> None:
+async def test_unexpected_exception_is_retried_and_named_in_the_log(kernel: Kernel) -> None:
     await kernel.publish(ORG_A, "test.ping", {"crash": True})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
@@ -121,9 +121,7 @@ async def test_unexpected_exception_is_retried_and_named_in_the_log(kernel: Inte
     assert log.error_message == "KeyError: 'bug'"
 
 
-async def test_retry_after_is_honoured_up_to_the_cap(
-    kernel: Integrations, clock: ManualClock
-) -> None:
+async def test_retry_after_is_honoured_up_to_the_cap(kernel: Kernel, clock: ManualClock) -> None:
     await kernel.publish(ORG_A, "test.ping", {"fail_times": 1, "retry_after": 120})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
@@ -132,7 +130,7 @@ async def test_retry_after_is_honoured_up_to_the_cap(
 
 
 async def test_manual_policy_dead_letters_on_first_failure_and_skip_and_retry_now(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     from monopilot_integrations.core.connector import JobSpec
 
@@ -153,7 +151,7 @@ async def test_manual_policy_dead_letters_on_first_failure_and_skip_and_retry_no
     assert (job.status, job.dead_reason) == ("dead", "skipped")
 
 
-async def test_jobs_are_created_by_connector_name_too(kernel: Integrations) -> None:
+async def test_jobs_are_created_by_connector_name_too(kernel: Kernel) -> None:
     from monopilot_integrations.core.connector import JobSpec
 
     (job_id,) = await kernel.jobs.create(ORG_A, "manual", [JobSpec({"fail_times": 1})])
@@ -164,7 +162,7 @@ async def test_jobs_are_created_by_connector_name_too(kernel: Integrations) -> N
 
 
 async def test_redrive_window_takes_only_that_windows_dead_jobs(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     from monopilot_integrations.core.connector import JobSpec
 
@@ -185,9 +183,7 @@ async def test_redrive_window_takes_only_that_windows_dead_jobs(
     assert {statuses[i] for i in late} == {"queued"}
 
 
-async def test_dead_letters_are_purged_after_retention(
-    kernel: Integrations, clock: ManualClock
-) -> None:
+async def test_dead_letters_are_purged_after_retention(kernel: Kernel, clock: ManualClock) -> None:
     await kernel.publish(ORG_A, "test.ping", {"fatal": True})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
@@ -203,7 +199,7 @@ async def test_dead_letters_are_purged_after_retention(
     assert len(await all_rows(kernel, LogRow)) == 1  # the audit trail stays
 
 
-async def test_duplicate_message_for_a_finished_job_is_a_no_op(kernel: Integrations) -> None:
+async def test_duplicate_message_for_a_finished_job_is_a_no_op(kernel: Kernel) -> None:
     await kernel.publish(ORG_A, "test.ping", {})
     await kernel.dispatch_pending()
     (job,) = await all_rows(kernel, JobRow)
@@ -213,7 +209,7 @@ async def test_duplicate_message_for_a_finished_job_is_a_no_op(kernel: Integrati
 
 
 async def test_a_job_cannot_be_run_or_redriven_from_another_organisation(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     from monopilot_integrations.core.errors import NotFoundError
     from tests.core.helpers import ORG_B
@@ -230,7 +226,7 @@ async def test_a_job_cannot_be_run_or_redriven_from_another_organisation(
 
 
 async def test_unknown_connector_of_an_old_job_is_dead_lettered_not_crashed(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     from sqlalchemy import update
 
@@ -244,7 +240,7 @@ async def test_unknown_connector_of_an_old_job_is_dead_lettered_not_crashed(
     assert "not installed" in (outcome.error or "")
 
 
-async def test_log_rows_are_not_visible_across_orgs(kernel: Integrations) -> None:
+async def test_log_rows_are_not_visible_across_orgs(kernel: Kernel) -> None:
     from tests.core.helpers import ORG_B
 
     await kernel.publish(ORG_A, "test.ping", {})
@@ -257,7 +253,7 @@ async def test_log_rows_are_not_visible_across_orgs(kernel: Integrations) -> Non
 
 
 async def test_jobs_of_an_uninstalled_connector_are_dead_lettered_by_the_sweeper(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     from sqlalchemy import update
 
@@ -272,7 +268,7 @@ async def test_jobs_of_an_uninstalled_connector_are_dead_lettered_by_the_sweeper
 
 
 async def test_an_attempt_that_lost_its_lease_cannot_undo_the_rerun(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     """Worker A stalls past its lease, B re-runs and succeeds, then A fails: B's wins."""
     from monopilot_integrations.core.errors import RetriableError
@@ -293,7 +289,7 @@ async def test_an_attempt_that_lost_its_lease_cannot_undo_the_rerun(
 
 
 async def test_a_nul_character_in_an_attempts_record_is_stored_not_fatal(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     await kernel.publish(ORG_A, "test.ping", {"nul": True, "fail_times": 1})
     await kernel.dispatch_pending()
@@ -305,7 +301,7 @@ async def test_a_nul_character_in_an_attempts_record_is_stored_not_fatal(
 
 
 async def test_a_deferred_attempt_runs_again_without_spending_a_retry(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     async with running_worker(kernel):
         await publish_and_dispatch(kernel, {"defer_times": 2, "fail_times": 3})
@@ -373,7 +369,7 @@ def test_a_claimed_row_becomes_a_job_column_by_column() -> None:
 
 
 async def test_a_redriven_job_that_succeeds_closes_its_retry_queue_row(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     from monopilot_integrations.core.connector import JobSpec
 

@@ -21,7 +21,7 @@ import pytest
 
 from monopilot_integrations.core.clock import SystemClock
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.core.helpers import ORG_A, all_rows
@@ -37,12 +37,12 @@ TAKEOVER_BOUND = 60.0
 
 
 @pytest.fixture
-async def live_kernel(settings: Settings) -> AsyncIterator[Integrations]:
+async def live_kernel(settings: Settings) -> AsyncIterator[Kernel]:
     """The kernel of a second worker: in-process worker, dispatcher and sweeper, real clock."""
     plugin.ATTEMPTS.clear()
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
-    kernel = await Integrations.start(
+    kernel = await Kernel.start(
         settings.model_copy(
             update={"job_lease_seconds": 2.0, "sweep_interval": 0.2, "worker_shutdown_grace": 0}
         ),
@@ -73,11 +73,11 @@ def start_worker(settings: Settings, lease: float, job_ids: list[Any]) -> subpro
     )
 
 
-async def jobs_by_id(kernel: Integrations) -> dict[Any, JobRow]:
+async def jobs_by_id(kernel: Kernel) -> dict[Any, JobRow]:
     return {job.id: job for job in await all_rows(kernel, JobRow)}
 
 
-async def wait_until(condition: Any, kernel: Integrations, bound: float, what: str) -> None:
+async def wait_until(condition: Any, kernel: Kernel, bound: float, what: str) -> None:
     deadline = time.monotonic() + bound
     while not condition(await jobs_by_id(kernel)):
         assert time.monotonic() < deadline, what
@@ -85,7 +85,7 @@ async def wait_until(condition: Any, kernel: Integrations, bound: float, what: s
 
 
 async def test_a_killed_workers_jobs_are_run_by_another_within_the_lease(
-    live_kernel: Integrations, settings: Settings
+    live_kernel: Kernel, settings: Settings
 ) -> None:
     kernel = live_kernel
     hanging = await create(kernel, [{"hang": 600} for _ in range(20)])
@@ -119,7 +119,7 @@ async def test_a_killed_workers_jobs_are_run_by_another_within_the_lease(
 
 
 async def test_a_job_running_past_its_lease_stays_with_its_live_worker(
-    live_kernel: Integrations, settings: Settings
+    live_kernel: Kernel, settings: Settings
 ) -> None:
     """The lease is 2 s and the attempt takes 7 s: without the heartbeat this test's own
     sweeper and worker would take the job over (a second attempt)."""

@@ -9,7 +9,7 @@ import pytest
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.core.helpers import ORG_A, all_rows
@@ -21,12 +21,12 @@ pytestmark = pytest.mark.rabbitmq
 
 
 @pytest.fixture
-async def rabbit_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
+async def rabbit_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Kernel]:
     url = services.need("rabbitmq", services.RABBITMQ_URL)
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
     plugin.ATTEMPTS.clear()
-    kernel = await Integrations.start(
+    kernel = await Kernel.start(
         settings.model_copy(update={"broker_url": url}), plugins=plugins, clock=clock
     )
     if kernel.database.is_postgres:
@@ -38,7 +38,7 @@ async def rabbit_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator
     kernel.broker.close()
 
 
-async def test_rabbitmq_broker_runs_jobs(rabbit_kernel: Integrations) -> None:
+async def test_rabbitmq_broker_runs_jobs(rabbit_kernel: Kernel) -> None:
     import asyncio
     import time
 
@@ -70,7 +70,7 @@ async def test_deployments_on_one_vhost_use_their_own_queues(
         plugins = PluginManager()
         plugins.register(plugin, "kernel-tests")
         kernels.append(
-            await Integrations.start(
+            await Kernel.start(
                 settings.model_copy(update={"broker_url": url, "broker_namespace": namespace}),
                 plugins=plugins,
                 clock=clock,

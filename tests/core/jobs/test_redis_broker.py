@@ -11,7 +11,7 @@ import redis
 
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import JobRow, LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from tests.core.helpers import ORG_A, all_rows
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-async def redis_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Integrations]:
+async def redis_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[Kernel]:
     url = services.need("redis", services.REDIS_URL)
     namespace = f"monopilot-test-{uuid.uuid4().hex[:8]}"
     plugins = PluginManager()
     plugins.register(plugin, "kernel-tests")
     plugin.ATTEMPTS.clear()
-    kernel = await Integrations.start(
+    kernel = await Kernel.start(
         settings.model_copy(update={"broker_url": url, "broker_namespace": namespace}),
         plugins=plugins,
         clock=clock,
@@ -46,7 +46,7 @@ async def redis_kernel(settings: Settings, clock: ManualClock) -> AsyncIterator[
 
 
 async def test_redis_broker_runs_retries_on_schedule(
-    redis_kernel: Integrations, clock: ManualClock
+    redis_kernel: Kernel, clock: ManualClock
 ) -> None:
     kernel = redis_kernel
     async with running_worker(kernel):
@@ -64,7 +64,7 @@ async def test_redis_broker_runs_retries_on_schedule(
 
 
 async def test_redis_broker_delivers_many_jobs_exactly_once_each(
-    redis_kernel: Integrations,
+    redis_kernel: Kernel,
 ) -> None:
     kernel = redis_kernel
     async with running_worker(kernel):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.writer import LogEntry
 from tests.core.helpers import ORG_A
 
@@ -42,7 +42,7 @@ def _entry(tag: str, when: datetime) -> LogEntry:
     )
 
 
-async def test_bulk_flushed_rows_equal_rows_written_in_a_session(kernel: Integrations) -> None:
+async def test_bulk_flushed_rows_equal_rows_written_in_a_session(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     # A non-UTC offset and a whole second (no microseconds) are the two formatting traps.
     when = datetime(2026, 3, 29, 3, 30, 0, tzinfo=UTC).astimezone(ZoneInfo("Europe/Warsaw"))
@@ -71,7 +71,7 @@ async def test_bulk_flushed_rows_equal_rows_written_in_a_session(kernel: Integra
         assert set((await session.execute(window)).scalars()) == {a.id, b.id, third.id}
 
 
-async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Integrations) -> None:
+async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     good = _entry("good", datetime.now(UTC))
     dangling = _entry("dangling", datetime.now(UTC))
@@ -85,7 +85,7 @@ async def test_a_batch_with_a_refused_row_keeps_the_others(kernel: Integrations)
     assert rows[dangling.id].api_key_id is None
 
 
-async def test_a_bytes_body_that_is_not_json_is_logged_as_text(kernel: Integrations) -> None:
+async def test_a_bytes_body_that_is_not_json_is_logged_as_text(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     good = _entry("good", datetime.now(UTC))
     odd = _entry("odd", datetime.now(UTC))
@@ -99,7 +99,7 @@ async def test_a_bytes_body_that_is_not_json_is_logged_as_text(kernel: Integrati
     assert rows[odd.id].request_body == "not JSON at all"  # a JSON string: readable back
 
 
-async def test_a_plain_row_equals_the_same_entry_added(kernel: Integrations) -> None:
+async def test_a_plain_row_equals_the_same_entry_added(kernel: Kernel) -> None:
     """``add_plain`` (the API path's lean row) stores exactly what ``add`` of the same
     entry stores."""
     writer = kernel.runtime().log_writer
@@ -126,7 +126,7 @@ async def test_a_plain_row_equals_the_same_entry_added(kernel: Integrations) -> 
     assert plain.id.version == 7 and plain.timestamp is not None
 
 
-async def test_a_plain_row_is_checked_like_an_entry(kernel: Integrations) -> None:
+async def test_a_plain_row_is_checked_like_an_entry(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     with pytest.raises(ValueError, match="sideways"):
         writer.add_plain(ORG_A, "api", "GET /x", "sideways", "success", 200)
@@ -145,7 +145,7 @@ def test_ids_are_version_7_time_ordered_and_ordinary_uuids() -> None:
     assert abs(millis[-1] - time.time_ns() // 1_000_000) < 5_000
 
 
-async def test_many_rows_are_all_written(kernel: Integrations) -> None:
+async def test_many_rows_are_all_written(kernel: Kernel) -> None:
     """Batches larger than the writer's batch size."""
     writer = kernel.runtime().log_writer
     for n in range(1234):

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.masking import DEFAULT_MASK, MAX_DEPTH
 from tests.core.helpers import ORG_A
 
 from .test_log_bulk import _entry
 
 
-async def test_deep_documents_are_logged_cut_at_the_masking_depth(kernel: Integrations) -> None:
+async def test_deep_documents_are_logged_cut_at_the_masking_depth(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     raw = _entry("raw", datetime.now(UTC))
     raw.request_body = ("[" * 100_000 + "]" * 100_000).encode()  # past json.loads

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.db.tables import JobRow, LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.logs.writer import LogEntry, LogWriter
 from tests.core.helpers import ORG_A, all_rows
@@ -24,7 +24,7 @@ def row_text(row: LogRow) -> str:
 
 
 @requires_acme
-async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integrations) -> None:
+async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Kernel) -> None:
     body = {
         "order": {"number": "PO-1", "note": f"the partner password={SECRET} was rotated"},
         "login": {"password": SECRET, "user": "edi"},
@@ -46,7 +46,7 @@ async def test_secrets_in_an_attempts_request_body_are_masked(kernel: Integratio
     assert row.request_body["login"] == {"password": "***", "user": "edi"}
 
 
-async def test_buffered_log_rows_are_masked_and_flushed_on_close(kernel: Integrations) -> None:
+async def test_buffered_log_rows_are_masked_and_flushed_on_close(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     for i in range(3):
         writer.add(
@@ -67,7 +67,7 @@ async def test_buffered_log_rows_are_masked_and_flushed_on_close(kernel: Integra
     assert all("mp_live_abcDEF123" not in row_text(r) for r in rows)
 
 
-async def test_oversized_bodies_are_capped(kernel: Integrations) -> None:
+async def test_oversized_bodies_are_capped(kernel: Kernel) -> None:
     writer = kernel.runtime().log_writer
     writer.body_limit = 1000
     entry = LogEntry(

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.core.helpers import ORG_A
 
 from .test_log_bulk import _entry
 
 
 async def test_unpaired_surrogates_and_nul_become_replacement_characters(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     writer = kernel.runtime().log_writer
     # What json.loads makes of '{"x": "\\ud800"}' posted by a client, and worse.

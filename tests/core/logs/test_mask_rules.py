@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.tables import JobRow, LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.rules import MaskRules
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.plugins.manager import PluginManager
@@ -121,7 +121,7 @@ async def test_a_plugins_mask_applies_on_every_path(tmp_path: Path, database_url
         embedded_worker=False,
         environment="test",
     )
-    kernel = await Integrations.start(settings_, plugins=plugins, clock=ManualClock())
+    kernel = await Kernel.start(settings_, plugins=plugins, clock=ManualClock())
     if kernel.database.is_postgres:
         await truncate_all(kernel.database)
     try:
@@ -130,7 +130,7 @@ async def test_a_plugins_mask_applies_on_every_path(tmp_path: Path, database_url
         await kernel.close()
 
 
-async def _check_every_path(kernel: Integrations) -> None:
+async def _check_every_path(kernel: Kernel) -> None:
     masker = kernel.masker
     coded = {"zx_code": "4711", "ZX-Code": ["a", {"b": 1}]}  # the plugin's key, any value
     places: list[Any] = [

@@ -7,14 +7,14 @@ import time
 
 from monopilot_integrations.core.connector import JobSpec
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from tests.core.helpers import ORG_A, all_rows
 from tests.support import plugin
 from tests.support.fixtures import drain, running_worker
 
 
 async def test_register_job_handlers_handler_runs_on_its_connectors_queue(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     flaky = kernel.registry.connector("flaky")
     async with running_worker(kernel):
@@ -33,7 +33,7 @@ async def test_register_job_handlers_handler_runs_on_its_connectors_queue(
     assert logs[ids[1]].error_message == "ledger busy"
 
 
-async def test_unknown_job_kind_is_dead_lettered_with_a_clear_error(kernel: Integrations) -> None:
+async def test_unknown_job_kind_is_dead_lettered_with_a_clear_error(kernel: Kernel) -> None:
     flaky = kernel.registry.connector("flaky")
     (job_id,) = await kernel.jobs.create(ORG_A, flaky, [JobSpec({}, kind="nosuch")])
     outcome = await kernel.run_job(ORG_A, job_id)
@@ -42,7 +42,7 @@ async def test_unknown_job_kind_is_dead_lettered_with_a_clear_error(kernel: Inte
 
 
 async def test_register_periodic_tasks_task_runs_repeatedly_under_the_scheduler(
-    kernel: Integrations,
+    kernel: Kernel,
 ) -> None:
     plugin.TICKS.clear()
     kernel.start_scheduler()

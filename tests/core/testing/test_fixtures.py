@@ -7,7 +7,7 @@ The fixtures themselves run in the generated connector's own tests
 from __future__ import annotations
 
 from monopilot_integrations.core.clock import ManualClock
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.testing import (
     Answer,
     LoopbackReceiver,
@@ -18,7 +18,7 @@ from tests.core.helpers import ORG_A
 
 
 async def test_run_pending_jobs_runs_what_is_due_by_the_kernels_clock(
-    kernel: Integrations, clock: ManualClock
+    kernel: Kernel, clock: ManualClock
 ) -> None:
     await kernel.publish(ORG_A, "test.ping", {"fail_times": 1})
 
@@ -28,7 +28,7 @@ async def test_run_pending_jobs_runs_what_is_due_by_the_kernels_clock(
     assert [o.status for o in await run_pending_jobs(kernel, "flaky")] == ["succeeded"]
 
 
-async def test_the_org_key_holds_every_registered_scope(kernel: Integrations) -> None:
+async def test_the_org_key_holds_every_registered_scope(kernel: Kernel) -> None:
     org = await create_org_with_admin_key(kernel)
     (key,), total = await kernel.api_keys.list(org.id)
     assert total == 1

@@ -4,7 +4,7 @@ asyncpg connections, aiosqlite threads and asyncio tasks belong to the loop that
 them. A process running the server loop and Dramatiq's worker loop therefore has one
 ``Runtime`` per loop, each with its own database engine, log writer and connector
 instances, all sharing the settings, registry, clock and keyring of the
-:class:`~.integrations.Integrations` that owns them.
+:class:`~.kernel.Kernel` that owns them.
 
 A ``Runtime`` is also what a connector sees as its context (:class:`~.connector.ConnectorContext`).
 """
@@ -40,11 +40,11 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
 
 class Runtime:
-    def __init__(self, kernel: Integrations, database: Database) -> None:
+    def __init__(self, kernel: Kernel, database: Database) -> None:
         self.kernel = kernel
         self.settings = kernel.settings
         self.registry = kernel.registry

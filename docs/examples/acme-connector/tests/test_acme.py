@@ -24,7 +24,7 @@ from acme_monopilot.mapper import AcmeOrderMapper
 from acme_monopilot.tables import AcmeExport
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.tables import JobRow, LogRow
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
@@ -50,7 +50,7 @@ async def kernel(tmp_path: Path):  # type: ignore[no-untyped-def]
         data_dir=tmp_path, environment="test", dispatch_interval=0.05, sweep_interval=0.05
     )
     await migrate.upgrade(settings.resolved_database_url, Registry(PluginManager()))
-    kernel = await Integrations.start(settings)  # embedded worker and scheduler
+    kernel = await Kernel.start(settings)  # embedded worker and scheduler
     yield kernel
     await kernel.close()
 
@@ -90,7 +90,7 @@ def test_the_mapper_round_trips_an_order() -> None:
 
 
 async def test_an_order_event_becomes_an_acme_file_a_log_row_and_an_export_record(
-    kernel: Integrations, tmp_path: Path
+    kernel: Kernel, tmp_path: Path
 ) -> None:
     await kernel.publish(ORG, "order.created", ORDER)
     outbox = tmp_path / "acme-outbox" / str(ORG)
@@ -132,7 +132,7 @@ async def test_an_order_event_becomes_an_acme_file_a_log_row_and_an_export_recor
     assert [item["file_name"] for item in body["items"]] == [file.name]
 
 
-async def test_an_order_without_lines_is_dead_lettered_not_retried(kernel: Integrations) -> None:
+async def test_an_order_without_lines_is_dead_lettered_not_retried(kernel: Kernel) -> None:
     await kernel.publish(ORG, "order.created", {**ORDER, "lines": []})
 
     async def dead():  # type: ignore[no-untyped-def]
@@ -146,7 +146,7 @@ async def test_an_order_without_lines_is_dead_lettered_not_retried(kernel: Integ
 
 
 async def test_the_cli_command_lists_exports(
-    kernel: Integrations, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    kernel: Kernel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     from monopilot_integrations.server.cli import main
 

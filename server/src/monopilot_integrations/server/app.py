@@ -17,7 +17,7 @@ from aiohttp import web
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db import migrate
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.core.settings import Settings
@@ -50,7 +50,7 @@ def create_app(
     plugins.load()
     if not plugins.pluggy.has_plugin(SERVER_PLUGIN):
         plugins.register(server_routes, SERVER_PLUGIN)
-    kernel = Integrations(settings, plugins=plugins, clock=clock, broker=broker)
+    kernel = Kernel(settings, plugins=plugins, clock=clock, broker=broker)
 
     app = web.Application(
         middlewares=[edge_middleware, mw.api_middleware],
@@ -101,7 +101,7 @@ def _with_access(
 
 
 async def _kernel_lifecycle(app: web.Application) -> AsyncIterator[None]:
-    kernel: Integrations = app[KERNEL]
+    kernel: Kernel = app[KERNEL]
     await kernel.database.ping()
     missing = await migrate.missing_heads(kernel.settings.resolved_database_url, kernel.registry)
     if missing:
@@ -119,6 +119,6 @@ async def _kernel_lifecycle(app: web.Application) -> AsyncIterator[None]:
     await kernel.close()
 
 
-def kernel_of(app: web.Application) -> Integrations:
-    kernel: Integrations = app[KERNEL]
+def kernel_of(app: web.Application) -> Kernel:
+    kernel: Kernel = app[KERNEL]
     return kernel

@@ -197,9 +197,9 @@ async def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 async def cmd_api_keys_create(args: argparse.Namespace) -> int:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
-    kernel = Integrations(args.settings, plugins=args.registry.plugins)
+    kernel = Kernel(args.settings, plugins=args.registry.plugins)
     try:
         organization = await find_organization(kernel, args.org)
         if organization is None:
@@ -238,9 +238,9 @@ async def find_organization(kernel: Any, value: str) -> Any:
 
 
 async def cmd_orgs_list(args: argparse.Namespace) -> int:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
-    kernel = Integrations(args.settings, plugins=args.registry.plugins)
+    kernel = Kernel(args.settings, plugins=args.registry.plugins)
     try:
         lister = getattr(kernel.domain, "list_organizations", None)
         if lister is None:

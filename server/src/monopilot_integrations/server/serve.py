@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.server.app import SETTINGS, create_app
 from monopilot_integrations.server.gc_tuning import tune_collector
@@ -75,7 +75,7 @@ def tune_on_startup(app: web.Application) -> None:
 async def _prepare_demo(settings: Settings) -> dict[str, object]:
     from monopilot_integrations.server.demo.setup import prepare_demo
 
-    kernel = Integrations(settings)
+    kernel = Kernel(settings)
     try:
         return await prepare_demo(kernel)
     finally:
@@ -103,7 +103,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Settings, *, scheduler: bool) -> int:
-    kernel = await Integrations.start(settings, embedded_worker=False)
+    kernel = await Kernel.start(settings, embedded_worker=False)
     kernel.start_worker()
     if scheduler:
         kernel.start_scheduler()

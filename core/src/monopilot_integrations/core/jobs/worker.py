@@ -10,7 +10,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 
 if TYPE_CHECKING:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class KernelLifecycle(Middleware):
     the AsyncIO middleware stops the loop.
     """
 
-    def __init__(self, kernel: Integrations) -> None:
+    def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
@@ -37,7 +37,7 @@ class KernelLifecycle(Middleware):
 
 
 class EmbeddedWorker:
-    def __init__(self, kernel: Integrations, *, threads: int = 8) -> None:
+    def __init__(self, kernel: Kernel, *, threads: int = 8) -> None:
         self.kernel = kernel
         if not any(isinstance(m, KernelLifecycle) for m in kernel.broker.middleware):
             kernel.broker.add_middleware(KernelLifecycle(kernel))

@@ -83,7 +83,7 @@ class JobHandler:
 class PeriodicTask:
     """A coroutine run every ``interval`` seconds by the scheduler.
 
-    The callable receives the kernel (``Integrations``) so it can open sessions, publish
+    The callable receives the kernel (``Kernel``) so it can open sessions, publish
     events and create jobs.
     """
 

@@ -22,7 +22,7 @@ Fixtures (override any of them in your own ``conftest.py``):
     The plugin manager: every installed plugin (entry points). Override it to add one
     registered by hand.
 ``kernel``
-    A started :class:`~monopilot_integrations.core.integrations.Integrations` on a database
+    A started :class:`~monopilot_integrations.core.kernel.Kernel` on a database
     migrated with core's and every plugin's branch.
 ``org``
     An organisation (:class:`TestOrg`) with an API key holding every registered scope.
@@ -48,7 +48,7 @@ import pytest
 import pytest_asyncio
 
 from monopilot_integrations.core.clock import ManualClock
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.testing.kernel import (
@@ -102,14 +102,14 @@ def kernel_plugins() -> PluginManager:
 @pytest_asyncio.fixture
 async def kernel(
     settings: Settings, kernel_plugins: PluginManager, clock: ManualClock
-) -> AsyncIterator[Integrations]:
+) -> AsyncIterator[Kernel]:
     await migrate_database(settings, kernel_plugins)
     async with started_kernel(settings, kernel_plugins, clock) as started:
         yield started
 
 
 @pytest_asyncio.fixture
-async def org(kernel: Integrations) -> TestOrg:
+async def org(kernel: Kernel) -> TestOrg:
     return await create_org_with_admin_key(kernel)
 
 
@@ -120,7 +120,7 @@ async def receiver() -> AsyncIterator[LoopbackReceiver]:
 
 
 @pytest_asyncio.fixture
-async def api(kernel: Integrations, clock: ManualClock) -> AsyncIterator[Any]:
+async def api(kernel: Kernel, clock: ManualClock) -> AsyncIterator[Any]:
     """An ``aiohttp.test_utils.TestClient`` on the assembled server, sharing the kernel's
     database, plugins and clock (the server is a separate distribution: skipped without it)."""
     from aiohttp.test_utils import TestClient, TestServer

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.integrations import Integrations
 from monopilot_integrations.core.jobs.outcome import AttemptOutcome
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
@@ -57,9 +57,9 @@ async def migrate_database(settings: Settings, plugins: PluginManager) -> list[s
 @contextlib.asynccontextmanager
 async def started_kernel(
     settings: Settings, plugins: PluginManager, clock: ManualClock
-) -> AsyncIterator[Integrations]:
+) -> AsyncIterator[Kernel]:
     """A started kernel on an already migrated database, closed afterwards."""
-    kernel = await Integrations.start(settings, plugins=plugins, clock=clock)
+    kernel = await Kernel.start(settings, plugins=plugins, clock=clock)
     try:
         yield kernel
     finally:
@@ -80,9 +80,7 @@ class TestOrg:
         return {"Authorization": f"Bearer {self.api_key}"}
 
 
-async def create_org_with_admin_key(
-    kernel: Integrations, org_id: uuid.UUID | None = None
-) -> TestOrg:
+async def create_org_with_admin_key(kernel: Kernel, org_id: uuid.UUID | None = None) -> TestOrg:
     org_id = org_id or uuid.uuid4()
     scopes = [str(name) for name in kernel.registry.scopes]
     _, secret = await kernel.api_keys.create(
@@ -91,9 +89,7 @@ async def create_org_with_admin_key(
     return TestOrg(org_id, secret)
 
 
-async def run_pending_jobs(
-    kernel: Integrations, connector: str | None = None
-) -> list[AttemptOutcome]:
+async def run_pending_jobs(kernel: Kernel, connector: str | None = None) -> list[AttemptOutcome]:
     """Turn published events into jobs, then run one attempt of every job that is due by
     the kernel's clock (of ``connector`` only, when given), in creation order. What a
     worker would do, in the test's own task, so the test sees each outcome."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
 #: The request's organisation (set by authentication).
 ORG_ID: web.RequestKey[uuid.UUID] = web.RequestKey("monopilot.org_id", uuid.UUID)
@@ -30,6 +30,6 @@ def request_org(request: web.Request) -> uuid.UUID:
     return org
 
 
-def request_kernel(request: web.Request) -> Integrations:
-    kernel: Integrations = request.config_dict[KERNEL]
+def request_kernel(request: web.Request) -> Kernel:
+    kernel: Kernel = request.config_dict[KERNEL]
     return kernel

@@ -27,7 +27,7 @@ from monopilot_integrations.core.domain.records import (
     WorkOrder,
 )
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.web.request import request_kernel, request_org
 from monopilot_integrations.server.problems import Problem
 
@@ -37,7 +37,7 @@ class Caller:
 
     __slots__ = ("kernel", "org", "store")
 
-    def __init__(self, kernel: Integrations, org: uuid.UUID) -> None:
+    def __init__(self, kernel: Kernel, org: uuid.UUID) -> None:
         self.kernel = kernel
         self.org = org
         self.store: DomainStore = kernel.domain

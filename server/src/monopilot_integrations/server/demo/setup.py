@@ -23,13 +23,13 @@ from typing import Any
 
 from monopilot_integrations.core.db import migrate
 from monopilot_integrations.core.errors import ConfigError
-from monopilot_integrations.core.integrations import Integrations
+from monopilot_integrations.core.kernel import Kernel
 
 DEMO_KEY_NAME = "demo admin"
 DEMO_FILE = Path(str(files("monopilot_integrations.server.demo") / "demo-org.json"))
 
 
-async def prepare_demo(kernel: Integrations) -> dict[str, Any]:
+async def prepare_demo(kernel: Kernel) -> dict[str, Any]:
     settings = kernel.settings
     await migrate.upgrade(
         settings.resolved_database_url,
@@ -77,7 +77,7 @@ def read_demo_file() -> dict[str, Any]:
     return data
 
 
-async def load_demo_file(kernel: Integrations) -> bool:
+async def load_demo_file(kernel: Kernel) -> bool:
     """Load the demo file with the installed ``seed`` command; ``False`` if there is none."""
     seed = kernel.registry.cli_commands.get("seed")
     if seed is None:

@@ -27,9 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from monopilot_integrations.core.integrations import Integrations
+    from monopilot_integrations.core.kernel import Kernel
 
-    kernel = Integrations(args.settings, plugins=args.registry.plugins)
+    kernel = Kernel(args.settings, plugins=args.registry.plugins)
     try:
         if args.org is None:
             report = await poll_all(kernel)

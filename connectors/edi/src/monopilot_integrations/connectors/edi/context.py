@@ -23,7 +23,7 @@ class EdiContext:
 
     @classmethod
     def of(cls, holder: Any) -> EdiContext:
-        """From a Runtime, the kernel (``Integrations``) or a connector's context."""
+        """From a Runtime, the kernel (``Kernel``) or a connector's context."""
         runtime = holder.runtime() if hasattr(holder, "runtime") else holder
         if not isinstance(runtime, Runtime):
             raise TypeError(f"expected the kernel or a runtime, not {type(holder).__name__}")

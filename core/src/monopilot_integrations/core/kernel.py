@@ -1,11 +1,11 @@
-"""``Integrations``: the one object MonoPilot (or the server) holds.
+"""``Kernel``: the one object MonoPilot (or the server) holds.
 
 ::
 
-    integrations = await Integrations.start(Settings())
-    await integrations.publish(org_id, "workorder.completed", data, session=session)
+    kernel = await Kernel.start(Settings())
+    await kernel.publish(org_id, "workorder.completed", data, session=session)
     ...
-    await integrations.close()
+    await kernel.close()
 
 It loads the plugins, opens the database, builds the broker and the per-connector actors,
 and, in embedded mode, runs the in-process worker and the scheduler (dispatcher, sweeper,
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 PURGE_INTERVAL = 3600.0
 
 
-class Integrations:
+class Kernel:
     """The kernel, started. Use :meth:`start`; close with :meth:`close`."""
 
     def __init__(
@@ -100,7 +100,7 @@ class Integrations:
         broker: dramatiq.Broker | None = None,
         keyring: Keyring | None = None,
         embedded_worker: bool | None = None,
-    ) -> Integrations:
+    ) -> Kernel:
         """Start the kernel; with ``embedded_worker`` (default: the setting) also the
         in-process worker and scheduler."""
         self = cls(
@@ -268,7 +268,7 @@ def settings_flag(setting: bool, override: bool | None) -> bool:
     return setting if override is None else override
 
 
-def _bind(run: Any, kernel: Integrations) -> Any:
+def _bind(run: Any, kernel: Kernel) -> Any:
     async def call() -> object:
         return await run(kernel)
 
