@@ -99,7 +99,14 @@ async def create_shipment(request: web.Request) -> web.Response:
                             best_before=line.best_before,
                         )
                     )
-                packages.append(NewShipmentPackage(sscc=package.sscc, lines=lines))
+                packages.append(
+                    NewShipmentPackage(
+                        sscc=package.sscc,
+                        package_type=package.package_type,
+                        gross_weight=package.gross_weight,
+                        lines=lines,
+                    )
+                )
             shipment = await c.store.create_shipment(
                 c.org,
                 NewShipment(
@@ -162,7 +169,7 @@ ROUTES = [
         get_shipment,
         name="shipping.shipments.get",
         scope="read:shipping",
-        summary="One shipment with lines, customer and tracking",
+        summary="One shipment with its packages and lines, customer and tracking",
         tags=TAGS,
         response_model=ShipmentOut,
         responses=errors(404),
