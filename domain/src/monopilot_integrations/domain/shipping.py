@@ -223,10 +223,13 @@ class ShippingStore(StoreBase):
 
     async def _check_ssccs(self, s: AsyncSession, org_id: uuid.UUID, data: NewShipment) -> None:
         """An SSCC names one package of the organisation: refuse one listed twice or taken."""
-        ssccs = [p.sscc for p in data.packages if p.sscc is not None]
+        ssccs: list[str] = []
         for p, package in enumerate(data.packages):
-            if package.sscc is not None and ssccs.count(package.sscc) > 1:
+            if package.sscc is None:
+                continue
+            if package.sscc in ssccs:
                 raise invalid(f"packages[{p}].sscc", f"SSCC {package.sscc} is listed twice")
+            ssccs.append(package.sscc)
         taken = set(
             await s.scalars(
                 select(ShipmentPackageRow.sscc).where(
