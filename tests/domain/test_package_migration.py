@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -175,4 +176,31 @@ async def test_an_sscc_on_two_shipments_of_one_organisation_stops_the_upgrade(
     with pytest.raises(RuntimeError, match=f"SSCC {SSCC_A} is on shipments"):
         await migrate.upgrade(fresh_url, Registry(PluginManager()))
 
-    assert await migrate.current(fresh_url) == [BEFORE]
+    current = await migrate.current(fresh_url)
+    assert BEFORE in current and "domain_0003_shipment_packages" not in current
+
+
+async def test_a_downgrade_puts_the_ssccs_back_on_the_lines(fresh_url: str) -> None:
+    a = Org("a")
+    await _at_domain_0002(fresh_url, a.rows(), a.shipment("WZ-1", [SSCC_A, SSCC_A, None]))
+    await migrate.upgrade(fresh_url, Registry(PluginManager()))
+
+    config = migrate.alembic_config(Registry(PluginManager()))
+
+    def downgrade(connection: sa.Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, BEFORE)
+
+    engine = create_async_engine(fresh_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(downgrade)
+        async with engine.connect() as conn:
+            rows = await conn.execute(sa.select(LINES.c.line_no, LINES.c.sscc).order_by("line_no"))
+            assert rows.all() == [(1, SSCC_A), (2, SSCC_A), (3, None)]
+            tables = await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+            assert "shipment_packages" not in tables
+    finally:
+        await engine.dispose()
+    current = await migrate.current(fresh_url)
+    assert BEFORE in current and "domain_0003_shipment_packages" not in current
