@@ -66,7 +66,8 @@ async def create_shipment(request: web.Request) -> web.Response:
     DESADV can be sent for it."""
     c = caller(request)
     body = await parse_body(request, ShipmentCreate)
-    with domain_errors(f"shipment number {body.number!r} is already used"):
+    # A concurrent writer took the number or an SSCC between the store's checks and the insert.
+    with domain_errors(f"shipment number {body.number!r} or one of its SSCCs is already used"):
         async with c.kernel.session(c.org) as s:
             order = await c.store.get_sales_order(c.org, body.sales_order_id, session=s)
             if order is None:
