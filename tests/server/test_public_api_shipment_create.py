@@ -77,3 +77,26 @@ async def test_a_bad_shipment_is_a_clear_422(api: Api) -> None:
     assert "/sales_order_id" in paths(foreign)
     empty = await api.json("POST", SHIPMENTS, 422, json=_body(order["id"], packages=[]))
     assert "/packages" in paths(empty)
+
+
+async def test_an_sscc_names_one_package_of_the_organisation(api: Api) -> None:
+    order = await _order(api, "SO-2026-00002")
+    line = {"product_code": "CHL-RAZ-450", "qty": 1}
+    twice = _body(
+        order["id"],
+        packages=[{"sscc": "359012340000000049", "lines": [line]}] * 2,
+    )
+    problem = await api.json("POST", SHIPMENTS, 422, json=twice)
+    assert "/packages/1/sscc" in paths(problem) and "listed twice" in problem["detail"]
+    # the demo's shipment WZ-2026-0001 has the pallet 359012340000000018 already
+    taken = _body(order["id"], packages=[{"sscc": "359012340000000018", "lines": [line]}])
+    problem = await api.json("POST", SHIPMENTS, 422, json=taken)
+    assert "/packages/0/sscc" in paths(problem) and "another package" in problem["detail"]
+    bad_type = _body(order["id"], packages=[{"package_type": "pallet", "lines": [line]}])
+    assert "/packages/0/package_type" in paths(
+        await api.json("POST", SHIPMENTS, 422, json=bad_type)
+    )
+    no_weight = _body(order["id"], packages=[{"gross_weight": 0, "lines": [line]}])
+    assert "/packages/0/gross_weight" in paths(
+        await api.json("POST", SHIPMENTS, 422, json=no_weight)
+    )

@@ -33,7 +33,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.domain.records import (
+    DEFAULT_PACKAGE_TYPE,
     InvoiceSyncStatus,
+    PackageType,
     PurchaseOrderStatus,
     SalesOrderSource,
     SalesOrderStatus,
@@ -164,12 +166,30 @@ class SeedInventoryLevel(SeedModel):
     qty: Quantity
 
 
-class SeedShipmentLine(SeedModel):
+class SeedPackageLine(SeedModel):
+    """A line of a package."""
+
     product_code: Code
     qty: Decimal = Field(gt=0)
     batch: str | None = Field(default=None, max_length=64)
     best_before: date | None = None
+
+
+class SeedShipmentLine(SeedPackageLine):
+    """A line listed on the shipment itself. ``sscc`` is how older files packed: the line
+    travels on the package with that SSCC, one of ``packages`` or else a pallet (type
+    201) created for it; lines sharing an SSCC share the package. No ``sscc``: unpacked."""
+
     sscc: SSCC | None = None
+
+
+class SeedPackage(SeedModel):
+    """A package (a pallet) and the lines it carries; several lines: a mixed pallet."""
+
+    sscc: SSCC | None = None
+    package_type: PackageType = DEFAULT_PACKAGE_TYPE
+    gross_weight: Decimal | None = Field(default=None, gt=0, description="Kilograms")
+    lines: list[SeedPackageLine] = Field(min_length=1)
 
 
 class SeedShipment(SeedModel):
@@ -183,7 +203,9 @@ class SeedShipment(SeedModel):
     tracking_url: str | None = Field(default=None, max_length=500)
     dispatched_at: AwareDatetime | None = None
     delivered_at: AwareDatetime | None = None
-    lines: list[SeedShipmentLine] = Field(min_length=1)
+    #: Lines are numbered through the packages' lines first, then ``lines``.
+    packages: list[SeedPackage] = Field(default_factory=list)
+    lines: list[SeedShipmentLine] = Field(default_factory=list)
 
 
 class SeedInvoiceLine(SeedModel):
@@ -285,6 +307,13 @@ class SeedFile(SeedModel):
             for j, shl in enumerate(sh.lines):
                 path = f"$.shipments[{i}].lines[{j}].product_code"
                 ref(path, shl.product_code, products, "product")
+            for j, package in enumerate(sh.packages):
+                for k, pl in enumerate(package.lines):
+                    path = f"$.shipments[{i}].packages[{j}].lines[{k}].product_code"
+                    ref(path, pl.product_code, products, "product")
+            if not sh.lines and not sh.packages:
+                found.append({"path": f"$.shipments[{i}]", "message": "no packages and no lines"})
+        found += _sscc_problems(self.shipments)
         for i, inv in enumerate(self.invoices):
             ref(f"$.invoices[{i}].customer_code", inv.customer_code, customers, "customer")
             path = f"$.invoices[{i}].sales_order_number"
@@ -307,6 +336,25 @@ class SeedFile(SeedModel):
                             }
                         )
         return found
+
+
+def _sscc_problems(shipments: list[SeedShipment]) -> list[dict[str, str]]:
+    """An SSCC names one package: two packages of a shipment, or two shipments, sharing
+    one is an error (lines of one shipment sharing one share its package)."""
+    found: list[dict[str, str]] = []
+    owner: dict[str, str] = {}
+    for i, sh in enumerate(shipments):
+        listed = [p.sscc for p in sh.packages if p.sscc]
+        for sscc, count in Counter(listed).items():
+            if count > 1:
+                message = f"SSCC {sscc} is on {count} packages"
+                found.append({"path": f"$.shipments[{i}].packages", "message": message})
+        for sscc in dict.fromkeys([*listed, *(line.sscc for line in sh.lines if line.sscc)]):
+            first = owner.setdefault(sscc, sh.number)
+            if first != sh.number:
+                message = f"SSCC {sscc} is also on shipment {first!r}"
+                found.append({"path": f"$.shipments[{i}]", "message": message})
+    return found
 
 
 # --- reading -----------------------------------------------------------------------------

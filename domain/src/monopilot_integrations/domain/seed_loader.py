@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.domain.seed_packing import plan_packing, sync_packing
+from monopilot_integrations.domain.seed_values import LeftOut, apply, given_fields, with_defaults
 from monopilot_integrations.domain.tables import (
     CustomerRow,
     InventoryLevelRow,
@@ -26,6 +28,7 @@ from monopilot_integrations.domain.tables import (
     SalesOrderLineRow,
     SalesOrderRow,
     ShipmentLineRow,
+    ShipmentPackageRow,
     ShipmentRow,
     SupplierRow,
     UserRow,
@@ -102,11 +105,6 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _differs(current: Any, wanted: Any) -> bool:
-    # Decimal("4.9900") read back equals Decimal("4.99") from the file: that is no change.
-    return bool(current != wanted)
-
-
 class SeedLoader:
     """One load of one seed file. Not reusable: it keeps the counts of this load."""
 
@@ -147,15 +145,7 @@ class SeedLoader:
         setattr(counter, outcome, getattr(counter, outcome) + 1)
 
     def _apply(self, row: Any, values: dict[str, Any]) -> bool:
-        """Set what the file gives; a field it left out keeps the row's value."""
-        changed = False
-        for name, value in values.items():
-            if isinstance(value, LeftOut):
-                continue
-            if _differs(getattr(row, name), value):
-                setattr(row, name, value)
-                changed = True
-        return changed
+        return apply(row, values)
 
     async def _organization(self) -> uuid.UUID:
         org = self.seed.organization
@@ -182,10 +172,12 @@ class SeedLoader:
         *,
         options: Sequence[Any] = (),
         lines: str | None = None,
+        sync: Callable[[Any, Any], bool] | None = None,
     ) -> dict[Any, Any]:
         """Create or update one row per ``(key value, values)``; ``values`` is a dict or a
         seed model (its fields minus the key). With ``lines``, the values hold a list of line
-        dicts under that name, matched by position."""
+        dicts under that name, matched by position, or what ``sync(row, value)`` applies."""
+        sync_lines = sync or self._sync_lines
         stmt = select(table).where(table.org_id == self.org_id).options(*options)
         existing = {getattr(r, key): r for r in await self.s.scalars(stmt)}
         rows: dict[Any, Any] = {}
@@ -199,13 +191,13 @@ class SeedLoader:
                 row = table(org_id=self.org_id, **{key: key_value}, **created, **stamps)
                 if lines:
                     row.lines = []
-                    self._sync_lines(row, line_values)
+                    sync_lines(row, line_values)
                 self.s.add(row)
                 self._count(kind, "created")
                 self.created.append((kind, str(key_value), row))
             else:
                 changed = self._apply(row, values)
-                changed = (self._sync_lines(row, line_values) if lines else False) or changed
+                changed = (sync_lines(row, line_values) if lines else False) or changed
                 if changed and hasattr(table, "updated_at"):
                     row.updated_at = self.now
                 self._count(kind, "updated" if changed else "unchanged")
@@ -322,7 +314,7 @@ class SeedLoader:
                 delta = level.qty
                 self._count("inventory", "created")
                 self.created.append(("inventory", f"{level.product_code}@{level.location}", row))
-            elif _differs(row.qty, level.qty):
+            elif row.qty != level.qty:
                 delta = level.qty - row.qty
                 row.qty, row.updated_at = level.qty, self.now
                 self._count("inventory", "updated")
@@ -346,22 +338,29 @@ class SeedLoader:
 
     async def _shipments(self) -> dict[str, ShipmentRow]:
         items = []
+        product_ids = {code: row.id for code, row in self.products.items()}
         for sh in self.seed.shipments:
             order = self.sales_orders[sh.sales_order_number]
-            values = given_fields(sh, exclude={"number", "sales_order_number", "lines"})
+            exclude = {"number", "sales_order_number", "lines", "packages"}
+            values = given_fields(sh, exclude=exclude)
             values["sales_order_id"] = order.id
             values["customer_id"] = order.customer_id
-            values["lines"] = [
-                {
-                    **line.model_dump(exclude={"product_code"}),
-                    "product_id": self.products[line.product_code].id,
-                }
-                for line in sh.lines
-            ]
+            values["packing"] = plan_packing(sh, product_ids)
             items.append((sh.number, values))
-        option = self._lines_option(ShipmentRow, ShipmentLineRow)
+        lines = ShipmentRow.lines.and_(ShipmentLineRow.org_id == self.org_id)
+        package = ShipmentLineRow.package.and_(ShipmentPackageRow.org_id == self.org_id)
+        options = [
+            selectinload(lines).selectinload(package),
+            selectinload(ShipmentRow.package_rows.and_(ShipmentPackageRow.org_id == self.org_id)),
+        ]
         return await self._upsert(
-            ShipmentRow, "shipments", "number", items, options=[option], lines="lines"
+            ShipmentRow,
+            "shipments",
+            "number",
+            items,
+            options=options,
+            lines="packing",
+            sync=lambda row, plan: sync_packing(row, plan, self.now),
         )
 
     async def _invoices(self) -> None:
@@ -417,31 +416,6 @@ class SeedLoader:
         if not exists:
             values["sync_status"] = inv.sync_status
         return values
-
-
-class LeftOut:
-    """A field the seed file left out: its default when the row is created, and the row's
-    own value (untouched) when it exists, so reloading a partial file changes only what
-    the file says (an organisation's GLN, an order's source, a shipment's status stay)."""
-
-    __slots__ = ("default",)
-
-    def __init__(self, default: Any) -> None:
-        self.default = default
-
-
-def given_fields(model: BaseModel, *, exclude: set[str]) -> dict[str, Any]:
-    """``model``'s fields; those the file did not set wrapped in :class:`LeftOut`."""
-    values = model.model_dump(exclude=exclude)
-    return {
-        name: value if name in model.model_fields_set else LeftOut(value)
-        for name, value in values.items()
-    }
-
-
-def with_defaults(values: dict[str, Any]) -> dict[str, Any]:
-    """The values to create a row with: left-out fields take their defaults."""
-    return {k: v.default if isinstance(v, LeftOut) else v for k, v in values.items()}
 
 
 def _or(model: BaseModel, name: str, default: Any) -> Any:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from monopilot_integrations.core.db.base import new_id
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.core.domain.records import (
     Invoice,
@@ -29,6 +31,7 @@ from monopilot_integrations.domain.tables import (
     ProductRow,
     SalesOrderRow,
     ShipmentLineRow,
+    ShipmentPackageRow,
     ShipmentReceiptRow,
     ShipmentRow,
 )
@@ -37,10 +40,19 @@ from monopilot_integrations.domain.tables import (
 _SHIPMENT_ORDER: dict[str, int] = {"planned": 0, "dispatched": 1, "delivered": 2}
 
 
+def _line_options(org_id: uuid.UUID, lines: Any) -> list[LoaderOption]:
+    """Each line with its product and its package, loaded through ``lines``."""
+    product = ShipmentLineRow.product.and_(ProductRow.org_id == org_id)
+    package = ShipmentLineRow.package.and_(ShipmentPackageRow.org_id == org_id)
+    return [lines.selectinload(product), lines.selectinload(package)]
+
+
 def _shipment_options(org_id: uuid.UUID) -> list[LoaderOption]:
     lines = ShipmentRow.lines.and_(ShipmentLineRow.org_id == org_id)
+    packages = ShipmentRow.package_rows.and_(ShipmentPackageRow.org_id == org_id)
     return [
-        selectinload(lines).selectinload(ShipmentLineRow.product.and_(ProductRow.org_id == org_id)),
+        *_line_options(org_id, selectinload(lines)),
+        selectinload(packages),
         selectinload(ShipmentRow.customer.and_(CustomerRow.org_id == org_id)),
         selectinload(ShipmentRow.sales_order.and_(SalesOrderRow.org_id == org_id)),
     ]
@@ -138,19 +150,34 @@ class ShippingStore(StoreBase):
             )
             for product_id in sorted(wanted - known, key=str):
                 raise invalid("packages", f"no product {product_id} in this organisation")
+            await self._check_ssccs(s, org_id, data)
             now = self.clock.now()
-            lines = [
-                ShipmentLineRow(org_id=org_id, line_no=number, sscc=package.sscc, **line_data)
-                for number, (package, line_data) in enumerate(
-                    (
-                        (package, line.model_dump())
-                        for package in data.packages
-                        for line in package.lines
-                    ),
-                    start=1,
+            shipment_id = new_id()
+            packages: list[ShipmentPackageRow] = []
+            lines: list[ShipmentLineRow] = []
+            for package_no, package in enumerate(data.packages, start=1):
+                packed = ShipmentPackageRow(
+                    id=new_id(),
+                    org_id=org_id,
+                    shipment_id=shipment_id,
+                    package_no=package_no,
+                    sscc=package.sscc,
+                    package_type=package.package_type,
+                    gross_weight=package.gross_weight,
+                    created_at=now,
                 )
-            ]
+                packages.append(packed)
+                lines += [
+                    ShipmentLineRow(
+                        org_id=org_id,
+                        line_no=len(lines) + i,
+                        package=packed,
+                        **line.model_dump(),
+                    )
+                    for i, line in enumerate(package.lines, start=1)
+                ]
             row = ShipmentRow(
+                id=shipment_id,
                 org_id=org_id,
                 number=data.number,
                 sales_order_id=order.id,
@@ -160,6 +187,7 @@ class ShippingStore(StoreBase):
                 created_at=now,
                 updated_at=now,
                 lines=lines,
+                package_rows=packages,
             )
             s.add(row)
             await s.flush()
@@ -192,6 +220,28 @@ class ShippingStore(StoreBase):
             row.updated_at = self.clock.now()
             await s.flush()
             return Shipment.model_validate(row)
+
+    async def _check_ssccs(self, s: AsyncSession, org_id: uuid.UUID, data: NewShipment) -> None:
+        """An SSCC names one package of the organisation: refuse one listed twice or taken."""
+        ssccs: list[str] = []
+        for p, package in enumerate(data.packages):
+            if package.sscc is None:
+                continue
+            if package.sscc in ssccs:
+                raise invalid(f"packages[{p}].sscc", f"SSCC {package.sscc} is listed twice")
+            ssccs.append(package.sscc)
+        taken = set(
+            await s.scalars(
+                select(ShipmentPackageRow.sscc).where(
+                    ShipmentPackageRow.org_id == org_id, ShipmentPackageRow.sscc.in_(ssccs)
+                )
+            )
+        )
+        for p, package in enumerate(data.packages):
+            if package.sscc in taken:
+                raise invalid(
+                    f"packages[{p}].sscc", f"SSCC {package.sscc} is already on another package"
+                )
 
     def _advance(self, row: ShipmentRow, status: str, at: datetime) -> None:
         if _SHIPMENT_ORDER[status] < _SHIPMENT_ORDER[row.status]:

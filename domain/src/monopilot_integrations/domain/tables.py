@@ -414,6 +414,29 @@ class ShipmentRow(TenantMixin, Base):
         "SalesOrderRow", "foreign(ShipmentRow.sales_order_id) == SalesOrderRow.id"
     )
     lines: Mapped[list[ShipmentLineRow]] = _lines("ShipmentRow", "ShipmentLineRow", "shipment_id")
+    package_rows: Mapped[list[ShipmentPackageRow]] = relationship(
+        "ShipmentPackageRow",
+        primaryjoin="ShipmentRow.id == foreign(ShipmentPackageRow.shipment_id)",
+        order_by="ShipmentPackageRow.package_no",
+        cascade="all, delete-orphan",
+        lazy="raise",
+    )
+
+    @property
+    def packages(self) -> list[dict[str, Any]]:
+        """The packages with the lines each carries (``lines`` and ``package_rows`` loaded):
+        built here rather than loaded, so a line is loaded once, through ``lines``."""
+        return [
+            {
+                "id": package.id,
+                "package_no": package.package_no,
+                "sscc": package.sscc,
+                "package_type": package.package_type,
+                "gross_weight": package.gross_weight,
+                "lines": [line for line in self.lines if line.package_id == package.id],
+            }
+            for package in self.package_rows
+        ]
 
     @property
     def sales_order_number(self) -> str | None:
@@ -435,7 +458,42 @@ class ShipmentRow(TenantMixin, Base):
     )
 
 
+class ShipmentPackageRow(TenantMixin, Base):
+    """A package of a shipment (a pallet, a carton): its SSCC, its type and the lines it
+    carries (a mixed pallet carries several). ``package_no`` orders the packages (DESADV
+    writes one CPS per package in that order); an SSCC names one package of the
+    organisation. Its lines are the shipment's lines that point at it
+    (:attr:`ShipmentRow.packages`)."""
+
+    __tablename__ = "shipment_packages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    shipment_id: Mapped[uuid.UUID] = mapped_column()
+    package_no: Mapped[int] = mapped_column(Integer)
+    sscc: Mapped[str | None] = mapped_column(String(18))
+    #: EANCOM PAC 7065 (``201``: ISO 1 pallet, 80 x 120 cm).
+    package_type: Mapped[str] = mapped_column(String(17), default=records.DEFAULT_PACKAGE_TYPE)
+    #: Kilograms, packaging included.
+    gross_weight: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+    __table_args__ = (
+        _org_fk("shipment_packages"),
+        _tenant_fk("shipment_packages", "shipment_id", "shipments", ondelete="CASCADE"),
+        # What a line's (org, shipment, package) points at: a line's package is its shipment's.
+        UniqueConstraint("org_id", "shipment_id", "id", name="uq_shipment_packages_shipment_id"),
+        UniqueConstraint(
+            "org_id", "shipment_id", "package_no", name="uq_shipment_packages_package_no"
+        ),
+        UniqueConstraint("org_id", "sscc", name="uq_shipment_packages_sscc"),
+        CheckConstraint("sscc IS NULL OR length(sscc) = 18", name="sscc_length"),
+        CheckConstraint("gross_weight IS NULL OR gross_weight > 0", name="gross_weight_positive"),
+    )
+
+
 class ShipmentLineRow(_ProductLine, TenantMixin, Base):
+    """``package_id``: the package that carries the line (none: not packed yet)."""
+
     __tablename__ = "shipment_lines"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -445,16 +503,38 @@ class ShipmentLineRow(_ProductLine, TenantMixin, Base):
     qty: Mapped[Decimal] = mapped_column(AMOUNT)
     batch: Mapped[str | None] = mapped_column(String(64))
     best_before: Mapped[date | None] = mapped_column(Date)
-    sscc: Mapped[str | None] = mapped_column(String(18))
+    package_id: Mapped[uuid.UUID | None] = mapped_column()
 
     product: Mapped[ProductRow] = _view(
         "ProductRow", "foreign(ShipmentLineRow.product_id) == ProductRow.id"
     )
+    # Writable, unlike the other many-to-ones: it tells the unit of work to insert a
+    # package before the lines it carries, and to move lines off one before deleting it.
+    package: Mapped[ShipmentPackageRow | None] = relationship(
+        "ShipmentPackageRow",
+        primaryjoin="foreign(ShipmentLineRow.package_id) == ShipmentPackageRow.id",
+        lazy="raise",
+    )
+
+    @property
+    def sscc(self) -> str | None:
+        """The SSCC of the package that carries the line."""
+        return self.package.sscc if self.package is not None else None
 
     __table_args__ = (
         _org_fk("shipment_lines"),
         _tenant_fk("shipment_lines", "shipment_id", "shipments", ondelete="CASCADE"),
         _tenant_fk("shipment_lines", "product_id", "products"),
+        ForeignKeyConstraint(
+            ["org_id", "shipment_id", "package_id"],
+            [
+                "shipment_packages.org_id",
+                "shipment_packages.shipment_id",
+                "shipment_packages.id",
+            ],
+            name="fk_shipment_lines_package_id",
+        ),
+        Index("ix_shipment_lines_package", "org_id", "package_id"),
         UniqueConstraint("org_id", "shipment_id", "line_no", name="uq_shipment_lines_line_no"),
     )
 

@@ -378,13 +378,13 @@ class DomainStore(Protocol):
         offset: int = 0,
         session: AsyncSession | None = None,
     ) -> Page[Shipment]:
-        """Shipments with lines and customer, newest first."""
+        """Shipments with packages, lines and customer, newest first."""
         ...
 
     async def get_shipment(
         self, org_id: uuid.UUID, shipment_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> Shipment | None:
-        """One shipment with lines, customer and tracking."""
+        """One shipment with its packages and lines, customer and tracking."""
         ...
 
     async def find_shipment_by_number(

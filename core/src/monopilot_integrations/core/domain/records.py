@@ -386,6 +386,12 @@ class InventoryMoveResult(Record):
 # --- shipments ---------------------------------------------------------------------------
 
 
+#: EANCOM PAC 7065 code of a package's type: ISO 1 pallet (80 x 120 cm, the EUR pallet).
+DEFAULT_PACKAGE_TYPE = "201"
+#: A package type code (EANCOM PAC 7065, an..17: ``201``, ``09``, ``CT``).
+PackageType = Annotated[str, Field(pattern=r"^[0-9A-Z]{1,17}$")]
+
+
 class ShipmentLine(Record):
     id: uuid.UUID
     line_no: int
@@ -395,14 +401,22 @@ class ShipmentLine(Record):
     qty: Decimal
     batch: str | None = None
     best_before: date | None = None
+    #: The package that carries the line (``None``: not packed).
+    package_id: uuid.UUID | None = None
+    #: That package's SSCC, for readers that look at lines only.
     sscc: str | None = None
 
 
 class ShipmentPackage(Record):
-    """A package of a shipment (a pallet): its SSCC and the lines it carries. A mixed
-    pallet carries several lines; lines without an SSCC form one package without one."""
+    """A package of a shipment (a pallet), stored: its SSCC, type, gross weight and the
+    lines it carries. A mixed pallet carries several lines."""
 
+    id: uuid.UUID
+    package_no: int
     sscc: str | None = None
+    package_type: str = DEFAULT_PACKAGE_TYPE
+    #: Kilograms, packaging included.
+    gross_weight: Decimal | None = None
     lines: list[ShipmentLine]
 
 
@@ -424,15 +438,15 @@ class Shipment(Record):
     delivered_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    #: Every line, in line order, packed or not.
     lines: list[ShipmentLine]
+    #: The packages, in ``package_no`` order, each with its lines.
+    packages: list[ShipmentPackage] = []
 
     @property
-    def packages(self) -> list[ShipmentPackage]:
-        """The lines grouped by the package (SSCC) they travel on, in line order."""
-        grouped: dict[str | None, list[ShipmentLine]] = {}
-        for line in self.lines:
-            grouped.setdefault(line.sscc, []).append(line)
-        return [ShipmentPackage(sscc=sscc, lines=lines) for sscc, lines in grouped.items()]
+    def unpacked_lines(self) -> list[ShipmentLine]:
+        """Lines that no package carries."""
+        return [line for line in self.lines if line.package_id is None]
 
 
 class NewShipmentLine(Input):
@@ -445,9 +459,12 @@ class NewShipmentLine(Input):
 
 
 class NewShipmentPackage(Input):
-    """A package (a pallet) and the lines it carries; ``sscc`` is its GS1 SSCC."""
+    """A package (a pallet) and the lines it carries; ``sscc`` is its GS1 SSCC, unique in
+    the organisation."""
 
     sscc: str | None = Field(default=None, pattern=r"^\d{18}$")
+    package_type: PackageType = DEFAULT_PACKAGE_TYPE
+    gross_weight: Decimal | None = Field(default=None, gt=0)
     lines: list[NewShipmentLine] = Field(min_length=1)
 
 

@@ -66,7 +66,8 @@ async def create_shipment(request: web.Request) -> web.Response:
     DESADV can be sent for it."""
     c = caller(request)
     body = await parse_body(request, ShipmentCreate)
-    with domain_errors(f"shipment number {body.number!r} is already used"):
+    # A concurrent writer took the number or an SSCC between the store's checks and the insert.
+    with domain_errors(f"shipment number {body.number!r} or one of its SSCCs is already used"):
         async with c.kernel.session(c.org) as s:
             order = await c.store.get_sales_order(c.org, body.sales_order_id, session=s)
             if order is None:
@@ -99,7 +100,14 @@ async def create_shipment(request: web.Request) -> web.Response:
                             best_before=line.best_before,
                         )
                     )
-                packages.append(NewShipmentPackage(sscc=package.sscc, lines=lines))
+                packages.append(
+                    NewShipmentPackage(
+                        sscc=package.sscc,
+                        package_type=package.package_type,
+                        gross_weight=package.gross_weight,
+                        lines=lines,
+                    )
+                )
             shipment = await c.store.create_shipment(
                 c.org,
                 NewShipment(
@@ -162,7 +170,7 @@ ROUTES = [
         get_shipment,
         name="shipping.shipments.get",
         scope="read:shipping",
-        summary="One shipment with lines, customer and tracking",
+        summary="One shipment with its packages and lines, customer and tracking",
         tags=TAGS,
         response_model=ShipmentOut,
         responses=errors(404),

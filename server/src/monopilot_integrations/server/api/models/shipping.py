@@ -7,7 +7,11 @@ from datetime import date
 
 from pydantic import AnyHttpUrl, Field
 
-from monopilot_integrations.core.domain.records import ShipmentStatus
+from monopilot_integrations.core.domain.records import (
+    DEFAULT_PACKAGE_TYPE,
+    PackageType,
+    ShipmentStatus,
+)
 from monopilot_integrations.core.web.fields import AwareTimestamp
 from monopilot_integrations.server.api.models.common import (
     Amount,
@@ -43,7 +47,17 @@ class ShipmentLineOut(ResponseModel):
     qty: Amount
     batch: str | None = None
     best_before: date | None = None
+    package_id: uuid.UUID | None = Field(default=None, description="The package carrying it")
+    sscc: str | None = Field(default=None, description="That package's SSCC")
+
+
+class ShipmentPackageOut(ResponseModel):
+    id: uuid.UUID
+    package_no: int = Field(description="The package's position in the shipment")
     sscc: str | None = None
+    package_type: str = Field(description="EANCOM PAC 7065 code (201: ISO 1 pallet)")
+    gross_weight: Amount | None = Field(default=None, description="Kilograms")
+    lines: list[ShipmentLineOut]
 
 
 class ShipmentOut(ResponseModel):
@@ -63,7 +77,8 @@ class ShipmentOut(ResponseModel):
     delivered_at: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
-    lines: list[ShipmentLineOut]
+    lines: list[ShipmentLineOut] = Field(description="Every line, packed or not")
+    packages: list[ShipmentPackageOut] = Field(description="The packages with their lines")
 
 
 class ShipmentList(ListResponse):
@@ -83,6 +98,14 @@ class ShipmentPackageIn(RequestModel):
         pattern=r"^\d{18}$",
         description="The pallet's GS1 SSCC (18 digits); DESADV writes it in GIN+BJ",
         examples=["359012340000000018"],
+    )
+    package_type: PackageType = Field(
+        default=DEFAULT_PACKAGE_TYPE,
+        description="EANCOM PAC 7065 code: 201 ISO 1 pallet (default), 09 returnable "
+        "pallet, CT carton, ...; DESADV writes it in PAC",
+    )
+    gross_weight: DecimalIn | None = Field(
+        default=None, gt=0, description="Kilograms, packaging included; DESADV MEA+PD+AAB"
     )
     lines: list[ShipmentLineIn] = Field(
         min_length=1,

@@ -2,13 +2,15 @@
 
 DTM+11 (despatch) and DTM+17 (expected delivery: the retailer books its unloading slot
 with it), RFF+ON with its DTM+171, NAD+BY/SU/DP, the shipment level ``CPS+1`` with
-``PAC`` (the total number of pallets), then one ``CPS`` per package: a pallet is a package
-with its SSCC (PAC, PCI+33E, GIN+BJ) and carries one or more lines (a mixed pallet), each
-with its GTIN, quantity, and batch / best-before (PCI+36E).
+``PAC`` (the total number of packages, one PAC per package type), then one ``CPS`` per
+stored package: its PAC (type), MEA (gross weight), PCI+33E with GIN+BJ (its SSCC) and the
+lines it carries (a mixed pallet carries several), each with its GTIN, quantity, and batch
+/ best-before (PCI+36E). Lines no package carries come last, in one CPS without PAC.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from monopilot_integrations.connectors.edi.edifact.model import OutMessage
@@ -26,10 +28,8 @@ from monopilot_integrations.core.domain.records import (
     SalesOrder,
     Shipment,
     ShipmentLine,
+    ShipmentPackage,
 )
-
-#: PAC 7065: ISO 1 pallet (80 x 120 cm, the EUR pallet).
-PALLET = "201"
 
 
 def _line(line: ShipmentLine, directory: str) -> list[Seg]:
@@ -44,6 +44,34 @@ def _line(line: ShipmentLine, directory: str) -> list[Seg]:
             segments.append(dtm("361", line.best_before))
         if line.batch:
             segments.append(("GIN", ("BX", line.batch[:35])))
+    return segments
+
+
+def _package(package: ShipmentPackage) -> list[Seg]:
+    segments: list[Seg] = [("PAC", ("1", "", package.package_type))]
+    if package.gross_weight is not None:
+        segments.append(("MEA", ("PD", "AAB", ("KGM", quantity(package.gross_weight)))))
+    if package.sscc:
+        segments += [("PCI", ("33E",)), ("GIN", ("BJ", package.sscc))]
+    return segments
+
+
+def _packages(shipment: Shipment, directory: str) -> list[Seg]:
+    """``CPS+1`` with the package totals per type, then a CPS per package."""
+    segments: list[Seg] = [("CPS", ("1",))]
+    per_type = Counter(package.package_type for package in shipment.packages)
+    segments += [("PAC", (str(count), "", kind)) for kind, count in per_type.items()]
+    position = 1
+    for package in shipment.packages:
+        position += 1
+        segments.append(("CPS", (str(position), "1")))
+        segments += _package(package)
+        for line in package.lines:
+            segments += _line(line, directory)
+    if shipment.unpacked_lines:
+        segments.append(("CPS", (str(position + 1), "1")))
+        for line in shipment.unpacked_lines:
+            segments += _line(line, directory)
     return segments
 
 
@@ -75,20 +103,6 @@ def build_desadv(
         segments.append(nad("DP", order.delivery_party_gln))
     if shipment.carrier:
         segments.append(("TDT", ("20", "", "30", "31", ("", "", "", shipment.carrier[:35]))))
-    packages = shipment.packages
-    pallets = sum(1 for package in packages if package.sscc)
-    segments.append(("CPS", ("1",)))
-    if pallets:
-        segments.append(("PAC", (str(pallets), "", PALLET)))
-    for position, package in enumerate(packages, start=2):
-        segments.append(("CPS", (str(position), "1")))
-        if package.sscc:
-            segments += [
-                ("PAC", ("1", "", PALLET)),
-                ("PCI", ("33E",)),
-                ("GIN", ("BJ", package.sscc)),
-            ]
-        for line in package.lines:
-            segments += _line(line, directory)
+    segments += _packages(shipment, directory)
     segments.append(("CNT", (("2", str(len(shipment.lines))),)))
     return out_message("DESADV", directory, reference, segments)
