@@ -20,77 +20,33 @@ Design choices, each for a reason:
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
 from monopilot_integrations.core.domain import records
-
-#: Money and quantities: exact decimals, four places (unit prices below a grosz exist).
-AMOUNT = Numeric(18, 4)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _org_fk(table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["org_id"], ["organizations.id"], name=f"fk_{table}_org", ondelete="CASCADE"
-    )
-
-
-def _tenant_fk(
-    table: str, column: str, parent: str, *, ondelete: str | None = None
-) -> ForeignKeyConstraint:
-    """``(org_id, column)`` -> ``parent(org_id, id)``: a reference within one organisation."""
-    return ForeignKeyConstraint(
-        ["org_id", column],
-        [f"{parent}.org_id", f"{parent}.id"],
-        name=f"fk_{table}_{column}",
-        ondelete=ondelete,
-    )
-
-
-def _referable(table: str) -> UniqueConstraint:
-    """The key the composite foreign keys point at."""
-    return UniqueConstraint("org_id", "id", name=f"uq_{table}_org_id_id")
-
-
-def _one_of(values: Any, column: str = "status") -> CheckConstraint:
-    allowed = ", ".join(f"'{v}'" for v in get_args(values))
-    return CheckConstraint(f"{column} IN ({allowed})", name=column)
-
-
-def _view(target: str, join: str) -> Any:
-    """A many-to-one the store reads but never writes through."""
-    return relationship(target, primaryjoin=join, viewonly=True, lazy="raise")
-
-
-def _lines(parent: str, line: str, column: str) -> Any:
-    """An order's (shipment's, invoice's) lines, in ``line_no`` order, owned by it."""
-    return relationship(
-        line,
-        primaryjoin=f"{parent}.id == foreign({line}.{column})",
-        order_by=f"{line}.line_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
-    )
+from monopilot_integrations.domain.table_parts import AMOUNT
+from monopilot_integrations.domain.table_parts import ProductLine as _ProductLine
+from monopilot_integrations.domain.table_parts import lines as _lines
+from monopilot_integrations.domain.table_parts import now as _now
+from monopilot_integrations.domain.table_parts import one_of as _one_of
+from monopilot_integrations.domain.table_parts import org_fk as _org_fk
+from monopilot_integrations.domain.table_parts import referable as _referable
+from monopilot_integrations.domain.table_parts import tenant_fk as _tenant_fk
+from monopilot_integrations.domain.table_parts import view as _view
 
 
 class OrganizationRow(Base):
@@ -180,26 +136,6 @@ class ProductRow(TenantMixin, Base):
         Index("ix_products_gtin", "org_id", "gtin"),
         Index("ix_products_updated", "org_id", "updated_at"),
     )
-
-
-class _ProductLine:
-    """Rows that point at a product expose its code, name and GTIN (records and mappers
-    need them); the ``product`` relationship must have been loaded."""
-
-    if TYPE_CHECKING:
-        product: Mapped[ProductRow | None]
-
-    @property
-    def product_code(self) -> str | None:
-        return self.product.code if self.product is not None else None
-
-    @property
-    def product_name(self) -> str | None:
-        return self.product.name if self.product is not None else None
-
-    @property
-    def gtin(self) -> str | None:
-        return self.product.gtin if self.product is not None else None
 
 
 class PurchaseOrderRow(TenantMixin, Base):
@@ -391,176 +327,6 @@ class InventoryMoveRow(TenantMixin, Base):
     )
 
 
-class ShipmentRow(TenantMixin, Base):
-    __tablename__ = "shipments"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    number: Mapped[str] = mapped_column(String(64))
-    sales_order_id: Mapped[uuid.UUID | None] = mapped_column()
-    customer_id: Mapped[uuid.UUID] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20), default="planned")
-    carrier: Mapped[str | None] = mapped_column(String(100))
-    tracking_number: Mapped[str | None] = mapped_column(String(100))
-    tracking_url: Mapped[str | None] = mapped_column(String(500))
-    dispatched_at: Mapped[datetime | None] = mapped_column()
-    delivered_at: Mapped[datetime | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    updated_at: Mapped[datetime] = mapped_column(default=_now)
-
-    customer: Mapped[CustomerRow] = _view(
-        "CustomerRow", "foreign(ShipmentRow.customer_id) == CustomerRow.id"
-    )
-    sales_order: Mapped[SalesOrderRow | None] = _view(
-        "SalesOrderRow", "foreign(ShipmentRow.sales_order_id) == SalesOrderRow.id"
-    )
-    lines: Mapped[list[ShipmentLineRow]] = _lines("ShipmentRow", "ShipmentLineRow", "shipment_id")
-    package_rows: Mapped[list[ShipmentPackageRow]] = relationship(
-        "ShipmentPackageRow",
-        primaryjoin="ShipmentRow.id == foreign(ShipmentPackageRow.shipment_id)",
-        order_by="ShipmentPackageRow.package_no",
-        cascade="all, delete-orphan",
-        lazy="raise",
-    )
-
-    @property
-    def packages(self) -> list[dict[str, Any]]:
-        """The packages with the lines each carries (``lines`` and ``package_rows`` loaded):
-        built here rather than loaded, so a line is loaded once, through ``lines``."""
-        return [
-            {
-                "id": package.id,
-                "package_no": package.package_no,
-                "sscc": package.sscc,
-                "package_type": package.package_type,
-                "gross_weight": package.gross_weight,
-                "lines": [line for line in self.lines if line.package_id == package.id],
-            }
-            for package in self.package_rows
-        ]
-
-    @property
-    def sales_order_number(self) -> str | None:
-        return self.sales_order.number if self.sales_order is not None else None
-
-    @property
-    def sales_order_reference(self) -> str | None:
-        return self.sales_order.external_reference if self.sales_order is not None else None
-
-    __table_args__ = (
-        _org_fk("shipments"),
-        _referable("shipments"),
-        _tenant_fk("shipments", "sales_order_id", "sales_orders"),
-        _tenant_fk("shipments", "customer_id", "customers"),
-        UniqueConstraint("org_id", "number", name="uq_shipments_number"),
-        _one_of(records.ShipmentStatus),
-        Index("ix_shipments_sales_order", "org_id", "sales_order_id"),
-        Index("ix_shipments_customer", "org_id", "customer_id", "status"),
-    )
-
-
-class ShipmentPackageRow(TenantMixin, Base):
-    """A package of a shipment (a pallet, a carton): its SSCC, its type and the lines it
-    carries (a mixed pallet carries several). ``package_no`` orders the packages (DESADV
-    writes one CPS per package in that order); an SSCC names one package of the
-    organisation. Its lines are the shipment's lines that point at it
-    (:attr:`ShipmentRow.packages`)."""
-
-    __tablename__ = "shipment_packages"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    shipment_id: Mapped[uuid.UUID] = mapped_column()
-    package_no: Mapped[int] = mapped_column(Integer)
-    sscc: Mapped[str | None] = mapped_column(String(18))
-    #: EANCOM PAC 7065 (``201``: ISO 1 pallet, 80 x 120 cm).
-    package_type: Mapped[str] = mapped_column(String(17), default=records.DEFAULT_PACKAGE_TYPE)
-    #: Kilograms, packaging included.
-    gross_weight: Mapped[Decimal | None] = mapped_column(AMOUNT)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-
-    __table_args__ = (
-        _org_fk("shipment_packages"),
-        _tenant_fk("shipment_packages", "shipment_id", "shipments", ondelete="CASCADE"),
-        # What a line's (org, shipment, package) points at: a line's package is its shipment's.
-        UniqueConstraint("org_id", "shipment_id", "id", name="uq_shipment_packages_shipment_id"),
-        UniqueConstraint(
-            "org_id", "shipment_id", "package_no", name="uq_shipment_packages_package_no"
-        ),
-        UniqueConstraint("org_id", "sscc", name="uq_shipment_packages_sscc"),
-        CheckConstraint("sscc IS NULL OR length(sscc) = 18", name="sscc_length"),
-        CheckConstraint("gross_weight IS NULL OR gross_weight > 0", name="gross_weight_positive"),
-    )
-
-
-class ShipmentLineRow(_ProductLine, TenantMixin, Base):
-    """``package_id``: the package that carries the line (none: not packed yet)."""
-
-    __tablename__ = "shipment_lines"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    shipment_id: Mapped[uuid.UUID] = mapped_column()
-    line_no: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[uuid.UUID] = mapped_column()
-    qty: Mapped[Decimal] = mapped_column(AMOUNT)
-    batch: Mapped[str | None] = mapped_column(String(64))
-    best_before: Mapped[date | None] = mapped_column(Date)
-    package_id: Mapped[uuid.UUID | None] = mapped_column()
-
-    product: Mapped[ProductRow] = _view(
-        "ProductRow", "foreign(ShipmentLineRow.product_id) == ProductRow.id"
-    )
-    # Writable, unlike the other many-to-ones: it tells the unit of work to insert a
-    # package before the lines it carries, and to move lines off one before deleting it.
-    package: Mapped[ShipmentPackageRow | None] = relationship(
-        "ShipmentPackageRow",
-        primaryjoin="foreign(ShipmentLineRow.package_id) == ShipmentPackageRow.id",
-        lazy="raise",
-    )
-
-    @property
-    def sscc(self) -> str | None:
-        """The SSCC of the package that carries the line."""
-        return self.package.sscc if self.package is not None else None
-
-    __table_args__ = (
-        _org_fk("shipment_lines"),
-        _tenant_fk("shipment_lines", "shipment_id", "shipments", ondelete="CASCADE"),
-        _tenant_fk("shipment_lines", "product_id", "products"),
-        ForeignKeyConstraint(
-            ["org_id", "shipment_id", "package_id"],
-            [
-                "shipment_packages.org_id",
-                "shipment_packages.shipment_id",
-                "shipment_packages.id",
-            ],
-            name="fk_shipment_lines_package_id",
-        ),
-        Index("ix_shipment_lines_package", "org_id", "package_id"),
-        UniqueConstraint("org_id", "shipment_id", "line_no", name="uq_shipment_lines_line_no"),
-    )
-
-
-class ShipmentReceiptRow(TenantMixin, Base):
-    """A receiving advice (EDIFACT RECADV): ``lines`` is a JSON list of ``ReceiptLine``
-    records (accepted and rejected quantity per product)."""
-
-    __tablename__ = "shipment_receipts"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    shipment_id: Mapped[uuid.UUID] = mapped_column()
-    sales_order_id: Mapped[uuid.UUID | None] = mapped_column()
-    received_at: Mapped[datetime] = mapped_column()
-    reference: Mapped[str | None] = mapped_column(String(64))
-    lines: Mapped[list[Any]] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-
-    __table_args__ = (
-        _org_fk("shipment_receipts"),
-        _tenant_fk("shipment_receipts", "shipment_id", "shipments", ondelete="CASCADE"),
-        _tenant_fk("shipment_receipts", "sales_order_id", "sales_orders"),
-        Index("ix_shipment_receipts_shipment", "org_id", "shipment_id"),
-    )
-
-
 class InvoiceRow(TenantMixin, Base):
     __tablename__ = "invoices"
 
@@ -625,3 +391,15 @@ class InvoiceLineRow(_ProductLine, TenantMixin, Base):
         _tenant_fk("invoice_lines", "product_id", "products"),
         UniqueConstraint("org_id", "invoice_id", "line_no", name="uq_invoice_lines_line_no"),
     )
+
+
+# The shipment tables live in their own module; importing them here registers them with
+# the metadata whenever the reference tables are (migrations, tests, the SQL store).
+from monopilot_integrations.domain.shipment_tables import (  # noqa: E402
+    ShipmentLineRow,
+    ShipmentPackageRow,
+    ShipmentReceiptRow,
+    ShipmentRow,
+)
+
+__all__ = ["ShipmentLineRow", "ShipmentPackageRow", "ShipmentReceiptRow", "ShipmentRow"]
