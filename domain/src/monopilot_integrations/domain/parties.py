@@ -20,7 +20,7 @@ from monopilot_integrations.core.domain.records import (
     ProductUpdate,
     Supplier,
 )
-from monopilot_integrations.domain.store_base import StoreBase, invalid, like, not_found
+from monopilot_integrations.domain.store_base import R, StoreBase, invalid, like, not_found
 from monopilot_integrations.domain.tables import (
     CustomerRow,
     OrganizationRow,
@@ -88,6 +88,26 @@ class PartiesStore(StoreBase):
             stmt = select(table).where(table.org_id == org_id, where).order_by(table.code).limit(1)
             return await s.scalar(stmt)
 
+    async def _party_page(
+        self,
+        table: type[SupplierRow] | type[CustomerRow],
+        record: type[R],
+        org_id: uuid.UUID,
+        search: str | None,
+        limit: int,
+        offset: int,
+        session: AsyncSession | None,
+    ) -> Page[R]:
+        """A page of suppliers or customers in code order, ``search`` matching code, name
+        or GLN."""
+        stmt = select(table).where(table.org_id == org_id)
+        if search:
+            stmt = stmt.where(like((table.code, table.name, table.gln), search))
+        async with self._use(org_id, session) as s:
+            return await self._page(
+                s, stmt.order_by(table.code), record, limit=limit, offset=offset
+            )
+
     async def get_supplier(
         self, org_id: uuid.UUID, supplier_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> Supplier | None:
@@ -115,12 +135,7 @@ class PartiesStore(StoreBase):
         offset: int = 0,
         session: AsyncSession | None = None,
     ) -> Page[Supplier]:
-        stmt = select(SupplierRow).where(SupplierRow.org_id == org_id)
-        if search:
-            stmt = stmt.where(like((SupplierRow.code, SupplierRow.name, SupplierRow.gln), search))
-        stmt = stmt.order_by(SupplierRow.code)
-        async with self._use(org_id, session) as s:
-            return await self._page(s, stmt, Supplier, limit=limit, offset=offset)
+        return await self._party_page(SupplierRow, Supplier, org_id, search, limit, offset, session)
 
     async def get_customer(
         self, org_id: uuid.UUID, customer_id: uuid.UUID, *, session: AsyncSession | None = None
@@ -168,12 +183,7 @@ class PartiesStore(StoreBase):
         offset: int = 0,
         session: AsyncSession | None = None,
     ) -> Page[Customer]:
-        stmt = select(CustomerRow).where(CustomerRow.org_id == org_id)
-        if search:
-            stmt = stmt.where(like((CustomerRow.code, CustomerRow.name, CustomerRow.gln), search))
-        stmt = stmt.order_by(CustomerRow.code)
-        async with self._use(org_id, session) as s:
-            return await self._page(s, stmt, Customer, limit=limit, offset=offset)
+        return await self._party_page(CustomerRow, Customer, org_id, search, limit, offset, session)
 
     # --- products ------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ def _json() -> sa.types.TypeEngine[Any]:
 
 
 def upgrade() -> None:
-    # Existing profiles keep today's behaviour: refuse what the repertoire cannot carry,
+    # Existing profiles keep the behaviour they had: refuse what the repertoire cannot carry,
     # no extra segments required, no application reference, UNA only when needed.
     with op.batch_alter_table("edi_partners") as batch:
         batch.add_column(
