@@ -1,7 +1,8 @@
 """``monopilot-integrations``: the command line.
 
 Built-in commands: ``serve``, ``worker``, ``api-keys create``, ``orgs list``, ``plugins``,
-``migrate``, ``generate-secret-key``, ``new-connector`` and ``migrations revision``;
+``migrate``, ``generate-secret-key``, ``secrets rotate|add-key``, ``new-connector`` and
+``migrations revision``;
 installed plugins add theirs through ``register_cli_commands`` (``seed`` comes with the
 reference store's plugin).
 """
@@ -23,6 +24,7 @@ from monopilot_integrations.core.errors import IntegrationError, ValidationError
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registry import Registry
 from monopilot_integrations.core.settings import Settings
+from monopilot_integrations.server import secrets_command
 from monopilot_integrations.server.inventory import plugin_inventory
 
 
@@ -86,6 +88,8 @@ def build_parser(registry: Registry, settings: Settings | None = None) -> argpar
     )
     p.add_argument("--id", default=None, help="key id (default: k<date>)")
     p.set_defaults(run=cmd_generate_key)
+
+    secrets_command.configure(commands)
 
     p = commands.add_parser("new-connector", help="write a new connector package to start from")
     p.add_argument("name", help="plugin name: lowercase letters, digits, underscores")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         PeriodicTask,
         Route,
         Scope,
+        SealedColumn,
     )
     from monopilot_integrations.core.settings import Settings
     from monopilot_integrations.core.transport import Transport
@@ -140,6 +141,13 @@ def register_log_masks(register: Callable[[LogMask], None]) -> None:
     The kernel already masks keys named like password, secret, token, api_key and
     authorization, and anything that looks like a MonoPilot API key.
     """
+
+
+@hookspec
+def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
+    """Register the columns of the plugin's tables that hold keyring tokens (encrypted
+    secrets), so a key rotation re-encrypts them (``secrets rotate``). One entry per
+    ``(table, column)``."""
 
 
 @hookspec(firstresult=True)

@@ -28,6 +28,7 @@ __all__ = [
     "PeriodicTask",
     "Route",
     "Scope",
+    "SealedColumn",
 ]
 
 
@@ -127,3 +128,27 @@ class LogMask:
     keys: tuple[str, ...] = ()
     value_patterns: tuple[str, ...] = ()
     mapping_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column that holds keyring tokens (secrets encrypted at rest), declared so that
+    ``monopilot-integrations secrets rotate`` can re-encrypt every stored secret under the
+    active key, whichever plugin owns the table.
+
+    ``purpose`` is the associated data the plugin encrypts with: a fixed label, or a
+    function of the row (its ``key`` value and the ``reads`` columns) when the label names
+    the row, as the EDI partners' ``edi.partner.<id>.transport`` does. ``NULL`` values are
+    skipped.
+    """
+
+    table: str
+    column: str
+    purpose: str | Callable[[Mapping[str, Any]], str]
+    key: str = "id"
+    org_column: str = "org_id"
+    reads: tuple[str, ...] = ()
+
+    def purpose_of(self, row: Mapping[str, Any]) -> str:
+        """The associated data the token in ``row`` was encrypted with."""
+        return self.purpose if isinstance(self.purpose, str) else self.purpose(row)

@@ -29,6 +29,7 @@ from monopilot_integrations.core.plugins.registration import (
     PeriodicTask,
     Route,
     Scope,
+    SealedColumn,
 )
 from monopilot_integrations.core.transport import Transport
 
@@ -159,6 +160,10 @@ class Registry:
         return self._catalog("register_cli_commands", "CLI command", _attr("name", CliCommand))
 
     @property
+    def sealed_columns(self) -> Catalog[SealedColumn]:
+        return self._catalog("register_sealed_columns", "sealed column", _sealed_column_key)
+
+    @property
     def log_masks(self) -> list[LogMask]:
         return self._catalog("register_log_masks", "log mask", _identity).values()
 
@@ -237,6 +242,12 @@ def _attr(name: str, expected: type) -> Callable[[Any], Hashable]:
         return cast(Hashable, getattr(item, name))
 
     return key
+
+
+def _sealed_column_key(item: Any) -> Hashable:
+    if not isinstance(item, SealedColumn):
+        raise TypeError(f"register_sealed_columns expects a SealedColumn, got {item!r}")
+    return (item.table, item.column)
 
 
 def _connector_key(item: Any) -> Hashable:

@@ -14,6 +14,7 @@ from monopilot_integrations.core.plugins.registration import (
     PeriodicTask,
     Route,
     Scope,
+    SealedColumn,
 )
 
 
@@ -87,3 +88,17 @@ def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
     from monopilot_integrations.connectors.edi import cli
 
     register(CliCommand("edi-poll", "poll the EDI mailboxes once, now", cli.configure, cli.run))
+
+
+@hookimpl
+def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
+    from monopilot_integrations.connectors.edi import tables
+    from monopilot_integrations.connectors.edi.transport_secrets import purpose
+
+    register(
+        SealedColumn(
+            tables.EdiPartner.__tablename__,
+            "transport_secrets",
+            purpose=lambda row: purpose(row["id"]),
+        )
+    )

@@ -14,6 +14,7 @@ from monopilot_integrations.core.plugins.registration import (
     LogMask,
     MigrationBranch,
     Route,
+    SealedColumn,
 )
 
 
@@ -53,3 +54,14 @@ def register_log_masks(register: Callable[[LogMask], None]) -> None:
             mapping_keys=("custom_headers",),
         )
     )
+
+
+@hookimpl
+def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
+    from monopilot_integrations.connectors.webhooks import secret_box
+    from monopilot_integrations.connectors.webhooks.tables import Webhook
+
+    table = Webhook.__tablename__
+    register(SealedColumn(table, "secret", secret_box.SECRET_PURPOSE))
+    register(SealedColumn(table, "previous_secret", secret_box.PREVIOUS_PURPOSE))
+    register(SealedColumn(table, "custom_headers_sealed", secret_box.HEADERS_PURPOSE))
