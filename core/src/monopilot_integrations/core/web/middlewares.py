@@ -26,6 +26,7 @@ from aiohttp import web
 
 from monopilot_integrations.core.apikeys.throttle import AuthenticationThrottled, client_address
 from monopilot_integrations.core.apikeys.verifier import AuthenticationError, VerifiedKey
+from monopilot_integrations.core.db.availability import RETRY_AFTER_SECONDS, database_unavailable
 from monopilot_integrations.core.errors import IntegrationError, NotFoundError, ValidationError
 from monopilot_integrations.core.logs.writer import LogEntry
 from monopilot_integrations.core.web.problems import Problem, problem_response
@@ -158,31 +159,53 @@ async def with_problem_details(request: web.Request, handler: Handler) -> web.St
         response = problem_response(request, unreadable_body(request, exc), request_id)
     except NotFoundError as exc:
         response = problem_response(request, Problem(404, str(exc)), request_id)
-    except IntegrationError:
-        # Not an input problem (those are ValidationError / NotFoundError / Problem): a
-        # misconfiguration or a kernel fault, whose message may carry settings. Logged here,
-        # never sent.
-        log.exception(
-            "integration error on %s %s (request %s)", request.method, request.path, request_id
-        )
-        response = problem_response(
-            request,
-            Problem(500, "an internal error occurred; quote the request id when reporting it"),
-            request_id,
-        )
-    except Exception:
-        log.exception(
-            "unhandled error on %s %s (request %s)", request.method, request.path, request_id
-        )
-        response = problem_response(
-            request,
-            Problem(500, "an unexpected error occurred; quote the request id when reporting it"),
-            request_id,
-        )
+    except Exception as exc:
+        if database_unavailable(exc):
+            # Not a fault of the request nor of this process: the client retries later.
+            log.warning(
+                "database unavailable on %s %s (request %s): %s: %s",
+                request.method,
+                request.path,
+                request_id,
+                type(exc).__name__,
+                exc,
+            )
+            response = problem_response(request, _unavailable(), request_id)
+        elif isinstance(exc, IntegrationError):
+            # Not an input problem (those are ValidationError / NotFoundError / Problem): a
+            # misconfiguration or a kernel fault, whose message may carry settings. Logged
+            # here, never sent.
+            log.exception(
+                "integration error on %s %s (request %s)", request.method, request.path, request_id
+            )
+            response = problem_response(
+                request,
+                Problem(500, "an internal error occurred; quote the request id when reporting it"),
+                request_id,
+            )
+        else:
+            log.exception(
+                "unhandled error on %s %s (request %s)", request.method, request.path, request_id
+            )
+            response = problem_response(
+                request,
+                Problem(
+                    500, "an unexpected error occurred; quote the request id when reporting it"
+                ),
+                request_id,
+            )
     headers = request.get(RATE_HEADERS)
     if headers and response.status >= 400:
         response.headers.update(headers)
     return response
+
+
+def _unavailable() -> Problem:
+    return Problem(
+        503,
+        "the database is unavailable; retry in a few seconds",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 @web.middleware
@@ -352,6 +375,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         raise
     except Exception as exc:
         error, error_class = f"{type(exc).__name__}: {exc}", type(exc).__name__
+        if database_unavailable(exc):
+            status = 503
         raise
     finally:
         body: Any = None
