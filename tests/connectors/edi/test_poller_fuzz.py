@@ -10,13 +10,15 @@ from __future__ import annotations
 import itertools
 import uuid
 
-from hypothesis import HealthCheck, example, given, settings
+import pytest
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from monopilot_integrations.connectors.edi.inbound.poller import poll_organization
 from monopilot_integrations.connectors.edi.tables import EdiInboundFile, EdiMessage
 from monopilot_integrations.core.kernel import Kernel
+from tests.support.fuzz import fuzz_settings
 
 from .support import edi_context, inbox, sample, setup_org
 
@@ -45,11 +47,8 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@pytest.mark.fuzz
+@fuzz_settings(40, cost=200)  # a database round per case: 500 cases in the nightly run
 @given(body=mutated())
 # Found by this test: the *text* \u0000 (not a NUL) was refused as a NUL when the
 # message's failure event was published, so the file stayed claimed and was retried forever.

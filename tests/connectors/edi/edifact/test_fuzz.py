@@ -7,23 +7,39 @@ Every read is followed by validation and a CONTRL round, as the inbound flow doe
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 
 from monopilot_integrations.connectors.edi.edifact import (
     ERROR_CODES,
     EdifactError,
     Interchange,
+    Message,
     Party,
     build_contrl,
     build_interchange,
     read_interchanges,
     validate_message,
 )
+from monopilot_integrations.connectors.edi.inbound.orders import build_sales_order, read_order
+from monopilot_integrations.core.domain.records import Customer, NewSalesOrder, Product
+from tests.support.fuzz import fuzz_settings
 
 from .support import SAMPLE_NAMES, sample
+
+ORG = uuid.UUID("00000000-0000-4000-8000-00000000f022")
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+CUSTOMER = Customer(id=uuid.uuid4(), org_id=ORG, code="ORZEL", name="Orzeł", gln="5901234000048")
+PRODUCT = Product(
+    id=uuid.uuid4(), org_id=ORG, code="CHL-PSZ-600", gtin="5901234123457", name="Chleb",
+    unit="pcs", price=Decimal(1), currency="PLN", vat_rate=Decimal(5), reorder_level=Decimal(0),
+    active=True, created_at=NOW, updated_at=NOW,
+)  # fmt: skip
 
 SAMPLES = [sample(name) for name in SAMPLE_NAMES]
 INTERESTING = [
@@ -85,7 +101,8 @@ def _acknowledge(interchange: Interchange, error: EdifactError | None) -> None:
         assert refused.code in ERROR_CODES
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.fuzz
+@fuzz_settings(300)
 @given(mutated())
 def test_mutated_samples_only_ever_give_edifact_errors(data: bytes) -> None:
     try:
@@ -107,10 +124,13 @@ def test_mutated_samples_only_ever_give_edifact_errors(data: bytes) -> None:
             for message in result.interchange.messages:
                 for issue in validate_message(message):
                     assert issue.code in ERROR_CODES and issue.message
+                if message.type == "ORDERS":
+                    _map_order(message)
             _acknowledge(result.interchange, None)
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.fuzz
+@fuzz_settings(100)
 @given(st.binary(max_size=300))
 def test_random_bytes(data: bytes) -> None:
     try:
@@ -120,3 +140,22 @@ def test_random_bytes(data: bytes) -> None:
         return
     for result in results:
         assert result.error is None or result.error.code in ERROR_CODES
+
+
+def _map_order(message: Message) -> None:
+    """The ORDERS mapper on whatever the reader let through: a document whose every
+    problem is a sentence, and either an order to create or the reasons there is none."""
+    for decimal_mark in (".", ","):
+        document = read_order(message, decimal_mark)
+        assert all(isinstance(p, str) and p for p in document.problems)
+        for products in ({}, {line.position: PRODUCT for line in document.lines}):
+            for customer in (None, CUSTOMER):
+                mapped = build_sales_order(
+                    document, customer=customer, products=products, today=date(2026, 11, 26)
+                )
+                assert all(isinstance(e, str) and e for e in mapped.errors)
+                if mapped.order is not None:
+                    assert isinstance(mapped.order, NewSalesOrder)
+                    assert mapped.order.lines
+                else:
+                    assert mapped.errors
