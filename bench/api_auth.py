@@ -47,6 +47,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from _report import emit
+
 HERE = Path(__file__).resolve().parent
 TARGET = 0.60
 BENCH_DB = "monopilot_bench_api"
@@ -386,6 +388,17 @@ def main() -> None:
     print(
         f"ratio against the same handler without the four layers: {target:.2f} "
         f"({verdict} the target of {TARGET:.2f})"
+    )
+    emit(
+        "API gateway overhead",
+        workload=f"{len(keys)} keys in {ORGS} orgs, {over_count} over their limit; wrk "
+        f"-c{args.connections}; log in {store}, limits in Redis",
+        figure=full["rps"],
+        unit="req/s",
+        baseline=noapi["rps"],
+        ratio=target,
+        target=f">= {TARGET:.2f}x the handler without key, limit, scope and log",
+        passed=target >= TARGET,
     )
 
 
