@@ -260,7 +260,7 @@ async def test_failed_sign_ins_are_one_answer_then_a_growing_lockout(
 async def test_confirmation_is_validated_against_the_order(
     kernel: Kernel, world: tuple[Org, Org], new_client: Any
 ) -> None:
-    alfa, beta = world
+    alfa, _ = world
     client, csrf = await signed_in(new_client, "supplier", alfa.emails["S1"])
     headers = {"X-CSRF-Token": csrf}
     po_id = alfa.pos["PO-ALFA-S1-2"]
