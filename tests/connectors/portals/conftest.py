@@ -58,3 +58,14 @@ async def signed_in(
     )
     assert response.status == 200, await response.text()
     return client, (await response.json())["csrf_token"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """For pytest-playwright's own fixtures: Debian's chromium, never a downloaded browser
+    (the portals' browser tests launch it the same way through the async API)."""
+    import shutil
+
+    from tests.connectors.portals.test_browser import LAUNCH_ARGS
+
+    return {"executable_path": shutil.which("chromium"), "args": LAUNCH_ARGS, "headless": True}
