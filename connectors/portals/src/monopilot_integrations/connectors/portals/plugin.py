@@ -6,7 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.plugins.registration import LogMask, MigrationBranch, Route
+from monopilot_integrations.core.plugins.registration import (
+    CliCommand,
+    LogMask,
+    MigrationBranch,
+    Route,
+)
 
 
 @hookimpl
@@ -28,3 +33,12 @@ def register_migrations(register: Callable[[MigrationBranch], None]) -> None:
 def register_log_masks(register: Callable[[LogMask], None]) -> None:
     # Passwords, temporary passwords and TOTP secrets and codes never reach a log row.
     register(LogMask(keys=("password", "totp_code", "totp_secret", "otpauth_uri")))
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
+    from monopilot_integrations.connectors.portals import cli
+
+    register(
+        CliCommand("portal-users", "create, list, suspend portal users", cli.configure, cli.run)
+    )
