@@ -58,7 +58,7 @@ def seed(code: str) -> dict[str, Any]:
                 "carrier": "DPD Polska",
                 "tracking_number": f"TRK{code}{customer}",
                 "tracking_url": "https://tracking.example/parcel",
-                "dispatched_at": "2026-03-01T08:00:00+00:00",
+                "dispatched_at": "2026-03-02T08:30:00+00:00",
                 "lines": [{"product_code": "P1", "qty": "12", "batch": "B1"}],
             }
         )
