@@ -87,12 +87,18 @@ class OrdersStore(StoreBase):
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
         session: AsyncSession | None = None,
+        ordered_from: date | None = None,
+        ordered_until: date | None = None,
     ) -> Page[PurchaseOrder]:
         stmt = select(PurchaseOrderRow).where(PurchaseOrderRow.org_id == org_id)
         if supplier_id is not None:
             stmt = stmt.where(PurchaseOrderRow.supplier_id == supplier_id)
         if status is not None:
             stmt = stmt.where(PurchaseOrderRow.status == status)
+        if ordered_from is not None:
+            stmt = stmt.where(PurchaseOrderRow.order_date >= ordered_from)
+        if ordered_until is not None:
+            stmt = stmt.where(PurchaseOrderRow.order_date <= ordered_until)
         stmt = stmt.order_by(PurchaseOrderRow.order_date.desc(), PurchaseOrderRow.number.desc())
         async with self._use(org_id, session) as s:
             return await self._page(

@@ -164,6 +164,8 @@ class PurchaseOrderRow(TenantMixin, Base):
         UniqueConstraint("org_id", "number", name="uq_purchase_orders_number"),
         _one_of(records.PurchaseOrderStatus),
         Index("ix_purchase_orders_supplier", "org_id", "supplier_id", "status"),
+        # A supplier's orders by order date: the supplier portal's list (domain_0004).
+        Index("ix_purchase_orders_supplier_date", "org_id", "supplier_id", "order_date", "number"),
         Index("ix_purchase_orders_status", "org_id", "status"),
     )
 

@@ -23,7 +23,7 @@ REF = "#/components/schemas/{model}"
 
 
 def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[str, Any]:
-    routes = sorted(routes, key=lambda r: (r.path, r.method))
+    routes = sorted((r for r in routes if r.in_openapi), key=lambda r: (r.path, r.method))
     models: set[type[BaseModel]] = {ProblemDetail}
     for route in routes:
         for model in (

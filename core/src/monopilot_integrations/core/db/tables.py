@@ -216,3 +216,11 @@ from monopilot_integrations.core.db.process_heartbeats import (  # noqa: E402 (i
 )
 
 heartbeats_table = _table(ProcessHeartbeatRow)
+
+from monopilot_integrations.core.db.web_sessions import (  # noqa: E402 (into the metadata)
+    LoginThrottleRow,
+    WebSessionRow,
+)
+
+web_sessions_table = _table(WebSessionRow)
+login_throttle_table = _table(LoginThrottleRow)

@@ -148,3 +148,64 @@ def disable_tenant_isolation(op: Any, table: str) -> None:
     op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+# --- portal sessions: one supplier's or one customer's rows within the organisation ------
+
+#: Transaction-local settings a portal session sets next to ``app.current_org_id``
+#: (:func:`restrict_to_portal_party`); restrictive policies compare rows with them.
+PORTAL_SUPPLIER_SETTING = "app.portal_supplier_id"
+PORTAL_CUSTOMER_SETTING = "app.portal_customer_id"
+PORTAL_SUPPLIER = f"nullif(current_setting('{PORTAL_SUPPLIER_SETTING}', true), '')::uuid"
+PORTAL_CUSTOMER = f"nullif(current_setting('{PORTAL_CUSTOMER_SETTING}', true), '')::uuid"
+
+
+def enable_portal_restriction(
+    op: Any, table: str, *, supplier: str | None = None, customer: str | None = None
+) -> None:
+    """Add the restrictive policy ``portal_party`` to ``table``.
+
+    In a transaction that set neither portal setting the policy lets every row through
+    (tenant isolation alone applies). In a supplier portal's transaction only rows for
+    which the SQL condition ``supplier`` holds are visible and writable, ``None`` meaning
+    none at all; likewise ``customer``. Conditions name the party as
+    :data:`PORTAL_SUPPLIER` / :data:`PORTAL_CUSTOMER`, e.g. ``f"supplier_id = {PORTAL_SUPPLIER}"``
+    or an ``EXISTS`` over a parent table (itself under these policies).
+    """
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    table = _ident(table)
+    as_supplier = f"({supplier})" if supplier else "false"
+    as_customer = f"({customer})" if customer else "false"
+    op.execute(f"DROP POLICY IF EXISTS portal_party ON {table}")
+    op.execute(
+        f"CREATE POLICY portal_party ON {table} AS RESTRICTIVE "
+        f"USING (({PORTAL_SUPPLIER} IS NULL OR {as_supplier}) "
+        f"AND ({PORTAL_CUSTOMER} IS NULL OR {as_customer}))"
+    )
+
+
+def disable_portal_restriction(op: Any, table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP POLICY IF EXISTS portal_party ON {_ident(table)}")
+
+
+async def restrict_to_portal_party(
+    session: Any, *, supplier_id: Any = None, customer_id: Any = None
+) -> None:
+    """In a tenant transaction (``Database.session``) on PostgreSQL, limit every read and
+    write to one supplier's or one customer's rows (the ``portal_party`` policies).
+    Ends with the transaction. A no-op on SQLite, where the portal's queries filter by the
+    party themselves."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for setting, value in (
+        (PORTAL_SUPPLIER_SETTING, supplier_id),
+        (PORTAL_CUSTOMER_SETTING, customer_id),
+    ):
+        await session.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": setting, "value": str(value) if value is not None else ""},
+        )

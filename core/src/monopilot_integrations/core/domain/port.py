@@ -229,8 +229,11 @@ class DomainStore(Protocol):
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
         session: AsyncSession | None = None,
+        ordered_from: date | None = None,
+        ordered_until: date | None = None,
     ) -> Page[PurchaseOrder]:
-        """Purchase orders with lines, newest order date first."""
+        """Purchase orders with lines, newest order date first; ``ordered_from`` and
+        ``ordered_until`` bound the order date (both inclusive)."""
         ...
 
     async def get_purchase_order(

@@ -65,6 +65,9 @@ class Route:
     responses: Mapping[int, type[BaseModel]] = field(default_factory=dict)
     #: Status of a successful response (201 for creations, 204 without a body, ...).
     status_code: int = 200
+    #: ``False`` for routes that are not part of the JSON API (HTML pages, their forms and
+    #: stylesheets): served like any other, left out of the OpenAPI document.
+    in_openapi: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""Administration of portal users by the organisation's administrators
+(``integrations:admin``)."""

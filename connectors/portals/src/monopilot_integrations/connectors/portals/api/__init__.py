@@ -1,0 +1,2 @@
+"""The portals' JSON API (``/api/portal/...``) and its administration
+(``/api/integrations/portals/...``)."""

@@ -1,0 +1,44 @@
+"""Hook implementations only: what the portals contribute to the kernel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from monopilot_integrations.core import hookimpl
+from monopilot_integrations.core.plugins.registration import (
+    CliCommand,
+    LogMask,
+    MigrationBranch,
+    Route,
+)
+
+
+@hookimpl
+def register_routes(register: Callable[[Route], None]) -> None:
+    from monopilot_integrations.connectors.portals.admin.routes import ROUTES as ADMIN
+    from monopilot_integrations.connectors.portals.api.routes import ROUTES as API
+    from monopilot_integrations.connectors.portals.web.routes import ROUTES as PAGES
+
+    for route in (*API, *ADMIN, *PAGES):
+        register(route)
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationBranch], None]) -> None:
+    register(MigrationBranch("portals", Path(__file__).with_name("migrations")))
+
+
+@hookimpl
+def register_log_masks(register: Callable[[LogMask], None]) -> None:
+    # Passwords, temporary passwords and TOTP secrets and codes never reach a log row.
+    register(LogMask(keys=("password", "totp_code", "totp_secret", "otpauth_uri")))
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
+    from monopilot_integrations.connectors.portals import cli
+
+    register(
+        CliCommand("portal-users", "create, list, suspend portal users", cli.configure, cli.run)
+    )

@@ -1,0 +1,1 @@
+"""The portals' pages: server-rendered HTML that works without JavaScript."""
