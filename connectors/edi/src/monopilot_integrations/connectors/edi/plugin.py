@@ -15,6 +15,7 @@ from monopilot_integrations.core.plugins.registration import (
     Route,
     Scope,
 )
+from monopilot_integrations.core.web.panels import DashboardPanel
 
 
 @hookimpl
@@ -87,3 +88,10 @@ def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
     from monopilot_integrations.connectors.edi import cli
 
     register(CliCommand("edi-poll", "poll the EDI mailboxes once, now", cli.configure, cli.run))
+
+
+@hookimpl
+def register_dashboard_panels(register: Callable[[DashboardPanel], None]) -> None:
+    from monopilot_integrations.connectors.edi.dashboard import PANEL
+
+    register(PANEL)

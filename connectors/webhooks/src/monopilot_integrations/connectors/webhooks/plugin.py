@@ -15,6 +15,7 @@ from monopilot_integrations.core.plugins.registration import (
     MigrationBranch,
     Route,
 )
+from monopilot_integrations.core.web.panels import DashboardPanel
 
 
 @hookimpl
@@ -53,3 +54,10 @@ def register_log_masks(register: Callable[[LogMask], None]) -> None:
             mapping_keys=("custom_headers",),
         )
     )
+
+
+@hookimpl
+def register_dashboard_panels(register: Callable[[DashboardPanel], None]) -> None:
+    from monopilot_integrations.connectors.webhooks.dashboard import PANEL
+
+    register(PANEL)

@@ -1,0 +1,292 @@
+"""Rolling closed hours of ``integration_logs`` up into ``integration_log_rollups``.
+
+An hour is *closed* once it ended :data:`GRACE` ago: the log writer flushes its buffer
+within seconds, so no row with a timestamp in a closed hour arrives later (one that did,
+after a stall of more than the grace, would be missing from the roll-up, never counted
+twice). Each organisation's mark says up to where its roll-ups are complete; rolling claims
+the next stretch by moving the mark in the same transaction that writes the rows, so two
+processes rolling at once cannot count an hour twice: the second one's conditional update
+finds the mark moved and gives up.
+
+The roll-up runs as a periodic task (every organisation that has a mark or an API key) and
+before every overview, which then only has to count the open hour from the log itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monopilot_integrations.core.db.database import Database
+from monopilot_integrations.core.db.log_rollups import DURATION_BOUNDS_MS
+from monopilot_integrations.core.db.tables import (
+    api_keys_table,
+    log_rollup_marks_table,
+    log_rollups_table,
+    logs_table,
+)
+
+#: How long after its end an hour counts as closed.
+GRACE = timedelta(minutes=5)
+#: How far back roll-ups are kept and first computed (the overview shows 7 days).
+HORIZON = timedelta(days=8)
+HOUR = timedelta(hours=1)
+
+GroupKey = tuple[str, str, uuid.UUID | None, uuid.UUID | None]
+
+
+@dataclass
+class Group:
+    """Counts of the log rows of one (integration type, status, API key, webhook)."""
+
+    integration_type: str
+    status: str
+    api_key_id: uuid.UUID | None
+    webhook_id: uuid.UUID | None
+    count: int = 0
+    rate_limited: int = 0
+    durations: list[int] = field(default_factory=lambda: [0] * (len(DURATION_BOUNDS_MS) + 1))
+    last_at: datetime | None = None
+    last_error_at: datetime | None = None
+
+    @property
+    def key(self) -> GroupKey:
+        return (self.integration_type, self.status, self.api_key_id, self.webhook_id)
+
+    def merge(self, other: Group) -> None:
+        self.count += other.count
+        self.rate_limited += other.rate_limited
+        self.durations = [a + b for a, b in zip(self.durations, other.durations, strict=True)]
+        self.last_at = _latest(self.last_at, other.last_at)
+        self.last_error_at = _latest(self.last_error_at, other.last_error_at)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def floor_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _duration_bucket() -> Any:
+    d = logs_table.c.duration_ms
+    whens = [(d <= bound, index) for index, bound in enumerate(DURATION_BOUNDS_MS)]
+    return case((d.is_(None), -1), *whens, else_=len(DURATION_BOUNDS_MS))
+
+
+async def count_window(
+    session: AsyncSession, org_id: uuid.UUID, since: datetime, until: datetime
+) -> list[Group]:
+    """The groups of the organisation's log rows with ``since <= timestamp < until``.
+
+    One statement over a range of the ``(org_id, timestamp)`` index, grouped in SQL; the
+    duration histogram's bucket is a ``CASE`` over the bounds.
+    """
+    c = logs_table.c
+    bucket = _duration_bucket().label("bucket")
+    is_error = c.status == "error"
+    stmt = (
+        select(
+            c.integration_type,
+            c.status,
+            c.api_key_id,
+            c.webhook_id,
+            bucket,
+            func.count().label("n"),
+            func.sum(case((c.http_status == 429, 1), else_=0)).label("limited"),
+            func.max(c.timestamp).label("last_at"),
+            func.max(case((is_error, c.timestamp), else_=None)).label("last_error_at"),
+        )
+        .where(c.org_id == org_id, c.timestamp >= since, c.timestamp < until)
+        .group_by(c.integration_type, c.status, c.api_key_id, c.webhook_id, bucket)
+    )
+    groups: dict[GroupKey, Group] = {}
+    for row in (await session.execute(stmt)).all():
+        part = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
+        part.count = int(row.n)
+        part.rate_limited = int(row.limited or 0)
+        if row.bucket >= 0:
+            part.durations[int(row.bucket)] = int(row.n)
+        part.last_at = _aware(row.last_at)
+        part.last_error_at = _aware(row.last_error_at)
+        existing = groups.get(part.key)
+        if existing is None:
+            groups[part.key] = part
+        else:
+            existing.merge(part)
+    return list(groups.values())
+
+
+def _aware(value: Any) -> datetime | None:
+    """``max()`` over a timestamp comes back as text on SQLite (no column type to apply)."""
+    if value is None or isinstance(value, datetime):
+        return _utc(value)
+    text = str(value).replace(" ", "T")
+    return _utc(datetime.fromisoformat(text))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def rolled_until(session: AsyncSession, org_id: uuid.UUID) -> datetime | None:
+    m = log_rollup_marks_table.c
+    value = await session.scalar(select(m.rolled_until).where(m.org_id == org_id))
+    return _aware(value)
+
+
+async def roll_up(database: Database, org_id: uuid.UUID, now: datetime) -> datetime:
+    """Count every closed hour not yet rolled up; returns the organisation's new mark.
+
+    A first roll-up starts :data:`HORIZON` back. Roll-ups older than the horizon are
+    deleted in the same transaction.
+    """
+    closed = floor_hour(now - GRACE)
+    earliest = floor_hour(now - HORIZON)
+    async with database.session(org_id) as session:
+        mark = await rolled_until(session, org_id)
+        start = max(mark, earliest) if mark is not None else earliest
+        if start >= closed:
+            return mark or closed
+        if not await _claim(session, org_id, mark, closed):
+            return closed  # another process is rolling this stretch right now
+        rows: list[dict[str, Any]] = []
+        hour = start
+        while hour < closed:
+            for group in await count_window(session, org_id, hour, hour + HOUR):
+                rows.append(_row(org_id, hour, group))
+            hour += HOUR
+        if rows:
+            await session.execute(insert(log_rollups_table), rows)
+        r = log_rollups_table.c
+        await session.execute(
+            delete(log_rollups_table).where(r.org_id == org_id, r.hour < earliest)
+        )
+    return closed
+
+
+async def _claim(
+    session: AsyncSession, org_id: uuid.UUID, mark: datetime | None, new: datetime
+) -> bool:
+    m = log_rollup_marks_table.c
+    if mark is None:
+        try:
+            async with session.begin_nested():
+                await session.execute(
+                    insert(log_rollup_marks_table).values(
+                        id=uuid.uuid4(), org_id=org_id, rolled_until=new
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+    result = await session.execute(
+        update(log_rollup_marks_table)
+        .where(m.org_id == org_id, m.rolled_until == mark)
+        .values(rolled_until=new)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _row(org_id: uuid.UUID, hour: datetime, group: Group) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "org_id": org_id,
+        "hour": hour,
+        "integration_type": group.integration_type,
+        "status": group.status,
+        "api_key_id": group.api_key_id,
+        "webhook_id": group.webhook_id,
+        "count": group.count,
+        "rate_limited": group.rate_limited,
+        "durations": group.durations,
+        "last_at": group.last_at or hour,
+        "last_error_at": group.last_error_at,
+    }
+
+
+async def rolled_groups(
+    session: AsyncSession, org_id: uuid.UUID, since: datetime, until: datetime
+) -> list[tuple[datetime, Group]]:
+    """The roll-up rows of the hours ``since <= hour < until``, as (hour, group)."""
+    r = log_rollups_table.c
+    stmt = select(*r, r.count.label("n")).where(r.org_id == org_id, r.hour >= since, r.hour < until)
+    out: list[tuple[datetime, Group]] = []
+    for row in (await session.execute(stmt)).all():
+        group = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
+        group.count = int(row.n)
+        group.rate_limited = row.rate_limited
+        group.durations = list(row.durations)
+        group.last_at = _aware(row.last_at)
+        group.last_error_at = _aware(row.last_error_at)
+        hour = _aware(row.hour)
+        assert hour is not None
+        out.append((hour, group))
+    return out
+
+
+async def organisations_to_roll(database: Database) -> Sequence[uuid.UUID]:
+    """Organisations with a mark (the dashboard was opened) or an API key."""
+    async with database.system_session() as session:
+        marked = select(log_rollup_marks_table.c.org_id)
+        keyed = select(api_keys_table.c.org_id)
+        result = await session.execute(marked.union(keyed))
+        return [row[0] for row in result.all()]
+
+
+async def roll_up_all(kernel: Any) -> None:
+    """The periodic task: roll up every organisation that has something to show."""
+    database = kernel.database
+    now = kernel.clock.now()
+    for org_id in await organisations_to_roll(database):
+        await roll_up(database, org_id, now)
+
+
+async def window_groups(
+    session: AsyncSession, org_id: uuid.UUID, since: datetime, now: datetime
+) -> list[tuple[datetime, Group]]:
+    """Every group of the organisation's log rows from ``since`` (an hour's start) to
+    ``now``, per hour: roll-ups up to the mark, counted from the log after it."""
+    mark = await rolled_until(session, org_id) or since
+    mark = max(mark, since)
+    out = await rolled_groups(session, org_id, since, mark)
+    hour = mark
+    while hour < now:
+        for group in await count_window(session, org_id, hour, min(hour + HOUR, now)):
+            out.append((hour, group))
+        hour += HOUR
+    return out
+
+
+def percentile_of(durations: Sequence[int], fraction: float) -> float | None:
+    """The ``fraction`` percentile of a duration histogram, interpolated linearly inside
+    its bucket (exact to within one bucket); the open last bucket answers its lower
+    bound. ``None`` when nothing was measured."""
+    total = sum(durations)
+    if total == 0:
+        return None
+    rank = fraction * total
+    seen = 0
+    for index, n in enumerate(durations):
+        if n and seen + n >= rank:
+            low = 0 if index == 0 else DURATION_BOUNDS_MS[index - 1]
+            if index >= len(DURATION_BOUNDS_MS):
+                return float(low)
+            high = DURATION_BOUNDS_MS[index]
+            return low + (high - low) * (rank - seen) / n
+        seen += n
+    return float(DURATION_BOUNDS_MS[-1])
