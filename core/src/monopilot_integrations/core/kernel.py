@@ -19,6 +19,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import dramatiq
@@ -42,6 +43,8 @@ from monopilot_integrations.core.runtime import Runtime
 from monopilot_integrations.core.settings import Settings
 from monopilot_integrations.core.web.middlewares import api_key_middlewares
 from monopilot_integrations.core.web.request import KERNEL
+from monopilot_integrations.core.web.sessions.factory import password_hasher
+from monopilot_integrations.core.web.sessions.passwords import PasswordHasher
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +184,12 @@ class Kernel:
         app[KERNEL] = self
         app.middlewares.extend(api_key_middlewares())
 
+    @cached_property
+    def password_hasher(self) -> PasswordHasher:
+        """argon2id hashing of web sign-in passwords (one per process: it is thread-safe
+        and verifies off the event loop)."""
+        return password_hasher(self.settings)
+
     @property
     def api_keys(self) -> Any:
         """The API key store of the running loop (create, suspend, revoke, ...)."""
@@ -229,6 +238,7 @@ class Kernel:
             ("sweep", self.settings.sweep_interval, runtime.sweeper.sweep_once),
             ("purge", PURGE_INTERVAL, runtime.sweeper.purge_once),
             ("purge-logs", PURGE_INTERVAL, runtime.sweeper.purge_logs_once),
+            ("purge-web-sessions", PURGE_INTERVAL, self._purge_web_sign_in),
         ]
         for task in self.registry.periodic_tasks.values():
             periodic.append((task.name, task.interval, _bind(task.run, self)))
@@ -238,6 +248,12 @@ class Kernel:
             periodic=periodic,
         )
         self.heartbeat.start(SCHEDULER)
+
+    async def _purge_web_sign_in(self) -> None:
+        """Forget web sessions past their lifetime and lockout counters gone quiet."""
+        runtime = self.runtime()
+        await runtime.web_session_store.purge(self.clock.now())
+        await runtime.login_throttle.purge()
 
     def wake(self) -> None:
         """Tell the dispatcher that an event was committed."""

@@ -35,6 +35,9 @@ from monopilot_integrations.core.ratelimit import (
     RateLimiter,
     RedisRateLimiter,
 )
+from monopilot_integrations.core.web.sessions.factory import lockout_policy, session_store
+from monopilot_integrations.core.web.sessions.lockout import LoginThrottle
+from monopilot_integrations.core.web.sessions.store import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,17 @@ class Runtime:
         return MemoryRateLimiter()
 
     @cached_property
+    def web_session_store(self) -> SessionStore:
+        """Server-side web sessions of every realm: Redis when configured, else the
+        database (:mod:`monopilot_integrations.core.web.sessions`)."""
+        return session_store(self.settings, self.database)
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        """Per-account lockout counters of web sign-in."""
+        return LoginThrottle(self.database, lockout_policy(self.settings), self.clock)
+
+    @cached_property
     def api_keys(self) -> ApiKeyService:
         return ApiKeyService(self, self.rate_limiter)
 
@@ -167,5 +181,7 @@ class Runtime:
             await self.api_keys.close()
         if "rate_limiter" in self.__dict__:
             await self.rate_limiter.close()
+        if "web_session_store" in self.__dict__:
+            await self.web_session_store.close()
         await self.log_writer.close()
         await self.database.dispose()

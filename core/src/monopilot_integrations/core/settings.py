@@ -217,6 +217,56 @@ class Settings(BaseSettings):
         description="Extra or changed tiers: 'name=per_minute/per_hour/burst,...'.",
     )
 
+    # --- web sign-in (portals, dashboard) -----------------------------------------------
+    web_session_idle_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="A web session without a request for this long is over.",
+    )
+    web_session_absolute_hours: float = Field(
+        default=8.0,
+        gt=0,
+        description="A web session is over this long after sign-in, active or not.",
+    )
+    web_session_cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Secure session cookies (with the __Host- prefix): 'auto' when the "
+        "request is HTTPS, 'always' behind a TLS-terminating proxy, 'never' for local HTTP.",
+    )
+    web_trusted_origins: CommaList = Field(
+        default_factory=list,
+        description="Origins besides the server's own that may send state-changing "
+        "requests to web pages and portal APIs: 'https://portal.example.com,...'.",
+    )
+    web_password_time_cost: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="argon2id time cost of new password hashes (unset: libpass's default).",
+    )
+    web_password_memory_kib: int | None = Field(
+        default=None,
+        ge=8,
+        le=4 * 1024 * 1024,
+        description="argon2id memory cost in KiB of new password hashes (unset: libpass's "
+        "default).",
+    )
+    web_lockout_free_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins of one e-mail before lockouts start.",
+    )
+    web_lockout_first_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The first lockout; each further failure doubles it.",
+    )
+    web_lockout_max_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="The longest lockout.",
+    )
+
     # --- network ------------------------------------------------------------------------
     allow_private_targets: bool = Field(
         default=False,
@@ -238,7 +288,13 @@ class Settings(BaseSettings):
         attempt_tier(value)  # a ValueError names the setting's expected form
         return value
 
-    @field_validator("plugins", "disable_plugins", "allowed_private_targets", mode="before")
+    @field_validator(
+        "plugins",
+        "disable_plugins",
+        "allowed_private_targets",
+        "web_trusted_origins",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)

@@ -3,7 +3,7 @@
 An overview over seven days of a busy organisation would otherwise count, and sort for a
 percentile, every one of its log rows (a million rows are a few days of API traffic). A
 closed hour never changes, so it is counted once into these rows and read from then on;
-only the open hour is counted from the log itself (migration ``core_0004_log_rollups``).
+only the open hour is counted from the log itself (migration ``core_0005_log_rollups``).
 
 Each row is one (hour, integration type, status, API key, webhook) group: API keys and
 webhooks are few, so an organisation has at most a few hundred rows an hour, and a week

@@ -224,3 +224,11 @@ from monopilot_integrations.core.db.log_rollups import (  # noqa: E402 (into the
 
 log_rollups_table = _table(LogRollupRow)
 log_rollup_marks_table = _table(LogRollupMarkRow)
+
+from monopilot_integrations.core.db.web_sessions import (  # noqa: E402 (into the metadata)
+    LoginThrottleRow,
+    WebSessionRow,
+)
+
+web_sessions_table = _table(WebSessionRow)
+login_throttle_table = _table(LoginThrottleRow)

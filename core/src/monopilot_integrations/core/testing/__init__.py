@@ -91,7 +91,14 @@ def database_url(tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # bcrypt's lowest cost: a key per test costs milliseconds instead of a quarter second.
-    return settings_for_tests(database_url, tmp_path / "data", api_key_bcrypt_rounds=4)
+    # The same for argon2 password hashes of web sign-in: the lowest costs.
+    return settings_for_tests(
+        database_url,
+        tmp_path / "data",
+        api_key_bcrypt_rounds=4,
+        web_password_time_cost=1,
+        web_password_memory_kib=1024,
+    )
 
 
 @pytest.fixture

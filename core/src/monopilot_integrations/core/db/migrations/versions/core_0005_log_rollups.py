@@ -1,7 +1,7 @@
 """core: hourly roll-ups of the integration log for the dashboard
 
-Revision ID: core_0004_log_rollups
-Revises: core_0003
+Revision ID: core_0005_log_rollups
+Revises: core_0004
 Create Date: 2026-12-07
 
 The dashboard's overview shows successes, errors, error rate and p95 duration per
@@ -22,8 +22,8 @@ from monopilot_integrations.core.db.tenancy import (
 )
 from monopilot_integrations.core.db.types import JSONType, UTCDateTime
 
-revision = 'core_0004_log_rollups'
-down_revision = 'core_0003'
+revision = 'core_0005_log_rollups'
+down_revision = 'core_0004'
 branch_labels = None
 depends_on = None
 
