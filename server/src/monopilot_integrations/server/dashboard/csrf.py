@@ -1,59 +1,50 @@
-"""Cross-site request forgery on the dashboard's changes.
+"""Cross-site request forgery on the dashboard's changes, with the kernel's web-session
+checks (``core.web.sessions``, shared with the portals).
 
-Every state-changing request must come from the dashboard's own pages (same origin) and
-carry the ``X-CSRF-Token`` header. For a session of the dashboard's own sign-in the token
-is the session's, compared in constant time; a user handed in by MonoPilot's
-``provide_dashboard_user`` has MonoPilot's session, whose token the dashboard does not
-know: for it the header must be present (a cross-site form cannot set a header, and a
-cross-site script cannot send one without a CORS pre-flight this server never grants) and
-the request same-origin.
+Every state-changing request must pass the ``Origin`` / ``Sec-Fetch-Site`` check and carry
+the ``X-CSRF-Token`` header. For a session of the dashboard's own sign-in the token must be
+the session's (constant-time comparison). A user handed in by MonoPilot's
+``provide_dashboard_user`` has MonoPilot's session, whose token the dashboard does not know:
+for it the header must be present (a cross-site form cannot set a header, and a cross-site
+script cannot send one without a CORS pre-flight this server never grants).
 """
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
 
 from monopilot_integrations.core.web.problems import Problem
+from monopilot_integrations.core.web.request import request_kernel
+from monopilot_integrations.core.web.sessions import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    CURRENT,
+    check_csrf_token,
+    check_same_origin,
+)
 
-CSRF_HEADER = "X-CSRF-Token"
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "check_request_csrf", "session_csrf_token"]
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-#: The CSRF token of the dashboard session behind this request, when there is one.
-SESSION_CSRF: web.RequestKey[str] = web.RequestKey("monopilot.dashboard_csrf", str)
+
+def session_csrf_token(request: web.Request) -> str | None:
+    """The CSRF token of the dashboard session behind this request, if there is one."""
+    session = request.get(CURRENT)
+    return session.csrf_token if session is not None else None
 
 
-def _origin(request: web.BaseRequest) -> str:
-    return f"{request.scheme}://{request.host}".lower()
-
-
-def check_same_origin(request: web.BaseRequest) -> None:
-    """403 for a change requested by another site (``Sec-Fetch-Site`` or ``Origin``)."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site.lower() not in ("same-origin", "none"):
-        raise Problem(
-            403, f"a {site} request cannot change anything here", kind="cross-site-request"
-        )
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.rstrip("/").lower() != _origin(request):
-        raise Problem(
-            403,
-            f"requests from {origin[:100]!r} cannot change anything here",
-            kind="cross-site-request",
-        )
-
-
-async def check_request_csrf(request: web.Request) -> None:
-    """Refuse a state-changing request without the right CSRF header (403)."""
+async def check_request_csrf(request: web.Request, presented: str | None = None) -> None:
+    """Refuse (403 problem) a state-changing request from another site or without the
+    right token. ``presented`` is a form's token; the header is read otherwise."""
     if request.method in SAFE_METHODS:
         return
-    check_same_origin(request)
-    presented = request.headers.get(CSRF_HEADER, "")
-    expected = request.get(SESSION_CSRF)
-    if not presented or len(presented) > 128:
+    check_same_origin(request, request_kernel(request).settings.web_trusted_origins)
+    presented = presented or request.headers.get(CSRF_HEADER)
+    session = request.get(CURRENT)
+    if session is not None:
+        check_csrf_token(session, presented)
+    elif not presented or len(presented) > 128:
         raise Problem(
             403, f"send the page's CSRF token in the {CSRF_HEADER} header", kind="csrf-token"
         )
-    if expected is not None and not hmac.compare_digest(expected.encode(), presented.encode()):
-        raise Problem(403, "the CSRF token is wrong: reload the page", kind="csrf-token")

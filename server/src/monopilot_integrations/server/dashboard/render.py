@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from monopilot_integrations.server.dashboard.csrf import SESSION_CSRF
+from monopilot_integrations.server.dashboard.csrf import session_csrf_token
 
 PREFIX = "/dashboard"
 
@@ -15,7 +15,7 @@ PREFIX = "/dashboard"
 def csrf_token(request: web.Request) -> str:
     """The value the page's script sends in ``X-CSRF-Token``: the session's token, or a
     marker for a user handed in by MonoPilot (whose token the dashboard does not know)."""
-    return request.get(SESSION_CSRF) or "same-origin"
+    return session_csrf_token(request) or "same-origin"
 
 
 def render(
