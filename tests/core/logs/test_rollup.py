@@ -10,13 +10,8 @@ from sqlalchemy import func, select
 from monopilot_integrations.core.clock import ManualClock
 from monopilot_integrations.core.db.database import Database
 from monopilot_integrations.core.db.tables import log_rollups_table
-from monopilot_integrations.core.logs.rollup import (
-    GRACE,
-    floor_hour,
-    percentile_of,
-    roll_up,
-    window_groups,
-)
+from monopilot_integrations.core.logs.rollup import GRACE, floor_hour, percentile_of, roll_up
+from monopilot_integrations.core.logs.rollup_read import Figures, RollupReader
 from monopilot_integrations.server.management.log_queries import percentile
 from tests.support.log_rows import insert_logs, log_row
 
@@ -58,22 +53,31 @@ async def test_closed_hours_are_counted_once_and_the_open_hour_live(
     assert await _rollup_rows(database, ORG_B) == 0  # another organisation's log untouched
 
     since = floor_hour(now - timedelta(hours=29))
+    by = ("integration_type", "webhook_id", "status")
     async with database.session(ORG_A) as session:
-        groups = await window_groups(session, ORG_A, since, now)
-    total = sum(g.count for _, g in groups)
+        groups = await RollupReader(session, ORG_A, now).grouped(by, since)
     expected = [r for r in rows if r["org_id"] == ORG_A and r["timestamp"] >= since]
-    assert total == len(expected)
-    assert sum(g.rate_limited for _, g in groups) == sum(
-        1 for r in expected if r["http_status"] == 429
-    )
-    assert {g.integration_type for _, g in groups} == {"api"}
-    assert {g.webhook_id for _, g in groups} == {hook}
+    assert {k: f.count for k, f in groups.items()} == {
+        ("api", hook, "success"): sum(1 for r in expected if r["status"] == "success"),
+        ("api", hook, "error"): sum(1 for r in expected if r["status"] == "error"),
+    }
+    assert groups[("api", hook, "error")].rate_limited == groups[("api", hook, "error")].count
+    newest_error = max(r["timestamp"] for r in expected if r["status"] == "error")
+    assert groups[("api", hook, "error")].last_error_at == newest_error
 
     # A new row in the open hour shows at once, without a roll-up.
     await insert_logs(database, [log_row(ORG_A, now - timedelta(seconds=5), status="error")])
     async with database.session(ORG_A) as session:
-        again = await window_groups(session, ORG_A, since, now)
-    assert sum(g.count for _, g in again) == total + 1
+        again = await RollupReader(session, ORG_A, now).grouped(("status",), since)
+    assert again[("error",)].count == groups[("api", hook, "error")].count + 1
+    per_hour = await _per_hour(database, now, since)
+    assert len(per_hour) == 29 and sum(per_hour.values()) == len(expected) + 1
+
+
+async def _per_hour(database: Database, now, since) -> dict:  # type: ignore[no-untyped-def]
+    async with database.session(ORG_A) as session:
+        grouped = await RollupReader(session, ORG_A, now).grouped(("hour",), since)
+    return {hour: figures.count for (hour,), figures in grouped.items()}
 
 
 async def test_rolled_up_p95_is_within_one_bucket_of_the_exact_one(
@@ -88,8 +92,8 @@ async def test_rolled_up_p95_is_within_one_bucket_of_the_exact_one(
     )
     await roll_up(database, ORG_A, now)
     async with database.session(ORG_A) as session:
-        groups = await window_groups(session, ORG_A, at, now)
-    histogram = [sum(col) for col in zip(*(g.durations for _, g in groups), strict=True)]
+        (figures,) = (await RollupReader(session, ORG_A, now).grouped((), at)).values()
+    histogram = figures.durations
     exact = percentile(sorted(float(d) for d in durations), 0.95)
     assert exact is not None
     approx = percentile_of(histogram, 0.95)
@@ -109,5 +113,7 @@ async def test_two_rollers_at_once_count_each_hour_once(
     )
     await asyncio.gather(*(roll_up(database, ORG_A, now) for _ in range(3)))
     async with database.session(ORG_A) as session:
-        groups = await window_groups(session, ORG_A, floor_hour(now - timedelta(hours=12)), now)
-    assert sum(g.count for _, g in groups) == 11
+        reader = RollupReader(session, ORG_A, now)
+        grouped = await reader.grouped((), floor_hour(now - timedelta(hours=12)))
+    assert [f.count for f in grouped.values()] == [11]
+    _ = Figures

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
-from monopilot_integrations.core.db.types import JSONType
 
 #: Upper bounds (milliseconds) of the duration histogram's buckets; the last is open.
 DURATION_BOUNDS_MS: tuple[int, ...] = (
@@ -31,7 +29,7 @@ DURATION_BOUNDS_MS: tuple[int, ...] = (
 class LogRollupRow(TenantMixin, Base):
     """Counts of one group of log rows in one hour.
 
-    ``durations`` is a histogram over :data:`DURATION_BOUNDS_MS` (one more count for
+    ``d00`` .. ``d13`` are a histogram over :data:`DURATION_BOUNDS_MS` (``d13`` counts
     durations above the last bound), from which percentiles are read to within a bucket.
     ``last_error_at`` is the newest error of the group, which finds its message with one
     lookup on the ``(org_id, timestamp)`` index.
@@ -47,11 +45,29 @@ class LogRollupRow(TenantMixin, Base):
     webhook_id: Mapped[uuid.UUID | None] = mapped_column()
     count: Mapped[int] = mapped_column(Integer)
     rate_limited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    durations: Mapped[list[Any]] = mapped_column(JSONType)
+    # The duration histogram, one column per bucket so that SQL can add them up.
+    d00: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d01: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d02: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d03: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d04: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d05: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d06: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d07: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d08: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d09: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d10: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d11: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d12: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    d13: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_at: Mapped[datetime] = mapped_column()
     last_error_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("idx_log_rollups_org_hour", "org_id", "hour"),)
+
+
+#: The histogram's columns, in bucket order.
+HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"d{i:02d}" for i in range(len(DURATION_BOUNDS_MS) + 1))
 
 
 class LogRollupMarkRow(TenantMixin, Base):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.db.log_rollups import DURATION_BOUNDS_MS
+from monopilot_integrations.core.db.log_rollups import DURATION_BOUNDS_MS, HISTOGRAM_COLUMNS
 from monopilot_integrations.core.db.tables import (
     api_keys_table,
     log_rollup_marks_table,
@@ -86,50 +86,58 @@ def _duration_bucket() -> Any:
     return case((d.is_(None), -1), *whens, else_=len(DURATION_BOUNDS_MS))
 
 
+def hour_of(column: Any, dialect: str) -> Any:
+    """The start of the hour of a timestamp column, in SQL (UTC: stored so on both)."""
+    if dialect == "postgresql":
+        return func.date_trunc("hour", func.timezone("UTC", column))
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
 async def count_window(
     session: AsyncSession, org_id: uuid.UUID, since: datetime, until: datetime
-) -> list[Group]:
-    """The groups of the organisation's log rows with ``since <= timestamp < until``.
+) -> list[tuple[datetime, Group]]:
+    """The groups of the organisation's log rows with ``since <= timestamp < until``, per
+    hour (the hour's start with each group).
 
     One statement over a range of the ``(org_id, timestamp)`` index, grouped in SQL; the
     duration histogram's bucket is a ``CASE`` over the bounds.
     """
     c = logs_table.c
+    hour = hour_of(c.timestamp, session.get_bind().dialect.name).label("hour")
     bucket = _duration_bucket().label("bucket")
     is_error = c.status == "error"
+    keys = (hour, c.integration_type, c.status, c.api_key_id, c.webhook_id, bucket)
     stmt = (
         select(
-            c.integration_type,
-            c.status,
-            c.api_key_id,
-            c.webhook_id,
-            bucket,
+            *keys,
             func.count().label("n"),
             func.sum(case((c.http_status == 429, 1), else_=0)).label("limited"),
             func.max(c.timestamp).label("last_at"),
             func.max(case((is_error, c.timestamp), else_=None)).label("last_error_at"),
         )
         .where(c.org_id == org_id, c.timestamp >= since, c.timestamp < until)
-        .group_by(c.integration_type, c.status, c.api_key_id, c.webhook_id, bucket)
+        .group_by(*keys)
     )
-    groups: dict[GroupKey, Group] = {}
+    groups: dict[tuple[datetime, GroupKey], Group] = {}
     for row in (await session.execute(stmt)).all():
         part = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
         part.count = int(row.n)
         part.rate_limited = int(row.limited or 0)
         if row.bucket >= 0:
             part.durations[int(row.bucket)] = int(row.n)
-        part.last_at = _aware(row.last_at)
-        part.last_error_at = _aware(row.last_error_at)
-        existing = groups.get(part.key)
+        part.last_at = aware(row.last_at)
+        part.last_error_at = aware(row.last_error_at)
+        start = aware(row.hour)
+        assert start is not None
+        existing = groups.get((start, part.key))
         if existing is None:
-            groups[part.key] = part
+            groups[(start, part.key)] = part
         else:
             existing.merge(part)
-    return list(groups.values())
+    return [(start, group) for (start, _), group in groups.items()]
 
 
-def _aware(value: Any) -> datetime | None:
+def aware(value: Any) -> datetime | None:
     """``max()`` over a timestamp comes back as text on SQLite (no column type to apply)."""
     if value is None or isinstance(value, datetime):
         return _utc(value)
@@ -146,7 +154,7 @@ def _utc(value: datetime | None) -> datetime | None:
 async def rolled_until(session: AsyncSession, org_id: uuid.UUID) -> datetime | None:
     m = log_rollup_marks_table.c
     value = await session.scalar(select(m.rolled_until).where(m.org_id == org_id))
-    return _aware(value)
+    return aware(value)
 
 
 async def roll_up(database: Database, org_id: uuid.UUID, now: datetime) -> datetime:
@@ -164,14 +172,12 @@ async def roll_up(database: Database, org_id: uuid.UUID, now: datetime) -> datet
             return mark or closed
         if not await _claim(session, org_id, mark, closed):
             return closed  # another process is rolling this stretch right now
-        rows: list[dict[str, Any]] = []
-        hour = start
-        while hour < closed:
-            for group in await count_window(session, org_id, hour, hour + HOUR):
-                rows.append(_row(org_id, hour, group))
-            hour += HOUR
-        if rows:
-            await session.execute(insert(log_rollups_table), rows)
+        rows = [
+            _row(org_id, hour, group)
+            for hour, group in await count_window(session, org_id, start, closed)
+        ]
+        for first in range(0, len(rows), 1000):
+            await session.execute(insert(log_rollups_table), rows[first : first + 1000])
         r = log_rollups_table.c
         await session.execute(
             delete(log_rollups_table).where(r.org_id == org_id, r.hour < earliest)
@@ -213,30 +219,10 @@ def _row(org_id: uuid.UUID, hour: datetime, group: Group) -> dict[str, Any]:
         "webhook_id": group.webhook_id,
         "count": group.count,
         "rate_limited": group.rate_limited,
-        "durations": group.durations,
+        **dict(zip(HISTOGRAM_COLUMNS, group.durations, strict=True)),
         "last_at": group.last_at or hour,
         "last_error_at": group.last_error_at,
     }
-
-
-async def rolled_groups(
-    session: AsyncSession, org_id: uuid.UUID, since: datetime, until: datetime
-) -> list[tuple[datetime, Group]]:
-    """The roll-up rows of the hours ``since <= hour < until``, as (hour, group)."""
-    r = log_rollups_table.c
-    stmt = select(*r, r.count.label("n")).where(r.org_id == org_id, r.hour >= since, r.hour < until)
-    out: list[tuple[datetime, Group]] = []
-    for row in (await session.execute(stmt)).all():
-        group = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
-        group.count = int(row.n)
-        group.rate_limited = row.rate_limited
-        group.durations = list(row.durations)
-        group.last_at = _aware(row.last_at)
-        group.last_error_at = _aware(row.last_error_at)
-        hour = _aware(row.hour)
-        assert hour is not None
-        out.append((hour, group))
-    return out
 
 
 async def organisations_to_roll(database: Database) -> Sequence[uuid.UUID]:
@@ -254,22 +240,6 @@ async def roll_up_all(kernel: Any) -> None:
     now = kernel.clock.now()
     for org_id in await organisations_to_roll(database):
         await roll_up(database, org_id, now)
-
-
-async def window_groups(
-    session: AsyncSession, org_id: uuid.UUID, since: datetime, now: datetime
-) -> list[tuple[datetime, Group]]:
-    """Every group of the organisation's log rows from ``since`` (an hour's start) to
-    ``now``, per hour: roll-ups up to the mark, counted from the log after it."""
-    mark = await rolled_until(session, org_id) or since
-    mark = max(mark, since)
-    out = await rolled_groups(session, org_id, since, mark)
-    hour = mark
-    while hour < now:
-        for group in await count_window(session, org_id, hour, min(hour + HOUR, now)):
-            out.append((hour, group))
-        hour += HOUR
-    return out
 
 
 def percentile_of(durations: Sequence[int], fraction: float) -> float | None:

@@ -19,13 +19,8 @@ from sqlalchemy import func, select
 
 from monopilot_integrations.core.apikeys.store import ApiKey
 from monopilot_integrations.core.db.tables import api_keys_table, jobs_table
-from monopilot_integrations.core.logs.rollup import (
-    Group,
-    floor_hour,
-    percentile_of,
-    roll_up,
-    window_groups,
-)
+from monopilot_integrations.core.logs.rollup import floor_hour, percentile_of, roll_up
+from monopilot_integrations.core.logs.rollup_read import Figures, RollupReader
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -42,17 +37,17 @@ class Tally:
     rate_limited: int = 0
     durations: list[int] = field(default_factory=list)
 
-    def add(self, group: Group) -> None:
-        if group.status == "success":
-            self.successes += group.count
-        elif group.status == "error":
-            self.errors += group.count
+    def add(self, status: str, figures: Figures) -> None:
+        if status == "success":
+            self.successes += figures.count
+        elif status == "error":
+            self.errors += figures.count
         else:
-            self.warnings += group.count
-        self.rate_limited += group.rate_limited
+            self.warnings += figures.count
+        self.rate_limited += figures.rate_limited
         if not self.durations:
-            self.durations = [0] * len(group.durations)
-        self.durations = [a + b for a, b in zip(self.durations, group.durations, strict=True)]
+            self.durations = [0] * len(figures.durations)
+        self.durations = [a + b for a, b in zip(self.durations, figures.durations, strict=True)]
 
     @property
     def total(self) -> int:
@@ -97,7 +92,6 @@ class Overview:
     generated_at: datetime
     integrations: list[IntegrationRow]
     api_keys: list[ApiKeyRow]
-    webhook_tallies: dict[uuid.UUID, tuple[Tally, datetime | None]]
 
 
 async def build_overview(
@@ -114,7 +108,12 @@ async def build_overview(
     week_start = floor_hour(now - WEEK) + timedelta(hours=1)
     day_start = floor_hour(now - DAY) + timedelta(hours=1)
     async with kernel.database.session(org_id) as session:
-        groups = await window_groups(session, org_id, week_start, now)
+        reader = RollupReader(session, org_id, now)
+        hourly = await reader.grouped(("integration_type", "status", "hour"), week_start)
+        day = await reader.grouped(("integration_type", "status"), day_start)
+        week = await reader.grouped(("integration_type", "status"), week_start)
+        key_day = await reader.grouped(("api_key_id", "status"), day_start)
+        key_week = await reader.grouped(("api_key_id", "status"), week_start)
         jobs = await _job_counts(session, org_id)
         keys = (
             await session.execute(
@@ -124,32 +123,20 @@ async def build_overview(
             )
         ).all()
     log_types = dict(installed)
-    for _, group in groups:
-        log_types.setdefault(group.integration_type, group.integration_type)
+    for log_type, *_ in week:
+        log_types.setdefault(log_type, log_type)
     rows = {
         name: _empty_row(name, log_type, now, panels.get(name))
         for log_type, name in log_types.items()
     }
-    key_day: dict[uuid.UUID, Tally] = defaultdict(Tally)
-    key_week: dict[uuid.UUID, Tally] = defaultdict(Tally)
-    hooks: dict[uuid.UUID, tuple[Tally, datetime | None]] = {}
-    for hour, group in groups:
-        row = rows[log_types[group.integration_type]]
-        row.week.add(group)
-        recent = hour >= day_start
-        if recent:
-            row.day.add(group)
-        _chart_add(row, hour, group, now)
-        if group.api_key_id is not None:
-            key_week[group.api_key_id].add(group)
-            if recent:
-                key_day[group.api_key_id].add(group)
-        if group.webhook_id is not None:
-            tally, last_error = hooks.get(group.webhook_id, (Tally(), None))
-            tally.add(group)
-            if group.last_error_at and (last_error is None or group.last_error_at > last_error):
-                last_error = group.last_error_at
-            hooks[group.webhook_id] = (tally, last_error)
+    for (log_type, status), figures in day.items():
+        rows[log_types[log_type]].day.add(status, figures)
+    for (log_type, status), figures in week.items():
+        rows[log_types[log_type]].week.add(status, figures)
+    for (log_type, status, hour), figures in hourly.items():
+        _chart_add(rows[log_types[log_type]], hour, status, figures.count)
+    per_key_day = _by_first(key_day)
+    per_key_week = _by_first(key_week)
     for connector, status, n in jobs:
         row = rows.get(connector) or rows.setdefault(
             connector, _empty_row(connector, connector, now, panels.get(connector))
@@ -166,12 +153,12 @@ async def build_overview(
             status=k.status,
             tier=k.rate_limit_tier,
             last_used_at=k.last_used_at,
-            day=key_day.get(k.id, Tally()),
-            week=key_week.get(k.id, Tally()),
+            day=per_key_day.get(k.id, Tally()),
+            week=per_key_week.get(k.id, Tally()),
         )
         for k in keys
     ]
-    return Overview(now, list(rows.values()), api_keys, hooks)
+    return Overview(now, list(rows.values()), api_keys)
 
 
 async def _job_counts(session: Any, org_id: uuid.UUID) -> list[tuple[str, str, int]]:
@@ -198,9 +185,18 @@ def _empty_row(name: str, log_type: str, now: datetime, panel: str | None) -> In
     )
 
 
-def _chart_add(row: IntegrationRow, hour: datetime, group: Group, now: datetime) -> None:
-    ok = group.count if group.status != "error" else 0
-    bad = group.count if group.status == "error" else 0
+def _by_first(grouped: dict[tuple[Any, ...], Figures]) -> dict[Any, Tally]:
+    """Tallies per first key column (an API key's id) from (id, status) groups."""
+    out: dict[Any, Tally] = defaultdict(Tally)
+    for (first, status), figures in grouped.items():
+        if first is not None:
+            out[first].add(status, figures)
+    return out
+
+
+def _chart_add(row: IntegrationRow, hour: datetime, status: str, count: int) -> None:
+    ok = count if status != "error" else 0
+    bad = count if status == "error" else 0
     index = int((hour - row.hourly[0][0]) / timedelta(hours=1))
     if 0 <= index < len(row.hourly):
         h, s, e = row.hourly[index]

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.webhooks.api.routes import BASE
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.db.tables import logs_table
-from monopilot_integrations.core.logs.rollup import floor_hour, window_groups
+from monopilot_integrations.core.logs.rollup import floor_hour
+from monopilot_integrations.core.logs.rollup_read import RollupReader
 from monopilot_integrations.core.web.panels import (
     DashboardPanel,
     PanelAction,
@@ -48,19 +49,19 @@ async def load(context: PanelContext) -> PanelView:
             .scalars()
             .all()
         )
-        groups = await window_groups(session, org_id, floor_hour(now - WINDOW), now)
+        grouped = await RollupReader(session, org_id, now).grouped(
+            ("webhook_id", "status"), floor_hour(now - WINDOW)
+        )
         totals: dict[uuid.UUID, list[int]] = {}
         last_error: dict[uuid.UUID, datetime] = {}
-        for _, group in groups:
-            if group.webhook_id is None:
+        for (webhook_id, status), figures in grouped.items():
+            if webhook_id is None:
                 continue
-            ok_bad = totals.setdefault(group.webhook_id, [0, 0])
-            ok_bad[1 if group.status == "error" else 0] += group.count
-            if group.last_error_at and (
-                group.webhook_id not in last_error
-                or group.last_error_at > last_error[group.webhook_id]
-            ):
-                last_error[group.webhook_id] = group.last_error_at
+            ok_bad = totals.setdefault(webhook_id, [0, 0])
+            ok_bad[1 if status == "error" else 0] += figures.count
+            at = figures.last_error_at
+            if at and (webhook_id not in last_error or at > last_error[webhook_id]):
+                last_error[webhook_id] = at
         messages = {
             wid: await _error_message(session, org_id, wid, at) for wid, at in last_error.items()
         }

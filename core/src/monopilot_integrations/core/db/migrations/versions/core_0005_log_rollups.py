@@ -20,7 +20,7 @@ from monopilot_integrations.core.db.tenancy import (
     disable_tenant_isolation,
     enable_tenant_isolation,
 )
-from monopilot_integrations.core.db.types import JSONType, UTCDateTime
+from monopilot_integrations.core.db.types import UTCDateTime
 
 revision = 'core_0005_log_rollups'
 down_revision = 'core_0004'
@@ -41,7 +41,10 @@ def upgrade() -> None:
         sa.Column('webhook_id', sa.Uuid(), nullable=True),
         sa.Column('count', sa.Integer(), nullable=False),
         sa.Column('rate_limited', sa.Integer(), server_default='0', nullable=False),
-        sa.Column('durations', JSONType, nullable=False),
+        *(
+            sa.Column(f'd{i:02d}', sa.Integer(), server_default='0', nullable=False)
+            for i in range(14)
+        ),
         sa.Column('last_at', UTCDateTime(), nullable=False),
         sa.Column('last_error_at', UTCDateTime(), nullable=True),
         sa.Column('org_id', sa.Uuid(), nullable=False),
