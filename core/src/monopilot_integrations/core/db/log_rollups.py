@@ -60,7 +60,6 @@ class LogRollupRow(TenantMixin, Base):
     d11: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     d12: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     d13: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_at: Mapped[datetime] = mapped_column()
     last_error_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("idx_log_rollups_org_hour", "org_id", "hour"),)

@@ -53,7 +53,6 @@ class Group:
     count: int = 0
     rate_limited: int = 0
     durations: list[int] = field(default_factory=lambda: [0] * (len(DURATION_BOUNDS_MS) + 1))
-    last_at: datetime | None = None
     last_error_at: datetime | None = None
 
     @property
@@ -64,7 +63,6 @@ class Group:
         self.count += other.count
         self.rate_limited += other.rate_limited
         self.durations = [a + b for a, b in zip(self.durations, other.durations, strict=True)]
-        self.last_at = _latest(self.last_at, other.last_at)
         self.last_error_at = _latest(self.last_error_at, other.last_error_at)
 
 
@@ -100,41 +98,39 @@ async def count_window(
     hour (the hour's start with each group).
 
     One statement over a range of the ``(org_id, timestamp)`` index, grouped in SQL; the
-    duration histogram's bucket is a ``CASE`` over the bounds.
+    duration histogram is one ``SUM(CASE ...)`` per bucket, so the database returns one row
+    per group and hour, not one per bucket.
     """
     c = logs_table.c
     hour = hour_of(c.timestamp, session.get_bind().dialect.name).label("hour")
-    bucket = _duration_bucket().label("bucket")
+    bucket = _duration_bucket()
     is_error = c.status == "error"
-    keys = (hour, c.integration_type, c.status, c.api_key_id, c.webhook_id, bucket)
+    keys = (hour, c.integration_type, c.status, c.api_key_id, c.webhook_id)
     stmt = (
         select(
             *keys,
             func.count().label("n"),
             func.sum(case((c.http_status == 429, 1), else_=0)).label("limited"),
-            func.max(c.timestamp).label("last_at"),
             func.max(case((is_error, c.timestamp), else_=None)).label("last_error_at"),
+            *(
+                func.sum(case((bucket == index, 1), else_=0))
+                for index in range(len(DURATION_BOUNDS_MS) + 1)
+            ),
         )
         .where(c.org_id == org_id, c.timestamp >= since, c.timestamp < until)
         .group_by(*keys)
     )
-    groups: dict[tuple[datetime, GroupKey], Group] = {}
+    out: list[tuple[datetime, Group]] = []
     for row in (await session.execute(stmt)).all():
-        part = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
-        part.count = int(row.n)
-        part.rate_limited = int(row.limited or 0)
-        if row.bucket >= 0:
-            part.durations[int(row.bucket)] = int(row.n)
-        part.last_at = aware(row.last_at)
-        part.last_error_at = aware(row.last_error_at)
+        group = Group(row.integration_type, row.status, row.api_key_id, row.webhook_id)
+        group.count = int(row.n)
+        group.rate_limited = int(row.limited or 0)
+        group.durations = [int(v or 0) for v in row[8:]]
+        group.last_error_at = aware(row.last_error_at)
         start = aware(row.hour)
         assert start is not None
-        existing = groups.get((start, part.key))
-        if existing is None:
-            groups[(start, part.key)] = part
-        else:
-            existing.merge(part)
-    return [(start, group) for (start, _), group in groups.items()]
+        out.append((start, group))
+    return out
 
 
 def aware(value: Any) -> datetime | None:
@@ -220,7 +216,6 @@ def _row(org_id: uuid.UUID, hour: datetime, group: Group) -> dict[str, Any]:
         "count": group.count,
         "rate_limited": group.rate_limited,
         **dict(zip(HISTOGRAM_COLUMNS, group.durations, strict=True)),
-        "last_at": group.last_at or hour,
         "last_error_at": group.last_error_at,
     }
 

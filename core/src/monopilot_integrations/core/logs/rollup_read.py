@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.core.db.log_rollups import DURATION_BOUNDS_MS, HISTOGRAM_COLUMNS
@@ -38,18 +38,16 @@ class Figures:
     count: int = 0
     rate_limited: int = 0
     durations: list[int] = field(default_factory=lambda: [0] * (len(DURATION_BOUNDS_MS) + 1))
-    last_at: datetime | None = None
     last_error_at: datetime | None = None
 
-    def add(
-        self, count: int, limited: int, durations: Sequence[int], last: Any, error: Any
-    ) -> None:
+    def add(self, count: int, limited: int, durations: Sequence[int], error: Any) -> None:
         self.count += count
         self.rate_limited += limited
-        self.durations = [a + int(b or 0) for a, b in zip(self.durations, durations, strict=True)]
-        last_at, last_error_at = aware(last), aware(error)
-        if last_at and (self.last_at is None or last_at > self.last_at):
-            self.last_at = last_at
+        if durations:
+            self.durations = [
+                a + int(b or 0) for a, b in zip(self.durations, durations, strict=True)
+            ]
+        last_error_at = aware(error)
         if last_error_at and (self.last_error_at is None or last_error_at > self.last_error_at):
             self.last_error_at = last_error_at
 
@@ -66,8 +64,20 @@ class RollupReader:
         self._live: list[tuple[datetime, Group]] | None = None
         self._live_since: datetime | None = None
 
-    async def grouped(self, by: Sequence[str], since: datetime) -> dict[tuple[Any, ...], Figures]:
-        """Figures since ``since`` (an hour's start) grouped by the columns ``by``."""
+    async def grouped(
+        self,
+        by: Sequence[str],
+        since: datetime,
+        *,
+        split: datetime | None = None,
+        histogram: bool = True,
+    ) -> dict[tuple[Any, ...], Figures]:
+        """Figures since ``since`` (an hour's start) grouped by the columns ``by``.
+
+        With ``split`` (an hour's start) each key ends with ``True`` for the hours from
+        ``split`` on and ``False`` before: two windows (a day within a week) in one read.
+        Without ``histogram`` the durations are not summed (a series of counts).
+        """
         for name in by:
             if name not in GROUP_COLUMNS:
                 raise ValueError(f"cannot group by {name!r}; one of {GROUP_COLUMNS}")
@@ -75,15 +85,17 @@ class RollupReader:
         out: dict[tuple[Any, ...], Figures] = {}
         r = log_rollups_table.c
         if mark > since:
-            keys = [r[name] for name in by]
+            keys: list[Any] = [r[name] for name in by]
+            if split is not None:
+                keys.append(case((r.hour >= split, 1), else_=0))
+            sums = [func.sum(r[c]) for c in HISTOGRAM_COLUMNS] if histogram else []
             stmt = (
                 select(
                     *keys,
                     func.sum(r.count),
                     func.sum(r.rate_limited),
-                    func.max(r.last_at),
                     func.max(r.last_error_at),
-                    *(func.sum(r[c]) for c in HISTOGRAM_COLUMNS),
+                    *sums,
                 )
                 .where(r.org_id == self.org_id, r.hour >= since, r.hour < mark)
                 .group_by(*keys)
@@ -93,16 +105,24 @@ class RollupReader:
                     aware(v) if name == "hour" else v for name, v in zip(by, row, strict=False)
                 )
                 n = len(by)
+                if split is not None:
+                    key, n = (*key, bool(row[n])), n + 1
+                durations = row[n + 3 :] if histogram else ()
                 out.setdefault(key, Figures()).add(
-                    int(row[n] or 0), int(row[n + 1] or 0), row[n + 4 :], row[n + 2], row[n + 3]
+                    int(row[n] or 0), int(row[n + 1] or 0), durations, row[n + 2]
                 )
         for hour, group in await self._live_groups(mark):
             if hour < since:
                 continue
             values = {"hour": hour, **vars(group)}
             key = tuple(values[name] for name in by)
+            if split is not None:
+                key = (*key, hour >= split)
             out.setdefault(key, Figures()).add(
-                group.count, group.rate_limited, group.durations, group.last_at, group.last_error_at
+                group.count,
+                group.rate_limited,
+                group.durations if histogram else (),
+                group.last_error_at,
             )
         return out
 

@@ -109,11 +109,13 @@ async def build_overview(
     day_start = floor_hour(now - DAY) + timedelta(hours=1)
     async with kernel.database.session(org_id) as session:
         reader = RollupReader(session, org_id, now)
-        hourly = await reader.grouped(("integration_type", "status", "hour"), week_start)
-        day = await reader.grouped(("integration_type", "status"), day_start)
-        week = await reader.grouped(("integration_type", "status"), week_start)
-        key_day = await reader.grouped(("api_key_id", "status"), day_start)
-        key_week = await reader.grouped(("api_key_id", "status"), week_start)
+        hourly = await reader.grouped(
+            ("integration_type", "status", "hour"), week_start, histogram=False
+        )
+        # One read for both windows, per integration and per API key.
+        both = await reader.grouped(
+            ("integration_type", "status", "api_key_id"), week_start, split=day_start
+        )
         jobs = await _job_counts(session, org_id)
         keys = (
             await session.execute(
@@ -123,20 +125,25 @@ async def build_overview(
             )
         ).all()
     log_types = dict(installed)
-    for log_type, *_ in week:
+    for log_type, *_ in both:
         log_types.setdefault(log_type, log_type)
     rows = {
         name: _empty_row(name, log_type, now, panels.get(name))
         for log_type, name in log_types.items()
     }
-    for (log_type, status), figures in day.items():
-        rows[log_types[log_type]].day.add(status, figures)
-    for (log_type, status), figures in week.items():
-        rows[log_types[log_type]].week.add(status, figures)
+    per_key_day: dict[Any, Tally] = defaultdict(Tally)
+    per_key_week: dict[Any, Tally] = defaultdict(Tally)
+    for (log_type, status, key_id, recent), figures in both.items():
+        row = rows[log_types[log_type]]
+        row.week.add(status, figures)
+        if key_id is not None:
+            per_key_week[key_id].add(status, figures)
+        if recent:
+            row.day.add(status, figures)
+            if key_id is not None:
+                per_key_day[key_id].add(status, figures)
     for (log_type, status, hour), figures in hourly.items():
         _chart_add(rows[log_types[log_type]], hour, status, figures.count)
-    per_key_day = _by_first(key_day)
-    per_key_week = _by_first(key_week)
     for connector, status, n in jobs:
         row = rows.get(connector) or rows.setdefault(
             connector, _empty_row(connector, connector, now, panels.get(connector))
@@ -183,15 +190,6 @@ def _empty_row(name: str, log_type: str, now: datetime, panel: str | None) -> In
         daily=[(first_day + timedelta(days=i), 0, 0) for i in range(7)],
         panel=panel,
     )
-
-
-def _by_first(grouped: dict[tuple[Any, ...], Figures]) -> dict[Any, Tally]:
-    """Tallies per first key column (an API key's id) from (id, status) groups."""
-    out: dict[Any, Tally] = defaultdict(Tally)
-    for (first, status), figures in grouped.items():
-        if first is not None:
-            out[first].add(status, figures)
-    return out
 
 
 def _chart_add(row: IntegrationRow, hour: datetime, status: str, count: int) -> None:

@@ -50,7 +50,7 @@ async def load(context: PanelContext) -> PanelView:
             .all()
         )
         grouped = await RollupReader(session, org_id, now).grouped(
-            ("webhook_id", "status"), floor_hour(now - WINDOW)
+            ("webhook_id", "status"), floor_hour(now - WINDOW), histogram=False
         )
         totals: dict[uuid.UUID, list[int]] = {}
         last_error: dict[uuid.UUID, datetime] = {}

@@ -45,7 +45,6 @@ def upgrade() -> None:
             sa.Column(f'd{i:02d}', sa.Integer(), server_default='0', nullable=False)
             for i in range(14)
         ),
-        sa.Column('last_at', UTCDateTime(), nullable=False),
         sa.Column('last_error_at', UTCDateTime(), nullable=True),
         sa.Column('org_id', sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_integration_log_rollups')),
