@@ -44,6 +44,6 @@ async def resolve_user(request: web.Request) -> DashboardUser | None:
 
 def current_user(request: web.Request) -> DashboardUser:
     user = request.get(DASHBOARD_USER)
-    if user is None:
+    if not isinstance(user, DashboardUser):
         raise web.HTTPUnauthorized(reason="sign in to the dashboard first")
     return user

@@ -22,7 +22,7 @@ def render(
     request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> web.Response:
     """``template`` rendered with ``context`` (autoescaped), as an HTML response."""
-    env = aiohttp_jinja2.get_env(request.config_dict)
+    env = aiohttp_jinja2.get_env(request.app)  # the dashboard's sub-application
     text = env.get_template(template).render(
         {"prefix": PREFIX, "csrf_token": csrf_token(request), **context}
     )
