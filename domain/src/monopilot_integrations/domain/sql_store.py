@@ -18,17 +18,20 @@ from monopilot_integrations.domain.orders import OrdersStore
 from monopilot_integrations.domain.parties import PartiesStore
 from monopilot_integrations.domain.shipping import ShippingStore
 from monopilot_integrations.domain.stock import StockStore
+from monopilot_integrations.domain.users import UsersStore
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.domain.port import DomainStore
+    from monopilot_integrations.core.domain.users import UserAccounts
 
 __all__ = ["SqlDomainStore"]
 
 
-class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore):
+class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore, UsersStore):
     """``SqlDomainStore(database)``; pass ``clock=`` to control the timestamps it writes."""
 
 
 if TYPE_CHECKING:
     # mypy proves here that the SQL store implements every method of the port.
     _conforms: type[DomainStore] = SqlDomainStore
+    _accounts: type[UserAccounts] = SqlDomainStore

@@ -70,6 +70,11 @@ class UserRow(TenantMixin, Base):
     email: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(50), default="user")
+    # Sign-in to the integrations dashboard (domain_0005_user_sign_in): an argon2id hash,
+    # never the password; ``status`` 'active' or 'suspended'.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    last_login_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (_org_fk("users"), UniqueConstraint("org_id", "email", name="uq_users_email"))
 

@@ -62,6 +62,10 @@ def create_app(
     app[EMBEDDED] = settings.embedded_worker if embedded_worker is None else embedded_worker
     for route in kernel.registry.routes.values():
         mount(app, route)
+    if True:  # the dashboard
+        from monopilot_integrations.server.dashboard.app import PREFIX, build_dashboard
+
+        app.add_subapp(PREFIX, build_dashboard(kernel))
     app.cleanup_ctx.append(_kernel_lifecycle)
     return app
 
@@ -75,10 +79,7 @@ def mount(app: web.Application, route: Route) -> None:
     """
     handler = route.handler
     current = getattr(handler, ATTRIBUTE, None)
-    if route.scope is None and not route.public and isinstance(current, Access):
-        access = current  # the handler's own @require_scope stands; never weakened
-    else:
-        access = Access.parse(route.scope, route.public)
+    access = route_access(route)
     if current is None:
         try:
             setattr(handler, ATTRIBUTE, access)
@@ -87,6 +88,16 @@ def mount(app: web.Application, route: Route) -> None:
     elif current != access:
         handler = _with_access(handler, access)
     app.router.add_route(route.method, route.path, handler, name=route.name)
+
+
+def route_access(route: Route) -> Access:
+    """What calling ``route`` needs: its declared scope, or the handler's own
+    ``@require_scope`` when the route declares none (never weakened). The dashboard checks
+    its users against the same answer."""
+    current = getattr(route.handler, ATTRIBUTE, None)
+    if route.scope is None and not route.public and isinstance(current, Access):
+        return current
+    return Access.parse(route.scope, route.public)
 
 
 def _with_access(

@@ -70,6 +70,14 @@ def build_parser(registry: Registry, settings: Settings | None = None) -> argpar
     )
     k.set_defaults(run=cmd_api_keys_create)
 
+    from monopilot_integrations.server.dashboard import admin_command
+
+    p = commands.add_parser(
+        "dashboard-admin", help="create a dashboard admin or set their password (printed once)"
+    )
+    admin_command.configure(p)
+    p.set_defaults(run=admin_command.run)
+
     p = commands.add_parser("orgs", help="organisations in the domain store")
     orgs = p.add_subparsers(dest="orgs_command", required=True, metavar="ACTION")
     o = orgs.add_parser("list", help="list organisations: id, code, name")

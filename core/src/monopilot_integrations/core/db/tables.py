@@ -217,6 +217,14 @@ from monopilot_integrations.core.db.process_heartbeats import (  # noqa: E402 (i
 
 heartbeats_table = _table(ProcessHeartbeatRow)
 
+from monopilot_integrations.core.db.log_rollups import (  # noqa: E402 (into the metadata)
+    LogRollupMarkRow,
+    LogRollupRow,
+)
+
+log_rollups_table = _table(LogRollupRow)
+log_rollup_marks_table = _table(LogRollupMarkRow)
+
 from monopilot_integrations.core.db.web_sessions import (  # noqa: E402 (into the metadata)
     LoginThrottleRow,
     WebSessionRow,

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     )
     from monopilot_integrations.core.settings import Settings
     from monopilot_integrations.core.transport import Transport
+    from monopilot_integrations.core.web.panels import DashboardPanel, DashboardUser
 
 PROJECT_NAME = "monopilot_integrations"
 
@@ -160,4 +161,28 @@ def provide_domain_store(settings: Settings, database: Database) -> DomainStore 
     Stops at the first non-``None`` result. The reference store (the distribution
     monopilot-integrations-domain) is registered ``trylast``; MonoPilot supplies its own
     store through this hook.
+    """
+
+
+# --- the integrations dashboard ---------------------------------------------------------
+
+
+@hookspec
+def register_dashboard_panels(register: Callable[[DashboardPanel], None]) -> None:
+    """Register panels of the integrations dashboard (:class:`~.web.panels.DashboardPanel`).
+
+    A panel returns data (figures, tables, forms), never markup; each of its actions names a
+    route of the JSON API, which the dashboard calls with the same scope check as an API
+    key's call. A connector that is not installed simply has no panel.
+    """
+
+
+@hookspec(firstresult=True)
+def provide_dashboard_user(request: Any) -> DashboardUser | None:
+    """Return the user signed in to the dashboard for this aiohttp ``request``, or ``None``.
+
+    MonoPilot implements it to hand the dashboard its own signed-in user (read from its own
+    session cookie), with the organisation and the scopes that user holds. Stops at the
+    first non-``None`` result; the dashboard's own sign-in is consulted when no plugin
+    answers.
     """

@@ -32,6 +32,7 @@ from monopilot_integrations.core.plugins.registration import (
     SealedColumn,
 )
 from monopilot_integrations.core.transport import Transport
+from monopilot_integrations.core.web.panels import DashboardPanel, DashboardUser
 
 if TYPE_CHECKING:
     from monopilot_integrations.core.db.database import Database
@@ -167,6 +168,13 @@ class Registry:
     def log_masks(self) -> list[LogMask]:
         return self._catalog("register_log_masks", "log mask", _identity).values()
 
+    @property
+    def dashboard_panels(self) -> Catalog[DashboardPanel]:
+        """The dashboard's panels by name (sort by ``order`` to show them)."""
+        return self._catalog(
+            "register_dashboard_panels", "dashboard panel", _attr("name", DashboardPanel)
+        )
+
     # --- lookups ------------------------------------------------------------------------
 
     def connector(self, name: str) -> type[Connector]:
@@ -186,6 +194,14 @@ class Registry:
                 "or a plugin implementing provide_domain_store)"
             )
         return cast("DomainStore", store)
+
+    def dashboard_user(self, request: Any) -> DashboardUser | None:
+        """The user a plugin (MonoPilot) says is signed in for ``request``, if any."""
+        self.plugins.load()
+        user = self.plugins.hook.provide_dashboard_user(request=request)
+        if user is not None and not isinstance(user, DashboardUser):
+            raise TypeError(f"provide_dashboard_user must return a DashboardUser, got {user!r}")
+        return user
 
     def refresh(self) -> None:
         """Forget what was collected (plugins changed)."""

@@ -59,6 +59,7 @@ async def prepare_demo(kernel: Kernel) -> dict[str, Any]:
     key, secret = await store.create(
         org_id, name=DEMO_KEY_NAME, scopes=scopes, rate_limit_tier="premium"
     )
+    dashboard_login = await _dashboard_admin(kernel, org_id, demo)
     portal_logins: list[dict[str, str]] = []
     for portal in demo.get("portal_users") or []:  # present once portals exist
         portal_logins.append({"email": portal["email"], "password": portal["password"]})
@@ -69,7 +70,33 @@ async def prepare_demo(kernel: Kernel) -> dict[str, Any]:
         "api_key_id": str(key.id),
         "scopes": scopes,
         "portal_logins": portal_logins,
+        "dashboard_login": dashboard_login,
     }
+
+
+async def _dashboard_admin(
+    kernel: Kernel, org_id: uuid.UUID, demo: dict[str, Any]
+) -> dict[str, str] | None:
+    """The demo's first admin user, with a fresh password (shown once, like the key);
+    ``None`` when the domain store keeps no users (MonoPilot signs its users in)."""
+    from monopilot_integrations.core.domain.users import ADMIN_ROLE, UserAccounts
+    from monopilot_integrations.core.web.sessions import new_temporary_password
+    from monopilot_integrations.server.dashboard.signin import sessions
+
+    store: Any = kernel.domain
+    admins = [u for u in demo.get("users") or [] if u.get("role") == ADMIN_ROLE]
+    if not isinstance(store, UserAccounts) or not admins:
+        return None
+    password = new_temporary_password()
+    user = await store.save_user(
+        org_id,
+        email=admins[0]["email"],
+        name=admins[0].get("name") or admins[0]["email"],
+        role=ADMIN_ROLE,
+        password_hash=await kernel.password_hasher.hash(password),
+    )
+    await sessions(kernel).end_user(user.id)
+    return {"email": user.email, "password": password}
 
 
 def read_demo_file() -> dict[str, Any]:
@@ -105,6 +132,12 @@ def describe(credentials: dict[str, Any], base_url: str) -> str:
         f"{base_url}/api/technical/products",
         f"  API document : {base_url}/api/openapi.json",
     ]
+    login = credentials.get("dashboard_login")
+    if login:
+        lines.append(
+            f"  dashboard    : {base_url}/dashboard/  sign in as {login['email']} / "
+            f"{login['password']}   (shown once)"
+        )
     if credentials["portal_logins"]:
         for login in credentials["portal_logins"]:
             lines.append(f"  portal login : {login['email']} / {login['password']}")

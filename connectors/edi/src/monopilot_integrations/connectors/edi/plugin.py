@@ -16,6 +16,7 @@ from monopilot_integrations.core.plugins.registration import (
     Scope,
     SealedColumn,
 )
+from monopilot_integrations.core.web.panels import DashboardPanel
 
 
 @hookimpl
@@ -102,3 +103,10 @@ def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
             purpose=lambda row: purpose(row["id"]),
         )
     )
+
+
+@hookimpl
+def register_dashboard_panels(register: Callable[[DashboardPanel], None]) -> None:
+    from monopilot_integrations.connectors.edi.dashboard import PANEL
+
+    register(PANEL)

@@ -16,6 +16,7 @@ from monopilot_integrations.core.plugins.registration import (
     Route,
     SealedColumn,
 )
+from monopilot_integrations.core.web.panels import DashboardPanel
 
 
 @hookimpl
@@ -65,3 +66,10 @@ def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
     register(SealedColumn(table, "secret", secret_box.SECRET_PURPOSE))
     register(SealedColumn(table, "previous_secret", secret_box.PREVIOUS_PURPOSE))
     register(SealedColumn(table, "custom_headers_sealed", secret_box.HEADERS_PURPOSE))
+
+
+@hookimpl
+def register_dashboard_panels(register: Callable[[DashboardPanel], None]) -> None:
+    from monopilot_integrations.connectors.webhooks.dashboard import PANEL
+
+    register(PANEL)
