@@ -148,6 +148,7 @@ async def test_a_token_that_does_not_decrypt_is_reported_and_the_rest_rotate(
     assert sum(r.rotated for r in reports) == 6
 
 
+@pytest.mark.timeout(600)
 def test_the_cli_adds_a_key_to_the_key_file_and_rotates(tmp_path: Path) -> None:
     env = {"MONOPILOT_DISABLE_PLUGINS": "acme"}
     assert cli("migrate", data_dir=tmp_path, **env).returncode == 0
