@@ -97,6 +97,9 @@ class Connector:
     external_system: ClassVar[str | None] = None
     #: Log direction of this connector's attempts.
     direction: ClassVar[str] = "outbound"
+    #: Attempts of this connector running at once on one worker loop (``None``: bounded
+    #: by ``job_concurrency`` only); ``MONOPILOT_CONNECTOR_CONCURRENCY`` overrides it.
+    max_concurrency: ClassVar[int | None] = None
 
     def __init__(self, context: ConnectorContext) -> None:
         self.context = context
