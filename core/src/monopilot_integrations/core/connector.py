@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from monopilot_integrations.core.clock import Clock
+    from monopilot_integrations.core.crypto import Keyring
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
     from monopilot_integrations.core.events import Event
@@ -47,6 +48,8 @@ class ConnectorContext(Protocol):
     registry: Registry
     database: Database
     clock: Clock
+    #: The kernel's AES-256-GCM keyring, for secrets a connector stores in its own tables.
+    keyring: Keyring
 
     @property
     def domain(self) -> DomainStore: ...
