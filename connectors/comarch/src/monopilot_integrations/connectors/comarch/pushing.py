@@ -37,7 +37,12 @@ from monopilot_integrations.connectors.comarch.errors import DocumentRejected, o
 from monopilot_integrations.connectors.comarch.offline_xml import to_offline_xml
 from monopilot_integrations.connectors.comarch.tables import ComarchConfig, ComarchDocument
 from monopilot_integrations.core.domain.records import Invoice, InvoiceSyncStatus
-from monopilot_integrations.core.errors import ConfigError, FatalError, RetriableError
+from monopilot_integrations.core.errors import (
+    ConfigError,
+    DeferredError,
+    FatalError,
+    RetriableError,
+)
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.transport import OutboundMessage
 
@@ -75,6 +80,7 @@ async def push(connector: ComarchConnector, job: Job) -> None:
             "not sent again",
         )
         return
+    await _wait_for_the_original(connector, org_id, invoice)
     doc = build_document(
         invoice, postings, company_code=config.company_code, test_mode=config.test_mode
     )
@@ -108,6 +114,24 @@ async def push(connector: ComarchConnector, job: Job) -> None:
         external_id=external_id,
         reference=reference,
     )
+
+
+async def _wait_for_the_original(
+    connector: ComarchConnector, org_id: uuid.UUID, invoice: Invoice
+) -> None:
+    """A correction goes to Optima after the invoice it corrects (Optima refuses a
+    correction of a document it does not have): while the original is still on its way
+    (``not_synced``/``pending``), the correction's attempt is deferred without spending a
+    retry. After the engine's deferral limit it is sent anyway, and Optima's answer
+    decides."""
+    if invoice.kind != "correction" or invoice.corrects_invoice_id is None:
+        return
+    original = await connector.context.domain.get_invoice(org_id, invoice.corrects_invoice_id)
+    if original is not None and original.sync_status in ("not_synced", "pending"):
+        raise DeferredError(
+            f"correction {invoice.number} waits for {original.number} to reach Optima",
+            retry_after=5.0,
+        )
 
 
 async def _send_rest(
