@@ -297,7 +297,7 @@ async def test_auto_send_is_saved_shown_and_checked_against_the_message_types(
         json={**body, "message_types": ["ORDERS"], "auto_send": ["DESADV"]},
     )
     unknown = await edi_api.call(
-        "PUT", f"/partners/{partner_id}", 422, json={**body, "auto_send": ["INVOIC"]}
+        "PUT", f"/partners/{partner_id}", 422, json={**body, "auto_send": ["ORDRSP"]}
     )
 
     assert saved["auto_send"] == ["DESADV"]
