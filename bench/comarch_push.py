@@ -164,7 +164,7 @@ async def run(count: int, lines: int, concurrency: int, rounds: int) -> None:
         started = time.perf_counter()
         doc = build_document(invoice, postings, company_code="DEMO", test_mode=False)
         check_document(doc)
-        body = to_bridge(doc)
+        body = json.dumps(to_bridge(doc), ensure_ascii=False)  # sent and logged as is
         masker.mask(body, secrets=(SECRET,))  # the attempt's log row
         answer = await client.push(body)
         assert answer.status == 201, answer.body

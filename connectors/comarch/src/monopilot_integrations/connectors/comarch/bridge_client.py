@@ -66,7 +66,10 @@ class BridgeClient:
         url = self.base + path
         if params:
             url = str(yarl.URL(url).with_query(params))
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        if body is None or isinstance(body, str):
+            data = body.encode() if body is not None else None
+        else:
+            data = json.dumps(body, ensure_ascii=False).encode()
         headers = {**self.headers, "Content-Type": "application/json"} if data else self.headers
         try:
             async with self.http.request(method, url, data=data, headers=headers) as response:
@@ -129,5 +132,6 @@ class BridgeClient:
             )
         return answer.body
 
-    async def push(self, document: dict[str, Any]) -> BridgeAnswer:
+    async def push(self, document: dict[str, Any] | str) -> BridgeAnswer:
+        """``document`` as a dict, or already serialised (the text the log row shows)."""
         return await self.call("POST", "/api/faktury", document)

@@ -38,7 +38,7 @@ class Counterparty:
     city: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a setattr per field, per line
 class DocumentLine:
     line_no: int
     product_code: str | None
@@ -129,8 +129,12 @@ def build_document(
     invoice: Invoice, postings: Postings, *, company_code: str | None, test_mode: bool
 ) -> OptimaDocument:
     lines = []
+    accounts: dict[str | None, str | None] = {}
     for line in invoice.lines:
         label = vat_label(line.vat_rate, line.vat_exemption)
+        code = line.product_code
+        if code not in accounts:
+            accounts[code] = postings.account_for(code)
         lines.append(
             DocumentLine(
                 line_no=line.line_no,
@@ -143,7 +147,7 @@ def build_document(
                 vat_rate=line.vat_rate,
                 net=line.net_amount,
                 vat=line.vat_amount,
-                revenue_account=postings.account_for(line.product_code),
+                revenue_account=accounts[code],
             )
         )
     totals = invoice_totals((ln.vat_label, ln.vat_rate, ln.net) for ln in lines)
