@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from monopilot_integrations.core import hookimpl
-from monopilot_integrations.core.plugins.registration import LogMask, MigrationBranch, Route, Scope
+from monopilot_integrations.core.plugins.registration import (
+    CliCommand,
+    LogMask,
+    MigrationBranch,
+    Route,
+    Scope,
+)
 
 
 @hookimpl
@@ -46,3 +52,14 @@ def register_migrations(register: Callable[[MigrationBranch], None]) -> None:
 def register_log_masks(register: Callable[[LogMask], None]) -> None:
     # The bridge's credentials, under the names the bridge and the configuration use.
     register(LogMask(keys=("api_secret", "x-api-secret", "api_key", "x-api-key")))
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
+    from monopilot_integrations.connectors.comarch import cli
+
+    register(
+        CliCommand(
+            "comarch-simulator", "serve the Optima REST bridge simulator", cli.configure, cli.run
+        )
+    )
