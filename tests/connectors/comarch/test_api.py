@@ -27,6 +27,7 @@ async def test_a_configuration_is_validated_when_saved(comarch: ComarchApi) -> N
         ("ftp://optima.lan/", "must start with"),
         ("http://admin:pw@optima.lan:8080/", "credentials in the URL"),
         ("http://optima..lan/", "neither an IP address nor a valid host name"),
+        ("http://[::1", "not a valid URL"),
     ):
         refused = await comarch.call("PUT", f"{BASE}/config", 422, json={"api_url": url})
         assert message in refused["detail"], refused
@@ -122,6 +123,15 @@ async def test_the_chart_of_accounts_from_the_bridge_and_from_a_file(comarch: Co
         headers={"Content-Type": "application/xml"},
     )
     assert (from_xml["created"], from_xml["updated"], from_xml["total"]) == (0, 2, 2)
+    # Bytes neither UTF-8 nor cp1250 can hold, and a NUL: read (replaced), never a 500.
+    odd = await comarch.call(
+        "POST",
+        f"{BASE}/sync-accounts",
+        200,
+        data=b"Numer;Nazwa\n9\x81\x00;Konto \x98\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert odd["created"] == 1
     for body, ctype, message in (
         ("Konto,Opis\n1,2\n", "text/csv", "the first row must name the columns"),
         ("<ROOT><KONTO><NAZWA>x</NAZWA></KONTO></ROOT>", "application/xml", "needs a number"),

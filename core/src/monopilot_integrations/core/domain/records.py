@@ -580,6 +580,9 @@ class NewInvoiceLine(Input):
     def _exempt_means_zero(self) -> NewInvoiceLine:
         if self.vat_exemption is not None and self.vat_rate != 0:
             raise ValueError(f"a line marked {self.vat_exemption!r} carries VAT rate 0")
+        if abs(self.qty * self.unit_price) >= 10**10:
+            # Amounts are stored with 14 integer digits; 1,000 such lines still fit.
+            raise ValueError("a line's value must stay below 10,000,000,000")
         return self
 
 

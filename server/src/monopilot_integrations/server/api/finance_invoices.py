@@ -42,6 +42,16 @@ def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _first(exc: ValueError) -> str:
+    """The first message of a (pydantic) ValueError, without its URL noise."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            return str(found[0].get("msg", exc))
+    return str(exc)
+
+
 def invoice_event(invoice: Invoice) -> dict[str, Any]:
     """``invoice.created`` data (``invoice.updated`` adds ``changes``)."""
     return {
@@ -90,7 +100,12 @@ async def create_invoice(request: web.Request) -> web.Response:
     with domain_errors(conflict=duplicate):
         async with c.kernel.session(c.org) as s:
             problems: list[dict[str, str]] = []
-            source_customer, lines, order_id, currency = await build_lines(c, s, body, problems)
+            try:
+                source_customer, lines, order_id, currency = await build_lines(c, s, body, problems)
+            except ValueError as exc:  # a line the store would refuse (pydantic's message)
+                raise invalid(
+                    [{"path": "/lines", "message": _first(exc)}], "invalid invoice"
+                ) from exc
             customer_id = source_customer
             if body.customer_code is not None:
                 customer = await c.store.find_customer_by_code(c.org, body.customer_code, session=s)
@@ -154,7 +169,7 @@ async def create_invoice(request: web.Request) -> web.Response:
                     lines=lines,
                 )
             except ValueError as exc:
-                raise invalid([{"path": "/", "message": str(exc)}], "invalid invoice") from exc
+                raise invalid([{"path": "/", "message": _first(exc)}], "invalid invoice") from exc
             try:
                 invoice = await c.store.create_invoice(c.org, new, session=s)
             except ValidationError as exc:

@@ -98,8 +98,8 @@ def from_file(body: bytes) -> list[Account]:
 def _decode(body: bytes) -> str:
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1250")  # Optima's exports on Polish Windows
+    except UnicodeDecodeError:  # Optima's exports on Polish Windows
+        return body.decode("cp1250", errors="replace")
 
 
 def _from_xml(text: str) -> list[Account]:
@@ -128,8 +128,11 @@ def _from_xml(text: str) -> list[Account]:
 
 def _from_csv(text: str) -> list[Account]:
     dialect = ";" if text.count(";") >= text.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=dialect)
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        reader = csv.reader(io.StringIO(text.replace("\0", "")), delimiter=dialect)
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise ValidationError(f"the file is not readable as CSV: {exc}", []) from exc
     if not rows:
         raise ValidationError("the file is empty", [])
     header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]]

@@ -34,7 +34,10 @@ class BridgeAnswer:
 
 
 def bridge_target(api_url: str) -> tuple[str, int]:
-    url = yarl.URL(api_url)
+    try:
+        url = yarl.URL(api_url)
+    except (ValueError, TypeError) as exc:
+        raise BlockedTargetError(f"{api_url!r} is not a valid URL: {exc}") from exc
     if url.raw_host is None or url.port is None:
         raise BlockedTargetError(f"{api_url!r} has no host")
     return url.raw_host, url.port
