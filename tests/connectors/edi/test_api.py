@@ -272,7 +272,7 @@ async def test_the_openapi_document_describes_the_edi_routes_and_the_raw_inbox_b
     assert "X-File-Name" in receive["summary"]
     assert set(receive["responses"]) >= {"200", "201", "409", "413", "422"}
     partner = document["components"]["schemas"]["PartnerIn"]["properties"]
-    assert partner["auto_send"]["items"] == {"const": "DESADV", "type": "string"}
+    assert partner["auto_send"]["items"] == {"enum": ["DESADV", "INVOIC"], "type": "string"}
 
 
 async def test_auto_send_is_saved_shown_and_checked_against_the_message_types(
@@ -297,7 +297,7 @@ async def test_auto_send_is_saved_shown_and_checked_against_the_message_types(
         json={**body, "message_types": ["ORDERS"], "auto_send": ["DESADV"]},
     )
     unknown = await edi_api.call(
-        "PUT", f"/partners/{partner_id}", 422, json={**body, "auto_send": ["INVOIC"]}
+        "PUT", f"/partners/{partner_id}", 422, json={**body, "auto_send": ["ORDRSP"]}
     )
 
     assert saved["auto_send"] == ["DESADV"]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from monopilot_integrations.core.clock import Clock
+    from monopilot_integrations.core.crypto import Keyring
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
     from monopilot_integrations.core.events import Event
@@ -47,6 +48,8 @@ class ConnectorContext(Protocol):
     registry: Registry
     database: Database
     clock: Clock
+    #: The kernel's AES-256-GCM keyring, for secrets a connector stores in its own tables.
+    keyring: Keyring
 
     @property
     def domain(self) -> DomainStore: ...
@@ -97,6 +100,9 @@ class Connector:
     external_system: ClassVar[str | None] = None
     #: Log direction of this connector's attempts.
     direction: ClassVar[str] = "outbound"
+    #: Attempts of this connector running at once on one worker loop (``None``: bounded
+    #: by ``job_concurrency`` only); ``MONOPILOT_CONNECTOR_CONCURRENCY`` overrides it.
+    max_concurrency: ClassVar[int | None] = None
 
     def __init__(self, context: ConnectorContext) -> None:
         self.context = context

@@ -213,8 +213,10 @@ class Kernel:
     async def run_job(self, org_id: uuid.UUID, job_id: uuid.UUID) -> AttemptOutcome:
         return await self.runtime().engine.run(org_id, job_id)
 
-    async def _run_batch(self, org_id: uuid.UUID, job_ids: list[uuid.UUID]) -> list[AttemptOutcome]:
-        return await self.runtime().batches.run(org_id, job_ids)
+    async def _run_batch(
+        self, org_id: uuid.UUID, job_ids: list[uuid.UUID], connector: str | None = None
+    ) -> list[AttemptOutcome]:
+        return await self.runtime().batches.run(org_id, job_ids, connector=connector)
 
     async def stop_attempts(self, grace: float) -> None:
         """On the worker loop: let running attempts finish for ``grace`` seconds, then hand

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     job_concurrency: int = Field(
         default=256, ge=1, description="Attempts running at once on one worker loop."
     )
+    connector_concurrency: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per-connector bound on attempts running at once on one worker loop, "
+        "as JSON ('{\"comarch\": 4}'); overrides what the connector declares.",
+    )
     job_batch_hold: float = Field(
         default=1.0,
         gt=0,

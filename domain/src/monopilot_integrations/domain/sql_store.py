@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from monopilot_integrations.domain.invoicing import InvoicingStore
 from monopilot_integrations.domain.orders import OrdersStore
 from monopilot_integrations.domain.parties import PartiesStore
-from monopilot_integrations.domain.shipping import ShippingStore
 from monopilot_integrations.domain.stock import StockStore
 from monopilot_integrations.domain.users import UsersStore
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["SqlDomainStore"]
 
 
-class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore, UsersStore):
+class SqlDomainStore(PartiesStore, OrdersStore, StockStore, InvoicingStore, UsersStore):
     """``SqlDomainStore(database)``; pass ``clock=`` to control the timestamps it writes."""
 
 

@@ -352,6 +352,12 @@ class InvoiceRow(TenantMixin, Base):
     sync_error: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(100))
     synced_at: Mapped[datetime | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20), default="invoice")
+    corrects_invoice_id: Mapped[uuid.UUID | None] = mapped_column()
+    # The corrected invoice's number, kept with the correction (it never changes).
+    corrects_number: Mapped[str | None] = mapped_column(String(64))
+    correction_reason: Mapped[str | None] = mapped_column(String(255))
+    sale_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)
 
@@ -366,8 +372,10 @@ class InvoiceRow(TenantMixin, Base):
         _tenant_fk("invoices", "customer_id", "customers"),
         _tenant_fk("invoices", "sales_order_id", "sales_orders"),
         _tenant_fk("invoices", "shipment_id", "shipments"),
+        _tenant_fk("invoices", "corrects_invoice_id", "invoices"),
         UniqueConstraint("org_id", "number", name="uq_invoices_number"),
         _one_of(records.InvoiceSyncStatus, "sync_status"),
+        _one_of(records.InvoiceKind, "kind"),
         Index("ix_invoices_customer", "org_id", "customer_id"),
         Index("ix_invoices_sync_status", "org_id", "sync_status"),
     )
@@ -385,6 +393,7 @@ class InvoiceLineRow(_ProductLine, TenantMixin, Base):
     unit: Mapped[str] = mapped_column(String(16))
     unit_price: Mapped[Decimal] = mapped_column(AMOUNT)
     vat_rate: Mapped[Decimal] = mapped_column(AMOUNT)
+    vat_exemption: Mapped[str | None] = mapped_column(String(2))
     net_amount: Mapped[Decimal] = mapped_column(AMOUNT)
     vat_amount: Mapped[Decimal] = mapped_column(AMOUNT)
 

@@ -37,6 +37,7 @@ from monopilot_integrations.core.domain.records import (
     Invoice,
     InvoiceSyncStatus,
     NewInventoryMove,
+    NewInvoice,
     NewProduct,
     NewPurchaseOrder,
     NewSalesOrder,
@@ -433,6 +434,20 @@ class DomainStore(Protocol):
         self, org_id: uuid.UUID, invoice_id: uuid.UUID, *, session: AsyncSession | None = None
     ) -> Invoice | None:
         """One invoice with lines and customer."""
+        ...
+
+    async def find_invoice_by_number(
+        self, org_id: uuid.UUID, number: str, *, session: AsyncSession | None = None
+    ) -> Invoice | None:
+        """One invoice by its number (a correction names the invoice it corrects so)."""
+        ...
+
+    async def create_invoice(
+        self, org_id: uuid.UUID, data: NewInvoice, *, session: AsyncSession | None = None
+    ) -> Invoice:
+        """Store an invoice or a correction; the store computes line and total amounts
+        (:mod:`.money`) and refuses a number already used or a correction of an unknown
+        invoice (ValidationError)."""
         ...
 
     async def list_invoices(

@@ -12,6 +12,9 @@ cannot stall the jobs of the others behind it. A worker killed meanwhile loses
 nothing: the leases (renewed by a heartbeat while this process holds the jobs, see
 :mod:`.leases`) expire and the sweeper hands the jobs out again.
 
+A connector with a concurrency bound (:mod:`.connector_slots`) has its slots taken before
+its jobs are claimed; what finds no slot within the hold is left unclaimed for the sweeper.
+
 On shutdown the runner refuses new batches (their jobs are released for the next sweep),
 gives running attempts ``worker_shutdown_grace`` seconds, then cancels the rest and hands
 them back as ``queued`` in one transaction per organisation.
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 
 from monopilot_integrations.core.db.tables import jobs_table
+from monopilot_integrations.core.jobs.connector_slots import ConnectorSlots
 from monopilot_integrations.core.jobs.finisher import Finisher
 from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.outcome import (
@@ -55,6 +59,9 @@ class BatchRunner:
         )
         self.concurrency = settings.job_concurrency
         self._slots = asyncio.Semaphore(settings.job_concurrency)
+        self.connector_slots = ConnectorSlots(
+            settings.connector_concurrency, engine.registry.connectors.get
+        )
         # Jobs claimed and still waiting for a slot, at most as many as there are slots: a
         # claim starts the lease, so a job left waiting behind slow attempts (threads x
         # batch of them) could outlive it and be handed out again while it still runs here.
@@ -71,15 +78,23 @@ class BatchRunner:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    async def run(self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> list[AttemptOutcome]:
-        """Claim and run the batch; returns the outcomes recorded within the hold."""
+    async def run(
+        self, org_id: uuid.UUID, job_ids: Sequence[uuid.UUID], connector: str | None = None
+    ) -> list[AttemptOutcome]:
+        """Claim and run the batch (jobs of ``connector``, when the message says so);
+        returns the outcomes recorded within the hold."""
         if self._closing:
             await self._release(org_id, job_ids)
             return []
         tasks: list[asyncio.Task[AttemptOutcome | None]] = []
-        for at in range(0, len(job_ids), self.concurrency):
-            if not await self._claim_and_start(org_id, job_ids[at : at + self.concurrency], tasks):
-                break
+        limited = self.connector_slots.semaphore(connector)
+        if limited is None:
+            for at in range(0, len(job_ids), self.concurrency):
+                chunk = job_ids[at : at + self.concurrency]
+                if not await self._claim_and_start(org_id, chunk, tasks):
+                    break
+        else:
+            await self._run_limited(org_id, job_ids, tasks, limited)
         if not tasks:
             return []
         await asyncio.wait(tasks, timeout=self.hold)
@@ -97,14 +112,41 @@ class BatchRunner:
             if (outcome := task.result()) is not None
         ]
 
+    async def _run_limited(
+        self,
+        org_id: uuid.UUID,
+        job_ids: Sequence[uuid.UUID],
+        tasks: list[asyncio.Task[AttemptOutcome | None]],
+        limited: asyncio.Semaphore,
+    ) -> None:
+        """Start the jobs as their connector's slots free, for at most the hold; leave
+        the rest unclaimed for the sweeper."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.hold
+        at = 0
+        while at < len(job_ids):
+            wanted = min(self.concurrency, len(job_ids) - at)
+            taken = await ConnectorSlots.take(limited, wanted, max(deadline - loop.time(), 0))
+            if not taken:
+                await self._release(org_id, job_ids[at:])
+                return
+            chunk = job_ids[at : at + taken]
+            at += taken
+            if not await self._claim_and_start(org_id, chunk, tasks, limited):
+                await self._release(org_id, job_ids[at:])
+                return
+
     async def _claim_and_start(
         self,
         org_id: uuid.UUID,
         job_ids: Sequence[uuid.UUID],
         tasks: list[asyncio.Task[AttemptOutcome | None]],
+        limited: asyncio.Semaphore | None = None,
     ) -> bool:
         """Claim up to :attr:`concurrency` jobs once there is room for them to wait, and
-        start each as a slot frees (appended to ``tasks``); ``False`` once shutting down."""
+        start each as a slot frees (appended to ``tasks``); ``False`` once shutting down.
+        ``limited``: the connector's semaphore, one slot already taken per job id; each
+        started attempt gives its slot back when done, the others are given back here."""
         await self._take_claim_room(len(job_ids))
         waiting = len(job_ids)  # room held for jobs not started yet
         jobs: list[Job] = []
@@ -128,7 +170,7 @@ class BatchRunner:
                     finally:
                         self.engine.leases.release(jobs[started:])
                     return False
-                tasks.append(self._start(job))
+                tasks.append(self._start(job, limited))
                 started += 1
                 waiting -= 1
                 self._claim_room.release()
@@ -138,6 +180,9 @@ class BatchRunner:
             raise
         finally:
             self._give_claim_room(waiting)
+            if limited is not None:
+                for _ in range(len(job_ids) - started):
+                    limited.release()
         return True
 
     async def _take_claim_room(self, count: int) -> None:
@@ -155,8 +200,12 @@ class BatchRunner:
         for _ in range(count):
             self._claim_room.release()
 
-    def _start(self, job: Job) -> asyncio.Task[AttemptOutcome | None]:
-        task = asyncio.get_running_loop().create_task(self._attempt(job), name=f"job-{job.id}")
+    def _start(
+        self, job: Job, limited: asyncio.Semaphore | None = None
+    ) -> asyncio.Task[AttemptOutcome | None]:
+        task = asyncio.get_running_loop().create_task(
+            self._attempt(job, limited), name=f"job-{job.id}"
+        )
         self._in_flight[task] = job
         task.add_done_callback(self._forget)
         return task
@@ -169,7 +218,9 @@ class BatchRunner:
         if not task.cancelled() and (error := task.exception()) is not None:
             log.warning("%s: its attempt was not recorded", task.get_name(), exc_info=error)
 
-    async def _attempt(self, job: Job) -> AttemptOutcome | None:
+    async def _attempt(
+        self, job: Job, limited: asyncio.Semaphore | None = None
+    ) -> AttemptOutcome | None:
         """One attempt in a slot taken by :meth:`run` (cut off at the engine's limit)."""
         try:
             error, duration_ms = await self.engine.perform(job)
@@ -178,6 +229,8 @@ class BatchRunner:
             raise
         finally:
             self._slots.release()
+            if limited is not None:
+                limited.release()
         task = asyncio.current_task()
         if task is not None:
             self._recording.add(task)

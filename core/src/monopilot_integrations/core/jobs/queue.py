@@ -84,7 +84,7 @@ class DramatiqJobQueue:
         self,
         broker: dramatiq.Broker,
         connectors: Iterable[tuple[str, str]],
-        run: Callable[[uuid.UUID, list[uuid.UUID]], Awaitable[Any]],
+        run: Callable[[uuid.UUID, list[uuid.UUID], str], Awaitable[Any]],
         *,
         time_limit_ms: int,
         batch_size: int = 100,
@@ -93,14 +93,17 @@ class DramatiqJobQueue:
         self.batch_size = batch_size
         self.actors: dict[str, dramatiq.Actor[Any, Any]] = {}
 
-        async def run_jobs(org_id: str, job_ids: list[str] | str) -> None:
-            # A plain string: a message of the one-job-per-message format, still queued.
-            ids = [job_ids] if isinstance(job_ids, str) else job_ids
-            await run(uuid.UUID(org_id), [uuid.UUID(job_id) for job_id in ids])
+        def runner(connector: str) -> Callable[[str, list[str] | str], Awaitable[None]]:
+            async def run_jobs(org_id: str, job_ids: list[str] | str) -> None:
+                # A plain string: a message of the one-job-per-message format, still queued.
+                ids = [job_ids] if isinstance(job_ids, str) else job_ids
+                await run(uuid.UUID(org_id), [uuid.UUID(job_id) for job_id in ids], connector)
+
+            return run_jobs
 
         for name, queue_name in connectors:
             self.actors[name] = make_actor(
-                run_jobs,
+                runner(name),
                 broker=broker,
                 actor_name=actor_name(name),
                 queue_name=queue_name,

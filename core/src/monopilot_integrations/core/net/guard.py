@@ -23,6 +23,14 @@ allows ``http``, for development and tests against loopback receivers. The opera
 allow-list (``MONOPILOT_ALLOWED_PRIVATE_TARGETS``, :mod:`.allowlist`) lets named private
 targets through and nothing else.
 
+A connector whose partner lives on the customer's own network (an ERP bridge) asks for a
+guard that grants exactly one configured target: :meth:`OutboundGuard.granting` lets
+*private* addresses (RFC 1918, IPv6 unique-local) through for that host and port only,
+with ``http`` allowed for it. Loopback, link-local, cloud metadata and every other host or
+port stay refused, so a tenant that points the target at ``169.254.169.254`` or at another
+machine's port gains nothing. The grant remembers the addresses its host resolved to, so
+the socket factory (which sees only an address) lets exactly those through.
+
 Transports that are not HTTP (SFTP, a socket to an ERP bridge) use the same two steps:
 :meth:`OutboundGuard.check_target` when the target is saved, and
 :meth:`OutboundGuard.resolve_target` right before connecting, which resolves the name,
@@ -66,6 +74,27 @@ class BlockedTargetError(FatalError):
     """
 
 
+#: What a grant may open: private networks, never loopback, link-local or metadata.
+_GRANTABLE = frozenset({"private"})
+
+
+@dataclass
+class _Grant:
+    host: str
+    port: int
+    #: Addresses the granted host was seen to resolve to (for the socket factory).
+    addresses: set[str]
+
+    def covers(self, address: str, host: str | None, port: int | None) -> bool:
+        if port != self.port:
+            return False
+        if host is not None and host.rstrip(".").lower() == self.host:
+            if len(self.addresses) < 64:
+                self.addresses.add(address)
+            return True
+        return host is None and address in self.addresses
+
+
 @dataclass(frozen=True)
 class CheckedTarget:
     """A target that passed the guard: connect to ``address`` (not to ``host`` again)."""
@@ -83,6 +112,25 @@ class OutboundGuard:
     def __init__(self, *, allow_private: bool = False, allowed: Sequence[str] = ()) -> None:
         self.allow_private = allow_private
         self.allowed: tuple[AllowedTarget, ...] = parse_allowed_targets(allowed)
+        self._grant: _Grant | None = None
+
+    def granting(self, host: str, port: int) -> OutboundGuard:
+        """A guard with these rules that also lets private addresses through for exactly
+        ``host:port`` (and ``http`` to it): a tenant's own ERP bridge on its network."""
+        guard = OutboundGuard(allow_private=self.allow_private)
+        guard.allowed = self.allowed
+        literal = _ip_literal(host)
+        guard._grant = _Grant(
+            (literal or host).rstrip(".").lower(), port, {literal} if literal else set()
+        )
+        return guard
+
+    def _grants_url(self, url: yarl.URL) -> bool:
+        grant = self._grant
+        if grant is None or url.raw_host is None:
+            return False
+        host = _ip_literal(url.raw_host) or url.raw_host.rstrip(".").lower()
+        return host == grant.host and url.port == grant.port
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OutboundGuard:
@@ -103,7 +151,9 @@ class OutboundGuard:
             parsed = url if isinstance(url, yarl.URL) else yarl.URL(url)
         except (ValueError, TypeError) as exc:
             raise BlockedTargetError(f"not a valid URL: {exc}") from exc
-        if parsed.scheme not in self.schemes:
+        if parsed.scheme not in self.schemes and not (
+            parsed.scheme == "http" and self._grants_url(parsed)
+        ):
             allowed = " or ".join(f"{s}://" for s in self.schemes)
             raise BlockedTargetError(
                 f"the URL must start with {allowed} (got {parsed.scheme or 'no'} scheme)"
@@ -120,7 +170,7 @@ class OutboundGuard:
             )
         literal = _ip_literal(host)
         if literal is not None:
-            self.check_address(literal, host=host)
+            self.check_address(literal, host=host, port=parsed.port)
         elif _is_legacy_ipv4(host):
             raise BlockedTargetError(
                 f"{host!r} is a legacy numeric IPv4 form (decimal, octal, hex or shortened) "
@@ -139,6 +189,9 @@ class OutboundGuard:
             return
         reason = blocked_reason(address)
         if reason is not None and any(t.allows(address, port, host) for t in self.allowed):
+            return
+        grant = self._grant
+        if reason in _GRANTABLE and grant is not None and grant.covers(address, host, port):
             return
         if reason is not None:
             named = f"{host} resolves to {address}" if host and host != address else address

@@ -60,6 +60,72 @@ _PO_OPTIONAL = {
     "lines": {"type": "array", "items": _LINE},
 }
 
+_MONEY = {"type": "number"}
+_INVOICE = {
+    "invoice_id": _ID,
+    "number": _TEXT,
+    "kind": {"enum": ["invoice", "correction"]},
+    "customer_code": _TEXT,
+    "issue_date": _DATE,
+    "currency": _TEXT,
+    "net_total": _MONEY,
+    "vat_total": _MONEY,
+    "gross_total": _MONEY,
+}
+_INVOICE_OPTIONAL = {
+    "customer_name": {"type": "string"},
+    "customer_tax_id": {"type": ["string", "null"]},
+    "sales_order_id": {"type": ["string", "null"], "format": "uuid"},
+    "shipment_id": {"type": ["string", "null"], "format": "uuid"},
+    "corrects_invoice_id": {"type": ["string", "null"], "format": "uuid"},
+    "corrects_number": {"type": ["string", "null"]},
+    "sale_date": {"type": ["string", "null"], "format": "date"},
+    "due_date": {"type": ["string", "null"], "format": "date"},
+    "sync_status": {"type": "string"},
+    "external_id": {"type": ["string", "null"]},
+    "lines": {
+        "type": "array",
+        "items": _object(
+            {"line_no": {"type": "integer"}, "description": _TEXT, "qty": _QTY},
+            {
+                "product_code": {"type": ["string", "null"]},
+                "unit": {"type": "string"},
+                "unit_price": _MONEY,
+                "vat_rate": {"type": "string"},
+                "net_amount": _MONEY,
+                "vat_amount": _MONEY,
+            },
+        ),
+    },
+}
+_INVOICE_EXAMPLE = {
+    "invoice_id": "2b4d6f80-1a3c-4e5f-9a7b-c9d1e3f5a7b9",
+    "number": "FV/2026/03/0012",
+    "kind": "invoice",
+    "customer_code": "BIEDRA",
+    "customer_name": "Jeronimo Martins Polska S.A.",
+    "customer_tax_id": "7791011327",
+    "issue_date": "2026-03-03",
+    "currency": "PLN",
+    "net_total": 1200.0,
+    "vat_total": 96.0,
+    "gross_total": 1296.0,
+    "sync_status": "not_synced",
+    "lines": [
+        {
+            "line_no": 1,
+            "product_code": "CHLEB-500",
+            "description": "Bread Loaf White 500g",
+            "qty": 400,
+            "unit": "pcs",
+            "unit_price": 3.0,
+            "vat_rate": "8",
+            "net_amount": 1200.0,
+            "vat_amount": 96.0,
+        }
+    ],
+}
+
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType(
         "order.created",
@@ -198,6 +264,25 @@ EVENT_TYPES: tuple[EventType, ...] = (
             "status": "confirmed",
             "customer_code": "BIEDRA",
             "source": "edi",
+        },
+    ),
+    EventType(
+        "invoice.created",
+        _object(_INVOICE, _INVOICE_OPTIONAL),
+        "A sales invoice, or a correction of one (``kind``: ``correction``, naming "
+        "``corrects_number``), was issued. Accounting and EDI connectors send it on.",
+        _INVOICE_EXAMPLE,
+    ),
+    EventType(
+        "invoice.updated",
+        _object({**_INVOICE, "changes": {"type": "object"}}, _INVOICE_OPTIONAL),
+        "An invoice's accounting sync status changed; ``changes`` maps each field to "
+        "``{old, new}``.",
+        {
+            **_INVOICE_EXAMPLE,
+            "sync_status": "synced",
+            "external_id": "FS 12/2026",
+            "changes": {"sync_status": {"old": "pending", "new": "synced"}},
         },
     ),
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api import (
     events,
+    finance_invoices,
     invoices,
     parties,
     production,
@@ -32,6 +33,7 @@ PUBLIC_ROUTES: list[Route] = [
     *sales_orders.ROUTES,
     *parties.ROUTES,
     *invoices.ROUTES,
+    *finance_invoices.ROUTES,
     *warehouse.ROUTES,
     *production.ROUTES,
     *shipping.ROUTES,

@@ -6,8 +6,9 @@ and dead-letters it when the partner stays unreachable. While retries remain the
 ``pending`` with the last error; the attempt that exhausts them marks it ``error`` (and
 publishes ``edi.message.failed``), so the outbox never shows a dead message as waiting.
 
-The connector also consumes ``shipment.dispatched``: partners whose profile lists DESADV
-in ``auto_send`` get one built automatically (see :mod:`.outbound.automatic`).
+The connector also consumes ``shipment.dispatched`` and ``invoice.created``: partners
+whose profile lists DESADV or INVOIC in ``auto_send`` get one built automatically (see
+:mod:`.outbound.automatic`).
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ SyntaxIdentifier = Literal["UNOA", "UNOB", "UNOC", "UNOD", "UNOE", "UNOF", "UNOY
 Directory = Literal["D96A", "D01B"]
 OutboundType = Literal["ORDRSP", "INVOIC", "DESADV"]
 RequiredSegment = Annotated[str, Field(pattern=r"^[A-Z0-9]{3}(\+[A-Z0-9]{1,3})?$")]
-#: Outbound messages a MonoPilot event can trigger (an invoice event does not exist yet).
-AutoSendType = Literal["DESADV"]
+#: Outbound messages a MonoPilot event can trigger: DESADV on ``shipment.dispatched``,
+#: INVOIC on ``invoice.created``.
+AutoSendType = Literal["DESADV", "INVOIC"]
 
 INBOUND_TYPES: frozenset[str] = frozenset({"ORDERS", "RECADV", "CONTRL"})
 OUTBOUND_TYPES: frozenset[str] = frozenset({"ORDRSP", "INVOIC", "DESADV", "CONTRL"})
@@ -100,8 +101,9 @@ class PartnerIn(BaseModel):
     auto_send: list[AutoSendType] = Field(
         default_factory=list,
         description="Messages sent without POST /edi/send: DESADV when MonoPilot publishes "
-        "shipment.dispatched for this partner's customer (once per shipment). Each must "
-        "also be in message_types",
+        "shipment.dispatched for this partner's customer (once per shipment), INVOIC when it "
+        "publishes invoice.created (once per invoice or correction). Each must also be in "
+        "message_types",
     )
     active: bool = True
     transliterate: bool = Field(

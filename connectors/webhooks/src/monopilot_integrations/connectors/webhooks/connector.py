@@ -75,7 +75,7 @@ class WebhooksConnector(Connector):
                 user_agent="MonoPilot-Webhooks/1.0",
             ),
         )
-        self.secrets = SecretBox(context.keyring)  # type: ignore[attr-defined]
+        self.secrets = SecretBox(context.keyring)
         self.in_flight = InFlightLimit(
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )

@@ -1,14 +1,14 @@
 """Messages a partner gets without anyone calling ``POST /edi/send``.
 
-A partner profile lists them in ``auto_send``. Today that is DESADV, built when MonoPilot
-publishes ``shipment.dispatched`` for the partner's customer (the core catalogue has no
-invoice event yet, so INVOIC still goes out through ``POST /edi/send`` only).
+A partner profile lists them in ``auto_send``: DESADV, built when MonoPilot publishes
+``shipment.dispatched`` for the partner's customer, and INVOIC, built when it publishes
+``invoice.created`` (an invoice or a correction) for that customer.
 
 The event is planned into one "build" job per partner (plans only read); the job builds,
-validates and stores the DESADV and creates its delivery job in one transaction, exactly as
-``POST /edi/send`` does. A shipment gets one automatic DESADV per partner however often
+validates and stores the message and creates its delivery job in one transaction, exactly
+as ``POST /edi/send`` does. A record gets one automatic message per partner however often
 the event arrives or the job runs: the build first locks the partner row and looks for a
-DESADV already stored for that shipment, and skips when there is one.
+message of that type already stored for the record, and skips when there is one.
 """
 
 from __future__ import annotations
@@ -30,33 +30,43 @@ from monopilot_integrations.core.jobs.model import Job
 from monopilot_integrations.core.jobs.queue import QueuedJob
 
 #: The event that triggers each automatic message.
-TRIGGERS: dict[str, str] = {"shipment.dispatched": "DESADV"}
+TRIGGERS: dict[str, str] = {"shipment.dispatched": "DESADV", "invoice.created": "INVOIC"}
+#: Where each triggering event names its record.
+RECORD_KEYS: dict[str, str] = {
+    "shipment.dispatched": "shipment_id",
+    "invoice.created": "invoice_id",
+}
 #: The payload key that marks a job as a build (delivery jobs carry ``message_id``).
 BUILD = "build"
 
 
 async def plan_automatic(edi: EdiContext, event: Event) -> Sequence[JobSpec]:
-    """One build job per active partner of the shipment's customer that asks for it."""
+    """One build job per active partner of the record's customer that asks for it."""
     message_type = TRIGGERS.get(event.type)
     if message_type is None:
         return []
     try:
-        shipment_id = uuid.UUID(str(event.data.get("shipment_id")))
+        record_id = uuid.UUID(str(event.data.get(RECORD_KEYS[event.type])))
     except ValueError:
         return []
     async with edi.runtime.database.session(event.org_id) as session:
         config = await config_store.effective(session, event.org_id)
         if not config.enabled or message_type not in config.message_types:
             return []
-        shipment = await edi.runtime.domain.get_shipment(event.org_id, shipment_id, session=session)
-        if shipment is None or shipment.customer_id is None:
+        domain = edi.runtime.domain
+        record = (
+            await domain.get_invoice(event.org_id, record_id, session=session)
+            if message_type == "INVOIC"
+            else await domain.get_shipment(event.org_id, record_id, session=session)
+        )
+        if record is None or record.customer_id is None:
             return []
         partners = (
             await session.execute(
                 select(EdiPartner)
                 .where(
                     EdiPartner.org_id == event.org_id,
-                    EdiPartner.customer_id == shipment.customer_id,
+                    EdiPartner.customer_id == record.customer_id,
                     EdiPartner.active.is_(True),
                 )
                 .order_by(EdiPartner.created_at)
@@ -66,7 +76,7 @@ async def plan_automatic(edi: EdiContext, event: Event) -> Sequence[JobSpec]:
             JobSpec(
                 payload={
                     BUILD: message_type,
-                    "record_id": str(shipment_id),
+                    "record_id": str(record_id),
                     "partner_profile_id": str(p.id),
                 },
                 subject_id=p.partner_id,
@@ -79,7 +89,7 @@ async def plan_automatic(edi: EdiContext, event: Event) -> Sequence[JobSpec]:
 async def build_automatic(edi: EdiContext, job: Job) -> EdiMessage | None:
     """Build, store and queue the message of a build job; ``None`` when already done."""
     message_type = str(job.payload[BUILD])
-    if message_type != "DESADV":
+    if message_type not in TRIGGERS.values():
         raise FatalError(f"{message_type} is not sent automatically")
     record_id = uuid.UUID(str(job.payload["record_id"]))
     partner_profile_id = uuid.UUID(str(job.payload["partner_profile_id"]))
@@ -110,7 +120,7 @@ async def build_automatic(edi: EdiContext, job: Job) -> EdiMessage | None:
         if existing is not None:
             job.record(
                 response={"message_id": str(existing)},
-                warning=f"a {message_type} for this shipment was already stored: not sent twice",
+                warning=f"a {message_type} for this record was already stored: not sent twice",
             )
             return None
         try:
@@ -118,14 +128,14 @@ async def build_automatic(edi: EdiContext, job: Job) -> EdiMessage | None:
                 edi,
                 session,
                 job.org_id,
-                message_type="DESADV",
+                message_type="INVOIC" if message_type == "INVOIC" else "DESADV",
                 record_id=record_id,
                 partner_profile_id=partner_profile_id,
             )
         except (ValidationError, NotFoundError) as exc:
             # The record or the profile is wrong; retrying will not change it.
             raise FatalError(
-                f"the automatic {message_type} for shipment {record_id} cannot be built: {exc}"
+                f"the automatic {message_type} for {record_id} cannot be built: {exc}"
             ) from exc
         message = queued.message
     job.record(

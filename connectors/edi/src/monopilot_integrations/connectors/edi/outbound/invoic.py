@@ -72,10 +72,16 @@ def build_invoic(
 ) -> OutMessage:
     """``requested``: the optional segments the partner's guide asks for (``RFF+DQ``)."""
     customer = invoice.customer
+    # A correction (faktura korygująca) is a credit note (381) or, when it raises the
+    # amount, a corrected invoice (384), and names the invoice it corrects (RFF+IV).
+    correction = invoice.kind == "correction"
+    document = ("381" if invoice.gross_total < 0 else "384") if correction else "380"
     segments: list[Seg] = [
-        ("BGM", ("380", invoice.number[:35], "9")),
+        ("BGM", (document, invoice.number[:35], "9")),
         dtm("137", invoice.issue_date),
     ]
+    if correction and invoice.corrects_number:
+        segments.append(rff("IV", invoice.corrects_number))
     delivered = shipment and (shipment.delivered_at or shipment.dispatched_at)
     if delivered:
         segments.append(dtm("35", delivered.date()))

@@ -1,0 +1,1 @@
+"""The Comarch connector's HTTP routes."""
