@@ -152,6 +152,7 @@ async def test_a_signed_in_admin_sees_only_their_organisation(admins: Server) ->
     assert (await kernel.api_keys.get(ORG_A, other.id)).status == "active"
 
 
+@pytest.mark.timeout(480)  # four runs of the installed command, each loading every plugin
 def test_the_cli_creates_an_admin_who_can_sign_in(tmp_path: Path) -> None:
     assert cli("migrate", data_dir=tmp_path).returncode == 0
     assert cli("seed", str(DEMO), data_dir=tmp_path).returncode == 0
