@@ -13,6 +13,7 @@ from monopilot_integrations.core.plugins.registration import (
     MigrationBranch,
     Route,
     Scope,
+    SealedColumn,
 )
 
 
@@ -63,3 +64,16 @@ def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
             "comarch-simulator", "serve the Optima REST bridge simulator", cli.configure, cli.run
         )
     )
+
+
+@hookimpl
+def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
+    from monopilot_integrations.connectors.comarch.config_store import (
+        SECRET_PURPOSE,
+        TRANSPORT_PURPOSE,
+    )
+    from monopilot_integrations.connectors.comarch.tables import ComarchConfig
+
+    table = ComarchConfig.__tablename__
+    register(SealedColumn(table, "api_secret_encrypted", SECRET_PURPOSE))
+    register(SealedColumn(table, "xml_transport_secrets", TRANSPORT_PURPOSE))

@@ -11,6 +11,7 @@ from monopilot_integrations.core.plugins.registration import (
     LogMask,
     MigrationBranch,
     Route,
+    SealedColumn,
 )
 
 
@@ -42,3 +43,15 @@ def register_cli_commands(register: Callable[[CliCommand], None]) -> None:
     register(
         CliCommand("portal-users", "create, list, suspend portal users", cli.configure, cli.run)
     )
+
+
+@hookimpl
+def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
+    from monopilot_integrations.connectors.portals.tables import (
+        CustomerPortalUser,
+        SupplierPortalUser,
+    )
+    from monopilot_integrations.core.web.sessions.totp import PURPOSE
+
+    for model in (SupplierPortalUser, CustomerPortalUser):
+        register(SealedColumn(model.__tablename__, "totp_secret", PURPOSE))
