@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from monopilot_integrations.domain.bulk_reads import BulkReadsStore
 from monopilot_integrations.domain.orders import OrdersStore
 from monopilot_integrations.domain.parties import PartiesStore
 from monopilot_integrations.domain.shipping import ShippingStore
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["SqlDomainStore"]
 
 
-class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore):
+class SqlDomainStore(PartiesStore, OrdersStore, StockStore, ShippingStore, BulkReadsStore):
     """``SqlDomainStore(database)``; pass ``clock=`` to control the timestamps it writes."""
 
 
