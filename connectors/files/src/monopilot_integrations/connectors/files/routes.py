@@ -96,7 +96,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         f"{IMPORT}/template",
         imports.template,
-        name="files-import-template",
+        name="files-products-importing-template",
         scope="read:products|" + WRITE_PRODUCTS,
         summary="The CSV template (header and an example row) or the JSON Schema of an import",
         tags=TAGS,
@@ -106,7 +106,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         f"{IMPORT}/validate",
         imports.validate_file,
-        name="files-import-validate",
+        name="files-products-importing-validate",
         scope=WRITE_PRODUCTS,
         summary="Check an import file: counts and every error (row, column, value, "
         "message); writes nothing. " + _UPLOAD,
@@ -119,7 +119,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         f"{IMPORT}/execute",
         imports.execute_file,
-        name="files-import-execute",
+        name="files-products-importing-execute",
         scope=WRITE_PRODUCTS,
         summary="Import products: all or nothing, insert or update by code, product.created "
         "for new ones; safe to run twice. " + _UPLOAD,
