@@ -66,6 +66,21 @@ def detect_format(
     return "json" if first.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") else "csv"
 
 
+#: How spreadsheet workbooks begin: ZIP (xlsx, ods) and OLE2 (xls).
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def refuse_workbook(first: bytes, file_name: str | None) -> None:
+    """A workbook sent as is gets a clear 415, not a page of encoding errors."""
+    if first.startswith(WORKBOOK_MAGIC):
+        raise FileProblem(
+            415,
+            "unsupported-file",
+            f"{file_name or 'the file'} is a spreadsheet workbook, not CSV or JSON: save it "
+            "as CSV (UTF-8) and send that",
+        )
+
+
 class Utf8Check:
     """Incremental UTF-8 check with the position of the first bad byte."""
 
@@ -143,6 +158,7 @@ async def receive(request: web.Request, limit: int, asked_format: str | None) ->
                     )
                 if not first:
                     first = chunk[:64]
+                    refuse_workbook(first, file_name)
                 check.feed(chunk)
                 digest.update(chunk)
                 out.write(chunk)
@@ -176,7 +192,9 @@ def from_path(path: Path, limit: int, asked_format: str | None) -> Upload:
     first = b""
     with path.open("rb") as raw:
         while chunk := raw.read(CHUNK):
-            first = first or chunk[:64]
+            if not first:
+                first = chunk[:64]
+                refuse_workbook(first, path.name)
             check.feed(chunk)
             digest.update(chunk)
     check.feed(b"", final=True)

@@ -61,7 +61,8 @@ def valid_batches(
     batch: list[dict[str, Any]] = []
     for number, values, structural in read_rows(upload.path, upload.format, delimiter):
         report.rows += 1
-        fields, errors = check_row(number, values) if not structural else ({}, [])
+        # A row that could not be split into columns has nothing more to check.
+        fields, errors = check_row(number, values) if values or not structural else ({}, [])
         errors = structural + errors
         code = fields.get("code")
         if code is not None:
