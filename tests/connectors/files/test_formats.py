@@ -130,7 +130,7 @@ def test_xml_is_well_formed_with_every_character_and_valid_against_the_xsd() -> 
         datetime(2026, 3, 2, tzinfo=UTC),
     )
     content = encode(
-        XmlFormat(), Table("products", "product", columns), [row, row[:1] + (None,) + row[2:]]
+        XmlFormat(), Table("products", "product", columns), [row, (*row[:1], None, *row[2:])]
     )
     document = etree.fromstring(content)
     etree.XMLSchema(etree.fromstring(schema_text())).assertValid(document)
