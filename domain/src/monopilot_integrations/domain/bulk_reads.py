@@ -237,11 +237,12 @@ class BulkReadsStore(StoreBase):
             raise invalid("codes", f"at most {MAX_CODES} codes per call, not {len(wanted)}")
         if not wanted:
             return {}
+        # Columns, not ORM entities: no identity map for what is read to be compared
+        # (validating a large import looks up every code of the file).
+        columns = ProductRow.__table__.c
         async with self._use(org_id, session) as s:
-            rows = await s.scalars(
-                select(ProductRow)
-                .where(ProductRow.org_id == org_id, ProductRow.code.in_(wanted))
-                .execution_options(populate_existing=True)
+            rows = await s.execute(
+                select(*columns).where(columns.org_id == org_id, columns.code.in_(wanted))
             )
             return {row.code: Product.model_validate(row) for row in rows}
 

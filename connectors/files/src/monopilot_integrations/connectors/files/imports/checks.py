@@ -7,11 +7,13 @@ are absent (an update then keeps the stored value; an insert takes the default).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monopilot_integrations.connectors.files.formats.cells import FORMULA_STARTS
-from monopilot_integrations.connectors.files.imports.columns import COLUMNS, UNITS
+from monopilot_integrations.connectors.files.imports.columns import COLUMNS, UNITS, ImportColumn
 from monopilot_integrations.connectors.files.imports.problems import RowError, row_error
 
 TRUE = {"true", "1", "yes", "y", "tak", "t"}
@@ -32,16 +34,22 @@ def gtin_check_digit_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The usual spelling of an amount: digits, a dot, up to four places. Anything else takes
+#: the slow path, which says precisely what is wrong.
+_PLAIN_NUMBER = re.compile(r"\d{1,14}(?:\.\d{1,4})?")
+
+
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("must be text")
     text = value.strip()
-    if text.startswith(FORMULA_STARTS):
+    if text[:1] in _FORMULA_FIRST:
         raise Invalid(
             "starts like a spreadsheet formula (=, +, -, @); remove that character or "
             "write the value without it"
         )
-    if any(ord(c) < 32 for c in text):
+    if _CONTROL.search(text):
         raise Invalid("contains control characters")
     limit = _TEXT_LIMITS.get(name)
     if limit and len(text) > limit:
@@ -49,7 +57,19 @@ def _text(name: str, value: Any) -> str:
     return text
 
 
+_FORMULA_FIRST = frozenset(c for c in FORMULA_STARTS)
+
+
 def _decimal(name: str, value: Any) -> Decimal:
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        number = Decimal(value)
+        if name == "vat_rate" and number > 100:
+            raise Invalid("is a percentage: 0 to 100")
+        return number
+    return _decimal_slowly(name, value)
+
+
+def _decimal_slowly(name: str, value: Any) -> Decimal:
     if isinstance(value, bool):
         raise Invalid("must be a number")
     if isinstance(value, int | float):
@@ -77,9 +97,12 @@ def _decimal(name: str, value: Any) -> Decimal:
     return number
 
 
+_UNITS = frozenset(UNITS)
+
+
 def _unit(value: str) -> str:
     unit = value.lower()
-    if unit not in UNITS:
+    if unit not in _UNITS:
         raise Invalid(f"unknown unit; one of {', '.join(UNITS)}")
     return unit
 
@@ -110,34 +133,35 @@ def _boolean(value: Any) -> bool:
     raise Invalid("must be true or false (yes/no, 1/0)")
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _checker(column: ImportColumn) -> Callable[[Any], Any]:
+    name = column.name
+    if column.type == "decimal":
+        return lambda raw: _decimal(name, raw)
+    if column.type == "boolean":
+        return _boolean
+    special = {"unit": _unit, "gtin": _gtin, "currency": _currency}.get(name)
+    if special is None:
+        return lambda raw: _text(name, raw)
+    return lambda raw: special(_text(name, raw))
+
+
+#: (name, required, checker) per column, made once.
+_CHECKS = [(c.name, c.required, _checker(c)) for c in COLUMNS]
 
 
 def check_row(number: int, values: dict[str, Any]) -> tuple[dict[str, Any], list[RowError]]:
     """The row's product fields and every problem found in it."""
     fields: dict[str, Any] = {}
     errors: list[RowError] = []
-    for column in COLUMNS:
-        raw = values.get(column.name)
-        if _empty(raw):
-            if column.required:
-                errors.append(row_error(number, column.name, raw, "is required"))
+    get = values.get
+    for name, required, check in _CHECKS:
+        raw = get(name)
+        if raw is None or (isinstance(raw, str) and not (raw := raw.strip())):
+            if required:
+                errors.append(row_error(number, name, get(name), "is required"))
             continue
         try:
-            if column.type == "decimal":
-                fields[column.name] = _decimal(column.name, raw)
-            elif column.type == "boolean":
-                fields[column.name] = _boolean(raw)
-            else:
-                text = _text(column.name, raw)
-                if column.name == "unit":
-                    text = _unit(text)
-                elif column.name == "gtin":
-                    text = _gtin(text)
-                elif column.name == "currency":
-                    text = _currency(text)
-                fields[column.name] = text
+            fields[name] = check(raw)
         except Invalid as exc:
-            errors.append(row_error(number, column.name, raw, str(exc)))
+            errors.append(row_error(number, name, get(name), str(exc)))
     return fields, errors
