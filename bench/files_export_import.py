@@ -144,8 +144,21 @@ async def child_bare(url: str, data_dir: Path, org: uuid.UUID) -> dict[str, Any]
         rows = 0
         with target.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(["code", "gtin", "name", "unit", "price", "currency", "vat_rate",
-                             "reorder_level", "active", "created_at", "updated_at"])
+            writer.writerow(
+                [
+                    "code",
+                    "gtin",
+                    "name",
+                    "unit",
+                    "price",
+                    "currency",
+                    "vat_rate",
+                    "reorder_level",
+                    "active",
+                    "created_at",
+                    "updated_at",
+                ]
+            )
             async with kernel.database.session(org) as session:
                 result = await session.stream(
                     statement.order_by(*keys), execution_options={"yield_per": batch}
@@ -182,12 +195,34 @@ def import_file(path: Path, rows: int) -> None:
     """Half the rows update the big organisation's products, half are new."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["code", "name", "unit", "price", "vat_rate", "gtin", "currency",
-                         "reorder_level", "active"])
+        writer.writerow(
+            [
+                "code",
+                "name",
+                "unit",
+                "price",
+                "vat_rate",
+                "gtin",
+                "currency",
+                "reorder_level",
+                "active",
+            ]
+        )
         for i in range(1, rows + 1):
             code = f"P-{i:08d}" if i % 2 else f"NEW-{i:08d}"
-            writer.writerow([code, f"Product {i}", "szt", f"{Decimal(i % 1000) / 100}", "23",
-                             "", "PLN", str(i % 50), "true"])
+            writer.writerow(
+                [
+                    code,
+                    f"Product {i}",
+                    "szt",
+                    f"{Decimal(i % 1000) / 100}",
+                    "23",
+                    "",
+                    "PLN",
+                    str(i % 50),
+                    "true",
+                ]
+            )
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -227,33 +262,45 @@ async def main(db: str, big: int, medium: int) -> None:
             small_org = await make_org(kernel, "small", SMALL - 9)
             medium_org = await make_org(kernel, "medium", medium - 9)
             big_org = await make_org(kernel, "big", big - 9)
-            print(f"# {db}: {SMALL:,} + {medium:,} + {big:,} products loaded in "
-                  f"{time.perf_counter() - t:.1f} s", flush=True)
+            print(
+                f"# {db}: {SMALL:,} + {medium:,} + {big:,} products loaded in "
+                f"{time.perf_counter() - t:.1f} s",
+                flush=True,
+            )
         finally:
             await kernel.close()
 
         print(f"\n{SMALL:,} rows per format (target < 1 s):")
         for fmt in ("csv", "json", "xml"):
             r = run_child("ours", url, str(data_dir), str(small_org), fmt)
-            print(f"  {fmt:4}  {r['seconds']:.3f} s  {r['bytes'] / 1e6:.1f} MB  "
-                  f"peak {r['peak_mb']:.0f} MB", flush=True)
+            print(
+                f"  {fmt:4}  {r['seconds']:.3f} s  {r['bytes'] / 1e6:.1f} MB  "
+                f"peak {r['peak_mb']:.0f} MB",
+                flush=True,
+            )
 
-        print(f"\nCSV of {big:,} rows: ours vs a bare csv.writer loop over the same query "
-              "(target ratio <= 1.5, peak < 200 MB):")
+        print(
+            f"\nCSV of {big:,} rows: ours vs a bare csv.writer loop over the same query "
+            "(target ratio <= 1.5, peak < 200 MB):"
+        )
         rounds = []
         for _ in range(2):
             bare = run_child("bare", url, str(data_dir), str(big_org), "csv")
             ours = run_child("ours", url, str(data_dir), str(big_org), "csv")
             rounds.append((ours, bare))
-            print(f"  ours {ours['seconds']:.2f} s ({ours['rows']:,} rows, peak "
-                  f"{ours['peak_mb']:.0f} MB)  bare {bare['seconds']:.2f} s (peak "
-                  f"{bare['peak_mb']:.0f} MB)  ratio {ours['seconds'] / bare['seconds']:.2f}",
-                  flush=True)
+            print(
+                f"  ours {ours['seconds']:.2f} s ({ours['rows']:,} rows, peak "
+                f"{ours['peak_mb']:.0f} MB)  bare {bare['seconds']:.2f} s (peak "
+                f"{bare['peak_mb']:.0f} MB)  ratio {ours['seconds'] / bare['seconds']:.2f}",
+                flush=True,
+            )
         best = min(o["seconds"] for o, _ in rounds) / min(b["seconds"] for _, b in rounds)
         print(f"  best of rounds: ratio {best:.2f}")
         mid = run_child("ours", url, str(data_dir), str(medium_org), "csv")
-        print(f"  peak memory by row count: {medium:,} rows {mid['peak_mb']:.0f} MB, "
-              f"{big:,} rows {max(o['peak_mb'] for o, _ in rounds):.0f} MB")
+        print(
+            f"  peak memory by row count: {medium:,} rows {mid['peak_mb']:.0f} MB, "
+            f"{big:,} rows {max(o['peak_mb'] for o, _ in rounds):.0f} MB"
+        )
 
         path = data_dir / "import.csv"
         import_file(path, IMPORT_ROWS)
@@ -265,9 +312,11 @@ async def main(db: str, big: int, medium: int) -> None:
             elapsed = time.perf_counter() - started
         finally:
             await kernel.close()
-        print(f"\n{IMPORT_ROWS:,} import rows validated in {elapsed:.2f} s (target < 10 s): "
-              f"{report.valid:,} valid, {report.to_create:,} new, "
-              f"{report.to_update + report.unchanged:,} existing, {report.errors_total} errors")
+        print(
+            f"\n{IMPORT_ROWS:,} import rows validated in {elapsed:.2f} s (target < 10 s): "
+            f"{report.valid:,} valid, {report.to_create:,} new, "
+            f"{report.to_update + report.unchanged:,} existing, {report.errors_total} errors"
+        )
     finally:
         if drop is not None:
             await drop()
