@@ -278,6 +278,12 @@ async def main(db: str, big: int, medium: int) -> None:
                 f"peak {r['peak_mb']:.0f} MB",
                 flush=True,
             )
+        bare = run_child("bare", url, str(data_dir), str(small_org), "csv")
+        print(
+            f"  (a bare csv.writer loop over the same query: {bare['seconds']:.3f} s, "
+            "the machine's pace at this moment)",
+            flush=True,
+        )
 
         print(
             f"\nCSV of {big:,} rows: ours vs a bare csv.writer loop over the same query "

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from monopilot_integrations.connectors.files.imports.problems import RowError
 from monopilot_integrations.connectors.files.imports.validate import ImportReport
 
+Delimiter = Literal[",", ";", "\t", "|"]
+
 
 class ImportQuery(BaseModel):
-    format: str | None = Field(
+    format: Literal["csv", "json"] | None = Field(
         default=None, description="csv or json (default: from Content-Type or file name)"
     )
-    delimiter: str | None = Field(
+    delimiter: Delimiter | None = Field(
         default=None,
-        max_length=1,
         description="CSV field separator (default: detected from the header: , ; tab |)",
     )
 
 
 class TemplateQuery(BaseModel):
-    format: str = Field(
+    format: Literal["csv", "json"] = Field(
         default="csv",
         description="csv (header and an example row) or json (the JSON Schema of an import file)",
     )
-    delimiter: str = Field(default=",", max_length=1)
+    delimiter: Delimiter = ","
 
 
 class ImportResult(BaseModel):
