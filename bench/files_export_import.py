@@ -88,8 +88,13 @@ FROM seq
 
 
 def settings_for(url: str, data_dir: Path) -> Settings:
+    # A million rows on a busy machine can take longer than the default attempt limit.
     return Settings(
-        data_dir=data_dir, database_url=url, embedded_worker=False, environment="development"
+        data_dir=data_dir,
+        database_url=url,
+        embedded_worker=False,
+        environment="development",
+        job_attempt_timeout=3600,
     )
 
 
