@@ -14,21 +14,21 @@ import sys
 import uuid
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monopilot_integrations.connectors.files.context import FilesContext
-from monopilot_integrations.connectors.files.export.kinds import KINDS
-from monopilot_integrations.connectors.files.export.service import create_export, find_export
-from monopilot_integrations.connectors.files.imports.execute import ImportRejected, execute
-from monopilot_integrations.connectors.files.imports.problems import FileProblem
-from monopilot_integrations.connectors.files.imports.reader import count_rows
-from monopilot_integrations.connectors.files.imports.upload import from_path
-from monopilot_integrations.connectors.files.imports.validate import ImportReport, validate
 from monopilot_integrations.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from monopilot_integrations.connectors.files.context import FilesContext
+    from monopilot_integrations.connectors.files.imports.validate import ImportReport
+
+# Every command line builds its parser with these arguments: the modules that do the work
+# are imported by the command that runs, not by ``--help`` or another command.
+KIND_NAMES = ("inventory", "orders", "products")
 
 
 def configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=sorted(KINDS), help="what to export")
+    parser.add_argument("kind", choices=KIND_NAMES, help="what to export")
     parser.add_argument("--org", required=True, help="organisation id or code")
     parser.add_argument("--format", default="csv", help="csv, json, xml or a plugin's format")
     parser.add_argument(
@@ -128,6 +128,9 @@ def _export_request(kind: Any, args: argparse.Namespace) -> Any:
 
 
 async def run_export(args: argparse.Namespace) -> int:
+    from monopilot_integrations.connectors.files.context import FilesContext
+    from monopilot_integrations.connectors.files.export.kinds import KINDS
+    from monopilot_integrations.connectors.files.export.service import create_export
     from monopilot_integrations.core.kernel import Kernel
 
     kernel = Kernel(args.settings, plugins=args.registry.plugins)
@@ -165,6 +168,8 @@ async def run_export(args: argparse.Namespace) -> int:
 async def _run_with_progress(
     kernel: Any, ctx: FilesContext, org_id: uuid.UUID, export_id: uuid.UUID
 ) -> Any:
+    from monopilot_integrations.connectors.files.export.service import find_export
+
     async def load() -> Any:
         async with ctx.runtime.database.session(org_id) as session:
             return await find_export(session, org_id, export_id)
@@ -189,6 +194,12 @@ async def _run_with_progress(
 
 
 async def run_import(args: argparse.Namespace) -> int:
+    from monopilot_integrations.connectors.files.context import FilesContext
+    from monopilot_integrations.connectors.files.imports.execute import ImportRejected, execute
+    from monopilot_integrations.connectors.files.imports.problems import FileProblem
+    from monopilot_integrations.connectors.files.imports.reader import count_rows
+    from monopilot_integrations.connectors.files.imports.upload import from_path
+    from monopilot_integrations.connectors.files.imports.validate import validate
     from monopilot_integrations.core.kernel import Kernel
 
     kernel = Kernel(args.settings, plugins=args.registry.plugins)
