@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from monopilot_integrations.domain.bulk_reads import BulkReadsStore
 from monopilot_integrations.domain.invoicing import InvoicingStore
 from monopilot_integrations.domain.orders import OrdersStore
 from monopilot_integrations.domain.parties import PartiesStore
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["SqlDomainStore"]
 
 
-class SqlDomainStore(PartiesStore, OrdersStore, StockStore, InvoicingStore, UsersStore):
+class SqlDomainStore(
+    PartiesStore, OrdersStore, StockStore, InvoicingStore, UsersStore, BulkReadsStore
+):
     """``SqlDomainStore(database)``; pass ``clock=`` to control the timestamps it writes."""
 
 

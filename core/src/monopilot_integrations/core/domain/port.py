@@ -30,6 +30,7 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.core.domain.bulk import BulkReads
 from monopilot_integrations.core.domain.records import (
     Customer,
     InventoryLevel,
@@ -69,8 +70,8 @@ MAX_LIMIT = 1000
 
 
 @runtime_checkable
-class DomainStore(Protocol):
-    """MonoPilot's records, one organisation at a time."""
+class DomainStore(BulkReads, Protocol):
+    """MonoPilot's records, one organisation at a time (bulk reads: :mod:`.bulk`)."""
 
     # --- organisations -------------------------------------------------------------------
 

@@ -384,6 +384,10 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             length = request.content_length or 0
             if length > LOG_BODY_LIMIT:
                 body = {"_truncated": True, "size": length}
+            elif request.content_length is None and not request.content.at_eof():
+                # A chunked body the handler stopped reading (an upload refused as too
+                # large): reading the rest here would take it in after all.
+                body = {"_unread": True}
             else:
                 try:
                     body = await request.read()

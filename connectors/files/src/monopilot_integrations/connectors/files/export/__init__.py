@@ -1,0 +1,1 @@
+"""Export jobs: requests, the job that writes the file, downloads and expiry."""

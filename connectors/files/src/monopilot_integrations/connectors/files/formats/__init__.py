@@ -1,0 +1,1 @@
+"""Export file formats: mappers registered through ``register_mappers``."""

@@ -1,0 +1,1 @@
+"""Product import: template, upload, validation and execution."""
