@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monopilot_integrations.connectors.webhooks import cache, store
+from monopilot_integrations.connectors.webhooks import cache, replays, store
 from monopilot_integrations.connectors.webhooks.cache import CachedWebhook, WebhookCache
 from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply, check_reply, post
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
@@ -34,6 +34,7 @@ from monopilot_integrations.connectors.webhooks.message import (
     masked_headers,
 )
 from monopilot_integrations.connectors.webhooks.pacing import Pacer
+from monopilot_integrations.connectors.webhooks.replays import REPLAY
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
 from monopilot_integrations.connectors.webhooks.subscriptions import SubscriptionCache
@@ -125,6 +126,9 @@ class WebhooksConnector(Connector):
     # --- one attempt --------------------------------------------------------------------
 
     async def handle(self, job: Job) -> None:
+        if REPLAY in job.payload:  # a replay's pages, not a delivery
+            await replays.run(self.context, job)
+            return
         webhook_id = _webhook_id(job)
         job.record(webhook_id=webhook_id)
         is_test = bool(job.payload.get(TEST))

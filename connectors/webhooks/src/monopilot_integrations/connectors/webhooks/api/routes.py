@@ -11,7 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
-from monopilot_integrations.connectors.webhooks.api import catalogue, deliveries, events, stats
+from monopilot_integrations.connectors.webhooks.api import (
+    catalogue,
+    deliveries,
+    events,
+    replay_api,
+    stats,
+)
 from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookCreate,
     WebhookDeliveryLog,
@@ -222,6 +228,26 @@ ROUTES = [
         "Delivery attempts, newest first (headers and bodies masked and capped)",
         query_model=WebhookLogQuery,
         response_model=WebhookDeliveryLog,
+    ),
+    _route(
+        "POST",
+        "/{id}/replay",
+        replay_api.start_replay,
+        "replay",
+        "Re-send a time range of events to this webhook (failed, never attempted or all), "
+        "as a job with progress; never the same (event, webhook) twice unless forced",
+        request_model=replay_api.ReplayRequest,
+        response_model=replay_api.ReplayOut,
+        status_code=202,
+        responses=_CONFLICT,
+    ),
+    _route(
+        "GET",
+        "/{id}/replays/{replay_id}",
+        replay_api.get_replay,
+        "replay_get",
+        "A replay's progress",
+        response_model=replay_api.ReplayOut,
     ),
     _route(
         "GET",
