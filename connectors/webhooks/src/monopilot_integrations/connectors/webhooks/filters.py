@@ -12,8 +12,9 @@ JSON object of conditions on the event's ``data``, all of which must hold::
     {"status": "confirmed", "customer_code": {"in": ["BIEDRA", "LIDL"]},
      "supplier.country": "PL"}
 
-A key is a dotted path into ``data`` (``supplier.country`` is ``data["supplier"]["country"]``);
-a value is either a JSON scalar (equality) or ``{"in": [scalars]}``. A missing field never
+A key is a dotted path into ``data`` (``supplier.country`` is ``data["supplier"]["country"]``;
+through an array, any element: ``lines.product_code`` holds when one line's code does); a
+value is either a JSON scalar (equality) or ``{"in": [scalars]}``. A missing field never
 matches. Numbers compare by value (``2`` equals ``2.0``), but ``true`` never equals ``1``.
 The filter is validated when the webhook is saved: its syntax, and that every path is a
 field some subscribed event type's schema declares (a typo would otherwise silently
@@ -31,7 +32,6 @@ MAX_IN_VALUES = 100
 MAX_CHANNELS = 10
 CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$")
-_MISSING = object()
 
 
 def channel_problems(channels: Sequence[Any]) -> list[str]:
@@ -101,6 +101,9 @@ def _declares(schema: Mapping[str, Any], parts: list[str]) -> bool:
     for branch in schema.get("anyOf", ()) or schema.get("oneOf", ()):
         if isinstance(branch, Mapping) and _declares(branch, parts):
             return True
+    items = schema.get("items")
+    if isinstance(items, Mapping) and _declares(items, parts):
+        return True
     properties = schema.get("properties")
     if isinstance(properties, Mapping) and parts[0] in properties:
         child = properties[parts[0]]
@@ -108,12 +111,15 @@ def _declares(schema: Mapping[str, Any], parts: list[str]) -> bool:
     return False
 
 
-def _lookup(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, Mapping) or part not in data:
-            return _MISSING
-        data = data[part]
-    return data
+def _values(data: Any, parts: list[str]) -> list[Any]:
+    """The values at ``parts``; through an array, those of every element."""
+    if isinstance(data, list):
+        return [value for element in data for value in _values(element, parts)]
+    if not parts:
+        return [data]
+    if not isinstance(data, Mapping) or parts[0] not in data:
+        return []
+    return _values(data[parts[0]], parts[1:])
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -127,12 +133,8 @@ def payload_matches(conditions: Mapping[str, Any] | None, data: Mapping[str, Any
     if not conditions:
         return True
     for path, condition in conditions.items():
-        value = _lookup(data, path)
-        if value is _MISSING:
-            return False
-        if isinstance(condition, Mapping):
-            if not any(_same(value, option) for option in condition.get("in", ())):
-                return False
-        elif not _same(value, condition):
+        options = condition.get("in", ()) if isinstance(condition, Mapping) else (condition,)
+        found = _values(data, path.split("."))
+        if not any(_same(value, option) for value in found for option in options):
             return False
     return True
