@@ -13,8 +13,11 @@ Targets (issue 4, "Targets"):
         [--rate 200] [--seconds 15] [--mode both|throughput|e2e] [--rounds 3]
         [--redis [--dispatch worker|server]] [--postgres ADMIN_URL] [--local] [--spread]
 
-The receiver is an aiohttp server on 127.0.0.1 in its own process (``_webhook_receiver``):
-it verifies the HMAC signature, counts each delivery id once and notes the latency from the
+The receiver is an aiohttp server in its own process (``_webhook_receiver``) listening on
+ten loopback addresses, 127.0.0.1 to 127.0.0.10 (Linux routes all of 127/8 to ``lo``):
+endpoint ``n`` is the host 127.0.0.{n % 10 + 1}, as separate receivers would be, for the
+bare client and the kernel alike, so connection pools and per-host limits work per host as
+they do in production. It verifies the HMAC signature, counts each delivery id once and notes the latency from the
 ``published_at`` stamp inside the event.
 
 Throughput: ``--events`` events fan out to ``--endpoints`` webhooks each; they are
@@ -142,7 +145,7 @@ async def bare_client(base: str, deliveries: int, endpoints: int, concurrency: i
                 body = json.dumps(document, separators=(",", ":")).encode()
                 delivery = str(uuid.uuid4())
                 headers = _webhook_plugin.signed_request(body, delivery, document["event"])
-                url = f"{base}/hooks/{n % endpoints}"
+                url = _webhook_plugin.endpoint_url(base, n % endpoints)
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
                     assert response.status == 200, response.status

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from monopilot_integrations.core.clock import ManualClock
-from tests.connectors.webhooks.conftest import ORG_A, ORG_B, connector, run_due
+from tests.connectors.webhooks.conftest import ORG_A, ORG_B, connector, run_due, webhook_logs
 from tests.connectors.webhooks.receiver import Answer, Receiver
 from tests.server.conftest import Server, server, server_settings  # noqa: F401
 
@@ -77,6 +77,13 @@ async def test_one_event_shows_every_subscribed_webhook_and_its_attempts(
     assert by_name["paused"]["status"] == "not_attempted"
     assert by_name["paused"]["delivery_id"] is None
     assert {good["id"], bad["id"], paused["id"]} == {d["webhook_id"] for d in event["deliveries"]}
+
+    # The log rows name the event instead of copying its data; the delivery log shows it.
+    rows = await webhook_logs(api.kernel)
+    assert rows and all(r.request_body["body"]["event_id"] == str(event_id) for r in rows)
+    assert all("data" not in r.request_body["body"] for r in rows)
+    page = await (await api.client.get(f"{BASE}/{good['id']}/logs", headers=api.auth())).json()
+    assert page["items"][0]["request"]["body"]["data"]["po_number"] == "PO-1"
 
     # Another organisation, an unknown id, a malformed id: 404 alike.
     assert (await api.client.get(f"{EVENTS}/{event_id}", headers=api.auth("b"))).status == 404

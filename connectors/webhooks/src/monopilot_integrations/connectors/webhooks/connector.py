@@ -171,8 +171,12 @@ class WebhooksConnector(Connector):
                 "method": "POST",
                 "url": webhook.url,
                 "headers": masked_headers(headers, custom),
-                # The fields the signed bytes encode: the log stores them as JSON.
-                "body": body_fields,
+                # The fields the signed bytes encode. An event's data is stored once, in
+                # the outbox, not masked and copied into every subscriber's log row: the
+                # row names the event, and the delivery log API shows its data.
+                "body": body_fields
+                if is_test or job.event_id is None
+                else logged_body(body_fields, job.event_id),
             },
             # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
             secrets=secrets + [value for value in custom.values() if value],
@@ -274,6 +278,14 @@ class WebhooksConnector(Connector):
     async def close(self) -> None:
         """Close this loop's pooled HTTP session."""
         await self.http.close()
+
+
+def logged_body(body_fields: dict[str, Any], event_id: uuid.UUID) -> dict[str, Any]:
+    """The body as a delivery's log row keeps it: the envelope and the event's id, without
+    the event's ``data`` (the outbox holds it once for every subscriber)."""
+    logged = {key: value for key, value in body_fields.items() if key != "data"}
+    logged["event_id"] = str(event_id)
+    return logged
 
 
 def _record_reply(job: Job, reply: Reply) -> None:
