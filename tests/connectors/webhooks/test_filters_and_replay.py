@@ -260,3 +260,43 @@ async def test_every_secret_within_its_grace_keeps_signing(api: Server, receiver
         await api.client.post(f"{url}/rotate-secret", json={"grace_seconds": 0}, headers=auth)
     ).json()
     assert now["previous_secret_expires_at"] is None and now["older_secrets_expire_at"] == []
+
+
+async def test_a_replay_interrupted_between_pages_resumes_after_the_last_one(
+    api: Server, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monopilot_integrations.connectors.webhooks import replays
+
+    auth = api.auth()
+    start = api.kernel.clock.now().isoformat()
+    made = await hook(api, receiver.url)
+    url = f"{BASE}/{made['id']}"
+    await api.client.post(f"{url}/pause", headers=auth)
+    for n in range(5):
+        await api.kernel.publish(ORG_A, "order.created", order(n))
+    await deliver(api)
+    await api.client.post(f"{url}/resume", headers=auth)
+    api.kernel.clock.advance(1)  # type: ignore[attr-defined]
+    monkeypatch.setattr(replays, "PAGE", 2)
+    real_send, calls = replays._send, []
+
+    async def crash_on_the_second_page(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ConnectionError("the worker lost its broker")
+        await real_send(*args)
+
+    monkeypatch.setattr(replays, "_send", crash_on_the_second_page)
+    replay = await (
+        await api.client.post(f"{url}/replay", json={"since": start}, headers=auth)
+    ).json()
+    await run_due(api.kernel)  # two pages commit, the second's sending fails: a retry
+    halfway = await (await api.client.get(f"{url}/replays/{replay['id']}", headers=auth)).json()
+    assert (halfway["status"], halfway["events_done"], halfway["queued"]) == ("running", 4, 4)
+    api.kernel.clock.advance(60)  # type: ignore[attr-defined]
+    await run_due(api.kernel)  # the retry resumes after the second page
+    await run_due(api.kernel)
+    done = await (await api.client.get(f"{url}/replays/{replay['id']}", headers=auth)).json()
+    assert (done["status"], done["events_total"], done["events_done"]) == ("finished", 5, 5)
+    assert (done["queued"], done["skipped"]) == (5, 0)
+    assert numbers(receiver) == [f"PO-{n}" for n in range(5)]  # each once

@@ -15,9 +15,9 @@ time that the first already sent or queued. ``force`` sends delivered events aga
 
 The work runs as a job of the webhooks connector (payload ``{"replay": id}``), in pages of
 :data:`PAGE` events, each page one transaction that creates or redrives its deliveries and
-advances the replay's counters, so ``GET .../replays/{id}`` shows the progress and a
-crash resumes where the last page committed (the counters and the deliveries commit
-together, and the next run skips what exists).
+advances the replay's counters and its cursor, so ``GET .../replays/{id}`` shows the
+progress and a crash resumes after the last page committed (the deliveries, the counters
+and the cursor commit together).
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ async def run(runtime: Any, job: Job) -> None:
             await session.scalar(select(func.count()).select_from(e).where(*window)) or 0
         )
     cursor: tuple[datetime, uuid.UUID] | None = None
+    if replay.cursor_at is not None and replay.cursor_id is not None:
+        cursor = (replay.cursor_at, replay.cursor_id)  # resumed: after the last page done
     while True:
         async with runtime.database.session(org) as session:
             conditions = list(window)
@@ -112,6 +114,8 @@ async def run(runtime: Any, job: Job) -> None:
                     events_done=WebhookReplay.events_done + len(events),
                     queued=WebhookReplay.queued + len(due) + len(redrive),
                     skipped=WebhookReplay.skipped + len(events) - len(due) - len(redrive),
+                    cursor_at=cursor[0],
+                    cursor_id=cursor[1],
                     updated_at=runtime.clock.now(),
                 )
             )

@@ -90,6 +90,9 @@ class WebhookReplay(TenantMixin, Base):
     queued: Mapped[int] = mapped_column(Integer, server_default="0")
     skipped: Mapped[int] = mapped_column(Integer, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
+    #: The last event done (publication time, id): a resumed replay starts after it.
+    cursor_at: Mapped[datetime | None] = mapped_column()
+    cursor_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()

@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.Column("queued", sa.Integer(), server_default="0", nullable=False),
         sa.Column("skipped", sa.Integer(), server_default="0", nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("cursor_at", UTCDateTime(), nullable=True),
+        sa.Column("cursor_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("finished_at", UTCDateTime(), nullable=True),
