@@ -71,7 +71,7 @@ async def create_webhooks(kernel: Any, base: str, endpoints: int) -> None:
             ORG,
             WebhookCreate(
                 name=f"bench-{i}",
-                url=f"{base}/hooks/{i}",
+                url=_webhook_plugin.endpoint_url(base, i),
                 events=events,
                 secret=_webhook_plugin.SECRET_TEXT,
             ),

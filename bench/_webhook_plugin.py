@@ -50,6 +50,19 @@ SPREAD_EVENTS = [
 ]
 
 
+#: Receivers listen on this many loopback addresses (127.0.0.1, 127.0.0.2, ...: Linux routes
+#: all of 127/8 to lo), so endpoint ``n`` is its own host, as different receivers would be,
+#: for the baseline and the kernel alike (pools and per-host limits work per host).
+RECEIVER_HOSTS = 10
+
+
+def endpoint_url(base: str, n: int) -> str:
+    """The URL of endpoint ``n``: ``base`` (``http://127.0.0.1:PORT``) with the host
+    ``127.0.0.{n % RECEIVER_HOSTS + 1}``."""
+    port = base.rsplit(":", 1)[1]
+    return f"http://127.0.0.{n % RECEIVER_HOSTS + 1}:{port}/hooks/{n}"
+
+
 def spread_type(i: int) -> str:
     return f"{EVENT_TYPE}_{i}"
 
@@ -149,7 +162,7 @@ class BenchWebhooks(Connector):
         }
         body = json.dumps(document, separators=(",", ":")).encode()
         headers = signed_request(body, str(job.id), payload["event"])
-        url = f"{self.base_url}/hooks/{payload['endpoint']}"
+        url = endpoint_url(self.base_url, int(payload["endpoint"]))
         job.record(request={"url": url, "headers": headers, "body": body}, secrets=[])
         try:
             async with self.session().post(url, data=body, headers=headers) as response:

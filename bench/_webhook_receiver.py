@@ -2,7 +2,8 @@
 
     python bench/_webhook_receiver.py PORT
 
-``POST /hooks/{n}`` verifies the ``X-MonoPilot-Signature`` HMAC in constant time, counts the
+It listens on 127.0.0.1 to 127.0.0.10, the same port on each: the benchmark gives every
+endpoint its own loopback host, as separate receivers would be. ``POST /hooks/{n}`` verifies the ``X-MonoPilot-Signature`` HMAC in constant time, counts the
 delivery once per ``X-MonoPilot-Delivery-ID`` (at-least-once senders may repeat one) and,
 when the event carries ``data.published_at``, notes the latency from ``publish`` to now. It
 answers 200. ``GET /stats`` returns the counts, the first and last arrival and the
@@ -83,7 +84,9 @@ def main(port: int) -> None:
     app.router.add_post("/hooks/{n}", hook)
     app.router.add_get("/stats", stats)
     app.router.add_post("/reset", reset)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    # Every endpoint is its own host: 127.0.0.1 to 127.0.0.10 (all of 127/8 is loopback).
+    hosts = [f"127.0.0.{n}" for n in range(1, 11)]
+    web.run_app(app, host=hosts, port=port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

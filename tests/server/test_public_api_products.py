@@ -110,7 +110,7 @@ async def test_creating_a_product_publishes_product_created(api: Api) -> None:
     assert event.data["product_id"] == body["id"]
     assert (event.data["code"], event.data["price"], event.data["gtin"]) == (
         "BUL-MAK-70",
-        0.85,
+        "0.85",
         "5901234100106",
     )
     assert await api.events(org=api.other) == []

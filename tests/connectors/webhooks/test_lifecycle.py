@@ -118,6 +118,7 @@ async def test_a_webhook_failing_for_five_days_is_paused_and_announced(
     (event,) = [e for e in await all_rows(hooks, EventRow) if e.event_type == "webhook.disabled"]
     assert event.data["webhook_id"] == str(hook.id) and event.data["reason"] == "failing"
     assert event.data["failing_since"].startswith(start.strftime("%Y-%m-%dT%H:%M"))
+    assert event.data["detail"].startswith("no successful delivery for 5 days; last error:")
 
 
 async def test_a_success_ends_the_failing_streak(

@@ -21,6 +21,7 @@ def settings_for(url: str, data_dir: str, redis_url: str, namespace: str) -> Set
         database_url=url,
         data_dir=Path(data_dir),
         broker_url=redis_url,
+        redis_url=redis_url,  # the shared rate limiter (per-webhook rate limits)
         broker_namespace=namespace,
         embedded_worker=False,
         job_lease_seconds=3,

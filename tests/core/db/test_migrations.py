@@ -50,7 +50,7 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
 async def test_every_installed_branch_is_at_its_head(database_url: str) -> None:
     registry = Registry(PluginManager())
     assert await migrate.missing_heads(database_url, registry) == []
-    assert {"core_0005_log_rollups", "domain_0006_invoice_corrections", "acme_0001"} <= set(
+    assert {"core_0006_event_channels", "domain_0006_invoice_corrections", "acme_0001"} <= set(
         migrate.pending_heads(registry)
     )
 

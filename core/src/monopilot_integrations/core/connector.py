@@ -61,6 +61,7 @@ class ConnectorContext(Protocol):
         data: Mapping[str, Any],
         *,
         session: AsyncSession | None = None,
+        channels: Sequence[str] = (),
     ) -> uuid.UUID: ...
 
 

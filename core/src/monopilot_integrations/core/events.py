@@ -74,3 +74,5 @@ class Event:
     type: str
     data: dict[str, Any]
     occurred_at: datetime
+    #: Channel names the publisher labelled the event with (consumers may filter on them).
+    channels: tuple[str, ...] = ()

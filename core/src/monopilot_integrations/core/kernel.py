@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -173,9 +173,12 @@ class Kernel:
         data: Mapping[str, Any],
         *,
         session: AsyncSession | None = None,
+        channels: Sequence[str] = (),
     ) -> uuid.UUID:
         """Publish a domain event through the transactional outbox; returns its id."""
-        return await self.runtime().publish(org_id, event_type, data, session=session)
+        return await self.runtime().publish(
+            org_id, event_type, data, session=session, channels=channels
+        )
 
     def install(self, app: web.Application) -> None:
         """Guard MonoPilot's own aiohttp app with API keys, rate limits, scopes and the

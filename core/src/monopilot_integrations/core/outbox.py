@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -82,8 +82,10 @@ class Outbox:
         data: Mapping[str, Any],
         *,
         session: AsyncSession | None = None,
+        channels: Sequence[str] = (),
     ) -> uuid.UUID:
-        """Validate and store an event; returns its id.
+        """Validate and store an event; returns its id. ``channels`` label it (names
+        consumers may filter on, e.g. a plant).
 
         With ``session``, the event commits or rolls back with the caller's transaction
         (the session must belong to ``org_id``). Without, it is stored in a transaction of
@@ -96,6 +98,7 @@ class Outbox:
             "event_type": event_type,
             "data": payload,
             "occurred_at": self.clock.now(),
+            "channels": list(channels) or None,
         }
         if session is not None:
             if session_org(session) != org_id:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -158,8 +158,11 @@ class Runtime:
         data: Mapping[str, Any],
         *,
         session: AsyncSession | None = None,
+        channels: Sequence[str] = (),
     ) -> uuid.UUID:
-        return await self.outbox.publish(org_id, event_type, data, session=session)
+        return await self.outbox.publish(
+            org_id, event_type, data, session=session, channels=channels
+        )
 
     async def stop_attempts(self, grace: float) -> None:
         """Let running attempts finish for ``grace`` seconds, hand back the rest."""

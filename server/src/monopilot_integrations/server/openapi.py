@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from monopilot_integrations.core.plugins.registration import Route
+from monopilot_integrations.core.plugins.registration import EventType, Route
 from monopilot_integrations.core.web.problems import PROBLEM_JSON, ProblemDetail
 from monopilot_integrations.core.web.scopes import Access
 
@@ -22,7 +22,13 @@ PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 REF = "#/components/schemas/{model}"
 
 
-def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[str, Any]:
+def build_openapi(
+    routes: Iterable[Route],
+    *,
+    title: str,
+    version: str,
+    event_types: Iterable[EventType] = (),
+) -> dict[str, Any]:
     routes = sorted((r for r in routes if r.in_openapi), key=lambda r: (r.path, r.method))
     models: set[type[BaseModel]] = {ProblemDetail}
     for route in routes:
@@ -110,7 +116,7 @@ def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[
             }
         paths.setdefault(path, {})[route.method.lower()] = operation
 
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": title,
@@ -130,6 +136,52 @@ def build_openapi(routes: Iterable[Route], *, title: str, version: str) -> dict[
             },
         },
     }
+    hooks = webhooks_section(event_types)
+    if hooks:
+        document["webhooks"] = hooks
+    return document
+
+
+def webhooks_section(event_types: Iterable[EventType]) -> dict[str, Any]:
+    """OpenAPI 3.1 ``webhooks``: one POST per event type, the request body a webhook
+    receiver gets (``{event, timestamp, org_id, data}``, as ``docs/webhooks.md`` says)
+    with the type's ``data`` schema and example, and the answers the sender expects."""
+    section: dict[str, Any] = {}
+    for kind in sorted(event_types, key=lambda k: k.name):
+        body = {
+            "type": "object",
+            "required": ["event", "timestamp", "org_id", "data"],
+            "properties": {
+                "event": {"const": kind.name},
+                "timestamp": {"type": "string", "format": "date-time"},
+                "org_id": {"type": "string", "format": "uuid"},
+                "data": kind.schema,
+            },
+            "additionalProperties": False,
+        }
+        example = {
+            "event": kind.name,
+            "timestamp": "2026-03-02T08:00:00Z",
+            "org_id": "00000000-0000-4000-8000-000000000001",
+            "data": kind.example,
+        }
+        section[kind.name] = {
+            "post": {
+                "operationId": f"webhook.{kind.name}",
+                "summary": kind.description or kind.name,
+                "tags": ["webhooks"],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": body, "example": example}},
+                },
+                "responses": {
+                    "2XX": {"description": "Received: the delivery succeeded"},
+                    "410": {"description": "Gone: the webhook is paused, nothing more is sent"},
+                    "default": {"description": "Any other answer: retried on the schedule"},
+                },
+            }
+        }
+    return section
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

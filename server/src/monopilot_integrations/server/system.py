@@ -123,10 +123,12 @@ async def openapi(request: web.Request) -> web.Response:
 
     document = request.app.get(_OPENAPI)
     if document is None:
+        registry = request_kernel(request).registry
         document = build_openapi(
-            request_kernel(request).registry.routes.values(),
+            registry.routes.values(),
             title="MonoPilot Integrations",
             version=server_version(),
+            event_types=registry.event_types.values(),
         )
     return web.json_response(document)
 

@@ -92,6 +92,9 @@ class EventRow(TenantMixin, Base):
     event_type: Mapped[str] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column()
     occurred_at: Mapped[datetime] = mapped_column()
+    #: Channel names the publisher labelled the event with (``None``: none); migration
+    #: core_0004.
+    channels: Mapped[list[str] | None] = mapped_column(JSONType)
     dispatched_at: Mapped[datetime | None] = mapped_column()
     jobs_created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -71,7 +71,14 @@ class Dispatcher:
         now = self.clock.now()
         planned: dict[uuid.UUID, list[dict[str, Any]]] = {}
         for row in rows:
-            event = Event(row.id, row.org_id, row.event_type, dict(row.data), row.occurred_at)
+            event = Event(
+                row.id,
+                row.org_id,
+                row.event_type,
+                dict(row.data),
+                row.occurred_at,
+                tuple(row.channels or ()),
+            )
             planned[event.id] = await self._plan(event, now)
 
         due: list[QueuedJob] = []

@@ -31,6 +31,9 @@ _TS = {"type": "string", "format": "date-time"}
 _DATE = {"type": "string", "format": "date"}
 _QTY = {"type": "number"}
 _TEXT = {"type": "string", "minLength": 1}
+#: Money travels as a plain-notation decimal string, as in the REST API ("2.1", "0.6"):
+#: a string keeps the exact stored value whatever the receiver's JSON parser does.
+_MONEY = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["2.1"]}
 
 
 def _object(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def _object(required: dict[str, Any], optional: dict[str, Any] | None = None) ->
 
 _LINE = _object(
     {"product_code": _TEXT, "qty": _QTY},
-    {"line_no": {"type": "integer"}, "unit_price": _QTY, "product_name": {"type": "string"}},
+    {"line_no": {"type": "integer"}, "unit_price": _MONEY, "product_name": {"type": "string"}},
 )
 _PO = {
     "po_id": _ID,
@@ -137,7 +140,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             "supplier_code": "MLYN",
             "status": "draft",
             "order_date": "2026-03-02",
-            "lines": [{"line_no": 1, "product_code": "MAKA-550", "qty": 500, "unit_price": 2.1}],
+            "lines": [{"line_no": 1, "product_code": "MAKA-550", "qty": 500, "unit_price": "2.1"}],
         },
     ),
     EventType(
@@ -233,7 +236,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             {
                 "gtin": {"type": ["string", "null"]},
                 "unit": {"type": "string"},
-                "price": {"type": ["number", "null"]},
+                "price": {"anyOf": [_MONEY, {"type": "null"}]},
             },
         ),
         "A product was added.",
@@ -243,7 +246,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
             "name": "Kaiser roll 80g",
             "gtin": "5901234123457",
             "unit": "pcs",
-            "price": 0.6,
+            "price": "0.6",
         },
     ),
     EventType(

@@ -124,6 +124,12 @@ def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def money(value: Decimal) -> str:
+    """An amount of money as in the REST API: a plain-notation decimal string."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "0") else text
+
+
 def stamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -146,7 +152,7 @@ def product_created(product: Product) -> dict[str, Any]:
         "name": product.name,
         "gtin": product.gtin,
         "unit": product.unit,
-        "price": number(product.price),
+        "price": money(product.price),
         "currency": product.currency,
         "vat_rate": number(product.vat_rate),
         "reorder_level": number(product.reorder_level),
@@ -171,7 +177,7 @@ def purchase_order(order: PurchaseOrder, supplier: Supplier) -> dict[str, Any]:
                 "product_code": line.product_code,
                 "product_name": line.product_name,
                 "qty": number(line.qty),
-                "unit_price": number(line.unit_price),
+                "unit_price": money(line.unit_price),
             }
             for line in order.lines
         ],

@@ -15,6 +15,7 @@ take an ``event_id`` or ``idempotency_key`` itself).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -30,6 +31,9 @@ from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.events import EventAccepted, EventPublish
 from monopilot_integrations.server.problems import Problem
 from monopilot_integrations.server.validation import json_response, parse_body
+
+#: A channel name (the webhooks connector checks webhooks' channels the same way).
+CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 #: Namespace of the event ids derived from idempotency keys.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f4b1f9e-2c55-4d8e-9a57-0b3f3c1a9d21")
@@ -54,6 +58,14 @@ def _check(c: Caller, body: EventPublish) -> None:
                     "message": f"not registered (registered: {known})",
                 }
             ],
+        )
+    bad = [c for c in body.channels if not CHANNEL.match(c)]
+    if bad or len(set(body.channels)) != len(body.channels):
+        raise Problem(
+            422,
+            "invalid channels: names of 1-64 letters, digits, '_', '.', ':' or '-', each once",
+            errors=[{"location": "body", "path": "/channels", "message": f"{c!r}"} for c in bad]
+            or [{"location": "body", "path": "/channels", "message": "listed twice"}],
         )
     if definition.owner is not None:
         raise Problem(
@@ -82,7 +94,9 @@ async def _publish_once(c: Caller, body: EventPublish, key: str) -> tuple[uuid.U
     event_id = event_id_for(c.org, key)
     try:
         async with c.kernel.session(c.org) as s:
-            published = await c.kernel.publish(c.org, body.event_type, body.data, session=s)
+            published = await c.kernel.publish(
+                c.org, body.event_type, body.data, session=s, channels=body.channels
+            )
             await s.execute(update(EventRow).where(EventRow.id == published).values(id=event_id))
         return event_id, False
     except IntegrityError:
@@ -113,7 +127,9 @@ async def publish_event(request: web.Request) -> web.Response:
     _check(c, body)
     with domain_errors():
         if body.idempotency_key is None:
-            event_id = await c.kernel.publish(c.org, body.event_type, body.data)
+            event_id = await c.kernel.publish(
+                c.org, body.event_type, body.data, channels=body.channels
+            )
             replayed = False
         else:
             event_id, replayed = await _publish_once(c, body, body.idempotency_key)

@@ -78,6 +78,8 @@ class CachedWebhook:
     custom_headers_sealed: str | None
     last_triggered_at: datetime | None
     failing_since: datetime | None
+    older_secrets: str | None = None
+    rate_limit: int | None = None
 
     @classmethod
     def of(cls, row: Webhook) -> CachedWebhook:
@@ -94,6 +96,8 @@ class CachedWebhook:
             custom_headers_sealed=row.custom_headers_sealed,
             last_triggered_at=row.last_triggered_at,
             failing_since=row.failing_since,
+            older_secrets=row.older_secrets,
+            rate_limit=row.rate_limit,
         )
 
     def claim_success_stamp(self, now: datetime, resolution: float) -> bool:
@@ -127,6 +131,7 @@ class WebhookCache:
         self._loading: dict[Key, tuple[float, asyncio.Task[dict[Key, _Entry]]]] = {}
         self._plain: dict[tuple[uuid.UUID, str, bool], str] = {}
         self._headers: dict[tuple[uuid.UUID, str], dict[str, str]] = {}
+        self._older: dict[tuple[uuid.UUID, str], list[tuple[str, datetime]]] = {}
 
     async def get(
         self, org_id: uuid.UUID, webhook_id: uuid.UUID, *, fresh: bool = False
@@ -209,17 +214,28 @@ class WebhookCache:
                 self._plain.clear()
             if len(self._headers) > MAX_ENTRIES:
                 self._headers.clear()
+            if len(self._older) > MAX_ENTRIES:
+                self._older.clear()
 
     def forget(self, org_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
         self._entries.pop((org_id, webhook_id), None)
 
     def signing_secrets(self, webhook: CachedWebhook, now: datetime) -> list[str]:
-        """The secrets that sign a delivery now, newest first: the current one, plus the
-        previous one while its rotation grace period lasts (raises ``DecryptionError``)."""
+        """The secrets that sign a delivery now, newest first: the current one, plus every
+        earlier one while its rotation grace period lasts (raises ``DecryptionError``)."""
         secrets = [self._open(webhook.org_id, webhook.secret, previous=False)]
         expires = webhook.previous_secret_expires_at
         if webhook.previous_secret and expires is not None and now < expires:
             secrets.append(self._open(webhook.org_id, webhook.previous_secret, previous=True))
+        token = webhook.older_secrets
+        if token:
+            key = (webhook.org_id, token)
+            older = self._older.get(key)
+            if older is None:
+                older = self.secrets.open_older(webhook.org_id, token)
+                if self.ttl > 0:
+                    self._older[key] = older
+            secrets += [secret for secret, until in older if now < until]
         return secrets
 
     def custom_headers(self, webhook: CachedWebhook) -> dict[str, str]:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monopilot_integrations.connectors.webhooks import cache, store
+from monopilot_integrations.connectors.webhooks import cache, replays, store
 from monopilot_integrations.connectors.webhooks.cache import CachedWebhook, WebhookCache
 from monopilot_integrations.connectors.webhooks.delivery import GoneError, Reply, check_reply, post
 from monopilot_integrations.connectors.webhooks.events import WEBHOOK_DISABLED
@@ -29,9 +29,12 @@ from monopilot_integrations.connectors.webhooks.message import (
     delivery_headers,
     encode_body,
     event_body,
+    human_duration,
     iso_utc,
     masked_headers,
 )
+from monopilot_integrations.connectors.webhooks.pacing import Pacer
+from monopilot_integrations.connectors.webhooks.replays import REPLAY
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.settings import WebhookSettings
 from monopilot_integrations.connectors.webhooks.subscriptions import SubscriptionCache
@@ -60,7 +63,9 @@ class WebhooksConnector(Connector):
     title = "Outbound webhooks"
     consumes = ("*",)
     retry_policy = RetryPolicy.EXPONENTIAL
-    max_retries = 3
+    #: The whole exponential schedule: 5 s, 30 s, 5 min, 30 min, 2 h (about 2.5 hours,
+    #: as the receiver's guide promises).
+    max_retries = 5
     integration_type = "webhook"
 
     def __init__(self, context: ConnectorContext) -> None:
@@ -79,6 +84,7 @@ class WebhooksConnector(Connector):
         self.in_flight = InFlightLimit(
             self.options.max_in_flight_per_webhook, self.options.busy_wait_seconds
         )
+        self.pacer = Pacer(context, self.options.rate_limit_wait_seconds)
         self.webhooks = WebhookCache(context.database, self.options.row_cache_seconds, self.secrets)
         self.subscriptions = SubscriptionCache(
             context.database, context.clock, enabled=self.options.row_cache_seconds > 0
@@ -93,14 +99,17 @@ class WebhooksConnector(Connector):
     # --- events -> jobs -----------------------------------------------------------------
 
     async def plan(self, event: Event) -> Sequence[JobSpec]:
-        """One job per active webhook of the organisation subscribed to ``event.type``.
+        """One job per active webhook of the organisation that receives the event: its
+        type, channels and payload filter (:mod:`.filters`).
 
         Runs for every event: the subscriptions come from :mod:`.subscriptions` (one
         indexed query serves the organisation's events published before it began, so a
         webhook paused or deleted before an event was published gets no job from it).
         """
         rows = await self.subscriptions.active(event.org_id, event.occurred_at)
-        matching = [row for row in rows if store.subscribes(row.events, event.type)]
+        matching = [
+            row for row in rows if store.receives(row, event.type, event.channels, event.data)
+        ]
         if not matching:
             return []
         body = event_body(event.type, event.occurred_at, str(event.org_id), event.data)
@@ -117,6 +126,9 @@ class WebhooksConnector(Connector):
     # --- one attempt --------------------------------------------------------------------
 
     async def handle(self, job: Job) -> None:
+        if REPLAY in job.payload:  # a replay's pages, not a delivery
+            await replays.run(self.context, job)
+            return
         webhook_id = _webhook_id(job)
         job.record(webhook_id=webhook_id)
         is_test = bool(job.payload.get(TEST))
@@ -132,6 +144,8 @@ class WebhooksConnector(Connector):
                 f"the webhook is paused ({webhook.paused_reason or 'manual'}); the delivery "
                 "waits in the dead-letter queue: resume the webhook, then recover"
             )
+        if webhook.rate_limit and not is_test:  # before signing: the timestamp stays fresh
+            await self.pacer.wait_turn(webhook_id, webhook.rate_limit)
         now = self.context.clock.now()
         try:
             secrets = self.webhooks.signing_secrets(webhook, now)
@@ -157,8 +171,12 @@ class WebhooksConnector(Connector):
                 "method": "POST",
                 "url": webhook.url,
                 "headers": masked_headers(headers, custom),
-                # The fields the signed bytes encode: the log stores them as JSON.
-                "body": body_fields,
+                # The fields the signed bytes encode. An event's data is stored once, in
+                # the outbox, not masked and copied into every subscriber's log row: the
+                # row names the event, and the delivery log API shows its data.
+                "body": body_fields
+                if is_test or job.event_id is None
+                else logged_body(body_fields, job.event_id),
             },
             # Scrubbed wherever they show up, e.g. a receiver echoing the request back.
             secrets=secrets + [value for value in custom.values() if value],
@@ -214,12 +232,13 @@ class WebhooksConnector(Connector):
         self.webhooks.forget(org_id, webhook.id)
         limit = timedelta(seconds=self.options.failure_pause_after_seconds)
         if since is not None and now - since >= limit:
-            days = self.options.failure_pause_after_seconds / 86400
             await self._disable(
                 org_id,
                 webhook,
                 "failing",
-                f"no successful delivery for {days:g} days; last error: {error}",
+                f"no successful delivery for "
+                f"{human_duration(self.options.failure_pause_after_seconds)}; "
+                f"last error: {error}",
                 failing_since=since,
             )
             raise FatalError(
@@ -259,6 +278,14 @@ class WebhooksConnector(Connector):
     async def close(self) -> None:
         """Close this loop's pooled HTTP session."""
         await self.http.close()
+
+
+def logged_body(body_fields: dict[str, Any], event_id: uuid.UUID) -> dict[str, Any]:
+    """The body as a delivery's log row keeps it: the envelope and the event's id, without
+    the event's ``data`` (the outbox holds it once for every subscriber)."""
+    logged = {key: value for key, value in body_fields.items() if key != "data"}
+    logged["event_id"] = str(event_id)
+    return logged
 
 
 def _record_reply(job: Job, reply: Reply) -> None:

@@ -100,9 +100,37 @@ def event_body(
     return {"event": event_type, "timestamp": timestamp, "org_id": org_id, "data": dict(data)}
 
 
+def envelope_schema(event_type: str, data_schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a whole request body for ``event_type`` (what a receiver
+    validates): the envelope of :func:`event_body` around the type's ``data`` schema."""
+    return {
+        "type": "object",
+        "required": ["event", "timestamp", "org_id", "data"],
+        "properties": {
+            "event": {"const": event_type},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "org_id": {"type": "string", "format": "uuid"},
+            "data": dict(data_schema),
+        },
+        "additionalProperties": False,
+    }
+
+
 def encode_body(body: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON: the exact bytes that are signed and sent."""
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def human_duration(seconds: float) -> str:
+    """``432000`` -> ``"5 days"``, ``5400`` -> ``"1 hour 30 minutes"``, ``45`` -> ``"45
+    seconds"``: the two largest units, for messages people read."""
+    remaining = round(seconds)
+    parts: list[str] = []
+    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, remaining = divmod(remaining, size)
+        if count:
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+    return " ".join(parts[:2]) or "0 seconds"
 
 
 def iso_utc(moment: datetime) -> str:

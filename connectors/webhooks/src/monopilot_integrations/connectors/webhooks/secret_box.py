@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.crypto import Keyring
@@ -18,6 +19,11 @@ from monopilot_integrations.core.crypto import Keyring
 SECRET_PURPOSE = "integration_webhooks.secret"  # noqa: S105 (a label, not a secret)
 PREVIOUS_PURPOSE = "integration_webhooks.previous_secret"
 HEADERS_PURPOSE = "integration_webhooks.custom_headers"
+OLDER_PURPOSE = "integration_webhooks.older_secrets"
+
+#: Secrets in grace kept at most besides the previous one (a rotation beyond drops the
+#: one that expires first).
+MAX_OLDER_SECRETS = 10
 
 
 class SecretBox:
@@ -46,11 +52,36 @@ class SecretBox:
         data = json.loads(self.keyring.decrypt(token, org_id=org_id, purpose=HEADERS_PURPOSE))
         return {str(k): str(v) for k, v in data.items()}
 
-    def signing_secrets(self, webhook: Webhook, now: datetime) -> list[str]:
-        """The secrets that sign a delivery now, newest first: the current one, plus the
-        previous one while its rotation grace period lasts."""
-        secrets = [self.open(webhook.org_id, webhook.secret)]
-        expires = webhook.previous_secret_expires_at
-        if webhook.previous_secret and expires is not None and now < expires:
-            secrets.append(self.open(webhook.org_id, webhook.previous_secret, previous=True))
-        return secrets
+    def seal_older(self, org_id: uuid.UUID, older: list[tuple[str, datetime]]) -> str | None:
+        """One token for the older secrets in grace, ``[(secret, expires_at), ...]``."""
+        if not older:
+            return None
+        text = json.dumps([[secret, expires.isoformat()] for secret, expires in older])
+        return self.keyring.encrypt(text, org_id=org_id, purpose=OLDER_PURPOSE)
+
+    def open_older(self, org_id: uuid.UUID, token: str | None) -> list[tuple[str, datetime]]:
+        """The older secrets sealed in ``token``, newest first (raises ``DecryptionError``)."""
+        if not token:
+            return []
+        data: Any = json.loads(self.keyring.decrypt(token, org_id=org_id, purpose=OLDER_PURPOSE))
+        return [(str(secret), datetime.fromisoformat(str(expires))) for secret, expires in data]
+
+    def rotate(self, row: Webhook, new_secret: str, now: datetime, grace: datetime | None) -> None:
+        """Make ``new_secret`` current. With ``grace`` (when the outgoing secret stops
+        signing), the outgoing secret becomes the previous one and every earlier secret
+        still within its own grace period is kept; without, every old secret stops at once.
+        """
+        org = row.org_id
+        if grace is None:
+            row.previous_secret = row.previous_secret_expires_at = row.older_secrets = None
+        else:
+            older = [(s, e) for s, e in self.open_older(org, row.older_secrets) if e > now]
+            expires = row.previous_secret_expires_at
+            if row.previous_secret and expires is not None and expires > now:
+                older.insert(0, (self.open(org, row.previous_secret, previous=True), expires))
+            older = sorted(older, key=lambda pair: pair[1], reverse=True)[:MAX_OLDER_SECRETS]
+            current = self.open(org, row.secret)
+            row.previous_secret = self.seal(org, current, previous=True)
+            row.previous_secret_expires_at = grace
+            row.older_secrets = self.seal_older(org, older)
+        row.secret = self.seal(org, new_secret)

@@ -44,6 +44,13 @@ class WebhookSettings(BaseSettings):
         "event). Changes through this process's API apply at once; another process keeps "
         "delivering for at most this long after a pause, delete or secret rotation.",
     )
+    rate_limit_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="How long a delivery over its webhook's rate_limit waits in the worker "
+        "for its turn before it is deferred (run again later without spending a retry).",
+    )
     connections_per_host: int = Field(
         default=16, ge=1, description="Pooled connections to one receiver host per process."
     )

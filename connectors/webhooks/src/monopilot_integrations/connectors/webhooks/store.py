@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.connectors.webhooks.filters import channels_match, payload_matches
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 
 ACTIVE, PAUSED = "active", "paused"
@@ -25,15 +26,30 @@ async def active_subscriptions(session: AsyncSession, org_id: uuid.UUID) -> Sequ
     """The organisation's active webhooks, only the columns ``plan`` needs (one range of
     the partial index ``idx_webhooks_org_active``)."""
     result = await session.execute(
-        select(Webhook.id, Webhook.events, Webhook.retry_policy, Webhook.max_retries).where(
-            Webhook.org_id == org_id, Webhook.status == ACTIVE, Webhook.deleted_at.is_(None)
-        )
+        select(
+            Webhook.id,
+            Webhook.events,
+            Webhook.retry_policy,
+            Webhook.max_retries,
+            Webhook.channels,
+            Webhook.payload_filter,
+        ).where(Webhook.org_id == org_id, Webhook.status == ACTIVE, Webhook.deleted_at.is_(None))
     )
     return result.all()
 
 
 def subscribes(events: Sequence[str] | None, event_type: str) -> bool:
     return bool(events) and (event_type in events or "*" in events)  # type: ignore[operator]
+
+
+def receives(row: Any, event_type: str, channels: Sequence[str], data: Mapping[str, Any]) -> bool:
+    """Whether a webhook (a row with ``events``, ``channels``, ``payload_filter``) gets an
+    event: its type, one of its channels, and its payload filter."""
+    return (
+        subscribes(row.events, event_type)
+        and channels_match(row.channels, channels)
+        and payload_matches(row.payload_filter, data)
+    )
 
 
 async def load(session: AsyncSession, org_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook | None:

@@ -11,6 +11,10 @@ Added columns and why:
 * ``custom_headers`` holds the *names* of the webhook's custom headers (a JSON list, shown
   by the API) and ``custom_headers_sealed`` their values, as one keyring token of the JSON
   object ``{name: value}`` (partners put ``Authorization`` or ``X-Partner-Key`` there);
+* ``channels``, ``payload_filter``: which events of the subscribed types it gets
+  (:mod:`.filters`); ``rate_limit``: deliveries per second, across processes;
+  ``older_secrets``: the secrets rotated out before ``previous_secret`` whose grace still
+  runs, as one keyring token (:mod:`.secret_box`);
 * ``deleted_at``: deletion is soft, so in-flight deliveries find the webhook gone (and
   send nothing) and the delivery logs stay readable for the audit trail; the secrets and
   the custom headers are wiped at deletion.
@@ -22,7 +26,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
@@ -44,6 +48,10 @@ class Webhook(TenantMixin, Base):
     max_retries: Mapped[int] = mapped_column(Integer, server_default="3")
     custom_headers: Mapped[list[str] | None] = mapped_column(JSONType)
     custom_headers_sealed: Mapped[str | None] = mapped_column(Text)
+    channels: Mapped[list[str] | None] = mapped_column(JSONType)
+    payload_filter: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    rate_limit: Mapped[int | None] = mapped_column(Integer)
+    older_secrets: Mapped[str | None] = mapped_column(Text)
     last_triggered_at: Mapped[datetime | None] = mapped_column()
     failing_since: Mapped[datetime | None] = mapped_column()
     paused_reason: Mapped[str | None] = mapped_column(String(50))
@@ -61,4 +69,34 @@ class Webhook(TenantMixin, Base):
             postgresql_where=text("status = 'active' AND deleted_at IS NULL"),
         ),
         Index("idx_webhooks_org_created", "org_id", "created_at"),
+    )
+
+
+class WebhookReplay(TenantMixin, Base):
+    """A replay of a time range to one webhook: what was asked and how far it got."""
+
+    __tablename__ = "integration_webhook_replays"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    webhook_id: Mapped[uuid.UUID] = mapped_column()
+    since: Mapped[datetime] = mapped_column()
+    until: Mapped[datetime] = mapped_column()
+    mode: Mapped[str] = mapped_column(String(20))
+    force: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    job_id: Mapped[uuid.UUID | None] = mapped_column()
+    events_total: Mapped[int] = mapped_column(Integer, server_default="0")
+    events_done: Mapped[int] = mapped_column(Integer, server_default="0")
+    queued: Mapped[int] = mapped_column(Integer, server_default="0")
+    skipped: Mapped[int] = mapped_column(Integer, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+    #: The last event done (publication time, id): a resumed replay starts after it.
+    cursor_at: Mapped[datetime | None] = mapped_column()
+    cursor_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (
+        Index("idx_webhook_replays_org_webhook", "org_id", "webhook_id", "created_at"),
     )

@@ -7,7 +7,8 @@ offset but no naive times.
 plain notation with no trailing zeros (``"6.5"``, ``"200"``, ``"0.0001"``): a string keeps
 the exact value MonoPilot stores (four decimal places), whatever the client's JSON parser
 does with numbers. Requests accept a JSON number or a string for every decimal field.
-Event payloads (webhooks) carry numbers instead, as the event catalogue's schemas say.
+Event payloads (webhooks) carry money (``price``, ``unit_price``) as such strings too;
+quantities are numbers there, as the event catalogue's schemas say.
 """
 
 from __future__ import annotations

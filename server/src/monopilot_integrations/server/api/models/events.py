@@ -13,6 +13,13 @@ from monopilot_integrations.server.api.models.common import RequestModel, Respon
 class EventPublish(RequestModel):
     event_type: str = Field(min_length=1, max_length=100, examples=["workorder.completed"])
     data: dict[str, Any] = Field(description="Must satisfy the event type's JSON Schema")
+    channels: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Channel names labelling the event (e.g. a plant); a webhook with "
+        "channels gets only the events carrying one of them",
+        examples=[["plant-krakow"]],
+    )
     idempotency_key: str | None = Field(
         default=None,
         min_length=1,

@@ -7,6 +7,7 @@ around it inside the processing transaction.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,7 +100,7 @@ async def handle_orders(
                 "line_no": line.line_no,
                 "product_code": line.product_code or line.gtin or "?",
                 "qty": float(line.qty),
-                **({"unit_price": float(line.unit_price)} if line.unit_price is not None else {}),
+                **({"unit_price": _money(line.unit_price)} if line.unit_price is not None else {}),
             }
             for line in order.lines
         ],
@@ -219,3 +220,9 @@ async def handle_recadv(
         sales_order_id=shipment.sales_order_id,
         receipt_id=receipt.id,
     )
+
+
+def _money(value: Decimal) -> str:
+    """Money in event payloads: a plain-notation decimal string, as in the REST API."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "0") else text

@@ -4,8 +4,9 @@
   attempt at once through the job engine: signing, the SSRF guard, the HTTP client, the
   integration log. It does not count towards the webhook's failure streak and is not
   resent by ``recover``; it works on a paused webhook, to check a receiver before resuming.
-* **logs** reads the webhook's rows of ``integration_logs`` (masked as stored), newest
-  first, paged by the cursor (``before``, ``before_id``): many attempts share one
+* **logs** reads the webhook's rows of ``integration_logs`` (masked as stored; an event's
+  data, which the rows name rather than copy, is read from the outbox and masked the same
+  way), newest first, paged by the cursor (``before``, ``before_id``): many attempts share one
   timestamp under load, and a cursor on the timestamp alone would skip them.
 * **recover** takes the webhook's dead-lettered deliveries of a time window out of the
   dead-letter queue with a fresh retry budget and their original delivery ids.
@@ -31,7 +32,7 @@ from monopilot_integrations.connectors.webhooks.api.service import WebhookServic
 from monopilot_integrations.connectors.webhooks.connector import BODY, TEST, WebhooksConnector
 from monopilot_integrations.connectors.webhooks.message import event_body
 from monopilot_integrations.core.connector import JobSpec
-from monopilot_integrations.core.db.tables import jobs_table, logs_table
+from monopilot_integrations.core.db.tables import events_table, jobs_table, logs_table
 from monopilot_integrations.core.errors import NotFoundError
 from monopilot_integrations.core.jobs.retry import RetryPolicy
 from monopilot_integrations.core.web.problems import Problem
@@ -139,6 +140,7 @@ async def delivery_log(
                 .limit(query.limit)
             )
         ).all()
+    data = await _event_data(kernel, org_id, [r.request_body for r in rows])
     items = [
         WebhookDeliveryAttempt(
             id=r.id,
@@ -151,7 +153,7 @@ async def delivery_log(
             duration_ms=r.duration_ms,
             error_message=r.error_message,
             error_class=r.error_class,
-            request=r.request_body,
+            request=_with_data(r.request_body, data),
             response=r.response_body,
         )
         for r in rows
@@ -162,6 +164,34 @@ async def delivery_log(
         next_before=last.timestamp if last else None,
         next_before_id=last.id if last else None,
     )
+
+
+async def _event_data(kernel: Any, org_id: uuid.UUID, requests: list[Any]) -> dict[str, Any]:
+    """The (masked) data of the events the page's log rows name, in one query."""
+    ids = set()
+    for request in requests:
+        body = request.get("body") if isinstance(request, dict) else None
+        if isinstance(body, dict) and "data" not in body and "event_id" in body:
+            try:
+                ids.add(uuid.UUID(str(body["event_id"])))
+            except ValueError:
+                continue
+    if not ids:
+        return {}
+    e = events_table
+    async with kernel.session(org_id) as session:
+        rows = await session.execute(
+            select(e.c.id, e.c.data).where(e.c.org_id == org_id, e.c.id.in_(ids))
+        )
+        return {str(row.id): kernel.masker.mask(row.data) for row in rows}
+
+
+def _with_data(request: Any, data: dict[str, Any]) -> Any:
+    """A log row's request with its event's data put back into the body."""
+    body = request.get("body") if isinstance(request, dict) else None
+    if not isinstance(body, dict) or "data" in body or str(body.get("event_id")) not in data:
+        return request
+    return {**request, "body": {**body, "data": data[str(body["event_id"])]}}
 
 
 async def recover(

@@ -29,6 +29,27 @@ _HEADERS = (
 )
 
 
+_RETRIES = (
+    "Retries after a failed attempt, at most the policy's schedule: exponential 5 "
+    "(5 s, 30 s, 5 min, 30 min, 2 h: about 2.5 hours), immediate 3 (5 s apart), manual 0. "
+    "Default: the whole schedule"
+)
+_CHANNELS = (
+    "Channel names: the webhook gets only events labelled with one of them (none: every "
+    "event of its types)"
+)
+_FILTER = (
+    "Conditions on the event's data, all of which must hold: a dotted field path to a "
+    "value (equality) or to {'in': [values]}, e.g. {'status': 'confirmed', "
+    "'customer_code': {'in': ['BIEDRA', 'LIDL']}}; each path must be a field of a "
+    "subscribed event type"
+)
+_RATE = (
+    "Deliveries per second to this webhook at most, across every worker process; "
+    "deliveries beyond wait their turn (none: no limit)"
+)
+
+
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -36,8 +57,11 @@ class WebhookCreate(BaseModel):
     url: str = Field(min_length=1, max_length=500, description="https:// URL of the receiver")
     events: list[str] = _EVENTS
     retry_policy: RetryPolicyName = "exponential"
-    max_retries: int = Field(default=3, ge=0, le=10, description="Capped by the policy")
+    max_retries: int | None = Field(default=None, ge=0, le=10, description=_RETRIES)
     custom_headers: dict[str, str] = Field(default_factory=dict, description=_HEADERS)
+    channels: list[str] = Field(default_factory=list, max_length=10, description=_CHANNELS)
+    filter: dict[str, Any] | None = Field(default=None, description=_FILTER)
+    rate_limit: int | None = Field(default=None, ge=1, le=10000, description=_RATE)
     secret: str | None = Field(
         default=None,
         description="Your own secret (whsec_ + base64 of 24-64 bytes); default: generated",
@@ -53,8 +77,13 @@ class WebhookUpdate(BaseModel):
     url: str | None = Field(default=None, min_length=1, max_length=500)
     events: list[str] | None = Field(default=None, min_length=1, max_length=100)
     retry_policy: RetryPolicyName | None = None
-    max_retries: int | None = Field(default=None, ge=0, le=10)
+    max_retries: int | None = Field(default=None, ge=0, le=10, description=_RETRIES)
     custom_headers: dict[str, str] | None = Field(default=None, description=_HEADERS)
+    channels: list[str] | None = Field(default=None, max_length=10, description=_CHANNELS)
+    filter: dict[str, Any] | None = Field(default=None, description=_FILTER + "; null: none")
+    rate_limit: int | None = Field(
+        default=None, ge=1, le=10000, description=_RATE + "; null: no limit"
+    )
 
 
 class WebhookOut(BaseModel):
@@ -73,10 +102,18 @@ class WebhookOut(BaseModel):
         description="Names of the custom headers sent with each delivery; their values are "
         "stored encrypted and never returned"
     )
+    channels: list[str] = Field(description=_CHANNELS)
+    filter: dict[str, Any] | None = Field(description=_FILTER)
+    rate_limit: int | None = Field(description=_RATE)
     last_triggered_at: datetime | None
     failing_since: datetime | None = Field(description="First failure since the last success")
     previous_secret_expires_at: datetime | None = Field(
         description="Until then deliveries are also signed with the previous secret"
+    )
+    older_secrets_expire_at: list[datetime] = Field(
+        default_factory=list,
+        description="Secrets rotated out before the previous one that still sign, each "
+        "until this time (every secret within its grace period keeps signing)",
     )
     created_at: datetime
     updated_at: datetime

@@ -11,7 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
-from monopilot_integrations.connectors.webhooks.api import deliveries
+from monopilot_integrations.connectors.webhooks.api import (
+    catalogue,
+    deliveries,
+    events,
+    replay_api,
+    stats,
+)
 from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookCreate,
     WebhookDeliveryLog,
@@ -42,7 +48,7 @@ def _service(request: web.Request) -> WebhookService:
     return WebhookService(request_kernel(request))
 
 
-def _id(request: web.Request) -> uuid.UUID:
+def webhook_id_of(request: web.Request) -> uuid.UUID:
     """The path's webhook id; anything that is not a UUID is simply not found."""
     try:
         return uuid.UUID(request.match_info["id"])
@@ -67,30 +73,36 @@ async def create_webhook(request: web.Request) -> web.Response:
 
 async def get_webhook(request: web.Request) -> web.Response:
     service = _service(request)
-    return json_response(service.view(await service.get(request_org(request), _id(request))))
+    return json_response(
+        service.view(await service.get(request_org(request), webhook_id_of(request)))
+    )
 
 
 async def update_webhook(request: web.Request) -> web.Response:
-    webhook_id = _id(request)
+    webhook_id = webhook_id_of(request)
     body = await parse_body(request, WebhookUpdate)
     return json_response(await _service(request).update(request_org(request), webhook_id, body))
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
-    await _service(request).delete(request_org(request), _id(request))
+    await _service(request).delete(request_org(request), webhook_id_of(request))
     return web.Response(status=204)
 
 
 async def pause_webhook(request: web.Request) -> web.Response:
-    return json_response(await _service(request).pause(request_org(request), _id(request)))
+    return json_response(
+        await _service(request).pause(request_org(request), webhook_id_of(request))
+    )
 
 
 async def resume_webhook(request: web.Request) -> web.Response:
-    return json_response(await _service(request).resume(request_org(request), _id(request)))
+    return json_response(
+        await _service(request).resume(request_org(request), webhook_id_of(request))
+    )
 
 
 async def rotate_secret(request: web.Request) -> web.Response:
-    webhook_id = _id(request)
+    webhook_id = webhook_id_of(request)
     body = await _optional_body(request, WebhookRotateRequest)
     grace = body.grace_seconds
     if grace is None:
@@ -101,7 +113,7 @@ async def rotate_secret(request: web.Request) -> web.Response:
 
 
 async def test_webhook(request: web.Request) -> web.Response:
-    webhook_id = _id(request)
+    webhook_id = webhook_id_of(request)
     body = await _optional_body(request, WebhookTestRequest)
     result = await deliveries.send_test(
         request_kernel(request), request_org(request), webhook_id, body.event_type
@@ -110,7 +122,7 @@ async def test_webhook(request: web.Request) -> web.Response:
 
 
 async def webhook_logs(request: web.Request) -> web.Response:
-    webhook_id = _id(request)
+    webhook_id = webhook_id_of(request)
     query = parse_query(request, WebhookLogQuery)
     page = await deliveries.delivery_log(
         request_kernel(request), request_org(request), webhook_id, query
@@ -119,7 +131,7 @@ async def webhook_logs(request: web.Request) -> web.Response:
 
 
 async def recover_webhook(request: web.Request) -> web.Response:
-    webhook_id = _id(request)
+    webhook_id = webhook_id_of(request)
     body = await parse_body(request, WebhookRecoverRequest)
     count = await deliveries.recover(
         request_kernel(request), request_org(request), webhook_id, body
@@ -219,6 +231,34 @@ ROUTES = [
     ),
     _route(
         "POST",
+        "/{id}/replay",
+        replay_api.start_replay,
+        "replay",
+        "Re-send a time range of events to this webhook (failed, never attempted or all), "
+        "as a job with progress; never the same (event, webhook) twice unless forced",
+        request_model=replay_api.ReplayRequest,
+        response_model=replay_api.ReplayOut,
+        status_code=202,
+        responses=_CONFLICT,
+    ),
+    _route(
+        "GET",
+        "/{id}/replays/{replay_id}",
+        replay_api.get_replay,
+        "replay_get",
+        "A replay's progress",
+        response_model=replay_api.ReplayOut,
+    ),
+    _route(
+        "GET",
+        "/{id}/stats",
+        stats.stats_handler,
+        "stats",
+        "Success rate, attempts, p50/p95 latency and the last failure over 24 h and 7 days",
+        response_model=stats.WebhookStats,
+    ),
+    _route(
+        "POST",
         "/{id}/rotate-secret",
         rotate_secret,
         "rotate_secret",
@@ -237,3 +277,5 @@ ROUTES = [
         responses=_CONFLICT,
     ),
 ]
+
+ROUTES += catalogue.ROUTES + events.ROUTES

@@ -7,8 +7,9 @@ webhook id of another organisation is simply not found (404), on SQLite by the e
 
 from __future__ import annotations
 
+import builtins
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +21,11 @@ from monopilot_integrations.connectors.webhooks.api.models import (
     WebhookUpdate,
     WebhookWithSecret,
 )
-from monopilot_integrations.connectors.webhooks.message import custom_header_problems
+from monopilot_integrations.connectors.webhooks.filters import channel_problems, filter_problems
+from monopilot_integrations.connectors.webhooks.message import (
+    custom_header_problems,
+    human_duration,
+)
 from monopilot_integrations.connectors.webhooks.secret_box import SecretBox
 from monopilot_integrations.connectors.webhooks.signing import (
     InvalidSecretError,
@@ -28,6 +33,8 @@ from monopilot_integrations.connectors.webhooks.signing import (
     secret_key,
 )
 from monopilot_integrations.connectors.webhooks.tables import Webhook
+from monopilot_integrations.core.crypto import DecryptionError
+from monopilot_integrations.core.jobs.retry import SCHEDULES, RetryPolicy
 from monopilot_integrations.core.logs.masking import DEFAULT_MASK
 from monopilot_integrations.core.net import BlockedTargetError, OutboundGuard
 from monopilot_integrations.core.web.problems import Problem
@@ -50,9 +57,35 @@ class WebhookService:
         events: list[str] | None,
         custom_headers: dict[str, str] | None,
         secret: str | None = None,
+        retries: tuple[str, int] | None = None,
+        channels: list[str] | None = None,
+        payload_filter: tuple[dict[str, Any], list[str]] | None = None,
     ) -> None:
-        """Raise a 422 listing every problem in the given fields."""
+        """Raise a 422 listing every problem in the given fields. ``retries``: the policy
+        and max_retries in effect; ``payload_filter``: the filter and the event types it
+        applies to."""
         errors: list[dict[str, str]] = []
+        if retries is not None:
+            policy, count = retries
+            schedule = SCHEDULES[RetryPolicy(policy)]
+            if count > len(schedule):
+                steps = ", ".join(human_duration(s) for s in schedule) or "none"
+                errors.append(
+                    {
+                        "path": "/max_retries",
+                        "message": f"the {policy} policy retries at most {len(schedule)} "
+                        f"times ({steps}); {count} would never be used",
+                    }
+                )
+        if channels is not None:
+            errors += [{"path": "/channels", "message": m} for m in channel_problems(channels)]
+        if payload_filter is not None:
+            conditions, types = payload_filter
+            known = self.kernel.registry.event_types
+            schemas = None if "*" in types else [known[t].schema for t in types if t in known]
+            errors += [
+                {"path": "/filter", "message": m} for m in filter_problems(conditions, schemas)
+            ]
         if url is not None:
             errors += [{"path": "/url", "message": m} for m in await self._url_problems(url)]
         if events is not None:
@@ -132,12 +165,26 @@ class WebhookService:
             retry_policy=row.retry_policy,
             max_retries=row.max_retries,
             custom_headers=list(row.custom_headers or []),
+            channels=list(row.channels or []),
+            filter=row.payload_filter or None,
+            rate_limit=row.rate_limit,
             last_triggered_at=row.last_triggered_at,
             failing_since=row.failing_since,
             previous_secret_expires_at=row.previous_secret_expires_at,
+            older_secrets_expire_at=self._older_expiries(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+    def _older_expiries(self, row: Webhook) -> builtins.list[datetime]:
+        if not row.older_secrets:
+            return []
+        now = self.kernel.clock.now()
+        try:
+            older = self.secrets.open_older(row.org_id, row.older_secrets)
+        except DecryptionError:  # a key taken out of the keyring: they sign nothing
+            return []
+        return [expires for _secret, expires in older if expires > now]
 
     def _store_headers(self, row: Webhook, headers: dict[str, str]) -> None:
         """The names in clear (the API shows them), the values sealed (it never does)."""
@@ -147,8 +194,17 @@ class WebhookService:
     # --- writes -------------------------------------------------------------------------
 
     async def create(self, org_id: uuid.UUID, body: WebhookCreate) -> WebhookWithSecret:
+        retries = body.max_retries
+        if retries is None:  # the whole schedule of the policy
+            retries = len(SCHEDULES[RetryPolicy(body.retry_policy)])
         await self._check(
-            url=body.url, events=body.events, custom_headers=body.custom_headers, secret=body.secret
+            url=body.url,
+            events=body.events,
+            custom_headers=body.custom_headers,
+            secret=body.secret,
+            retries=(body.retry_policy, retries),
+            channels=body.channels,
+            payload_filter=(body.filter, body.events) if body.filter else None,
         )
         _unmask(body.custom_headers, {})  # a "***" copied from another webhook: a 422
         secret = body.secret or generate_secret()
@@ -162,7 +218,10 @@ class WebhookService:
             status=store.ACTIVE,
             secret=self.secrets.seal(org_id, secret),
             retry_policy=body.retry_policy,
-            max_retries=body.max_retries,
+            max_retries=retries,
+            channels=list(body.channels) or None,
+            payload_filter=body.filter or None,
+            rate_limit=body.rate_limit,
             created_at=now,
             updated_at=now,
         )
@@ -185,7 +244,7 @@ class WebhookService:
         self, org_id: uuid.UUID, webhook_id: uuid.UUID, body: WebhookUpdate
     ) -> WebhookOut:
         changes = body.model_dump(exclude_unset=True)
-        for name in ("name", "url", "events", "retry_policy", "max_retries"):
+        for name in ("name", "url", "events", "retry_policy", "max_retries", "channels"):
             if name in changes and changes[name] is None:
                 raise Problem(
                     422, f"{name} cannot be null", errors=[{"path": f"/{name}", "message": "null"}]
@@ -198,11 +257,24 @@ class WebhookService:
             if headers is not None:  # "***" sent for a stored header keeps its value
                 stored = self.secrets.open_headers(org_id, row.custom_headers_sealed)
                 headers = _unmask(headers, stored)
+            payload_filter = changes.pop("filter") if "filter" in changes else row.payload_filter
+            events = changes.get("events", row.events)
             await self._check(
-                url=changes.get("url"), events=changes.get("events"), custom_headers=headers
+                url=changes.get("url"),
+                events=changes.get("events"),
+                custom_headers=headers,
+                retries=(
+                    changes.get("retry_policy", row.retry_policy),
+                    changes.get("max_retries", row.max_retries),
+                ),
+                channels=changes.get("channels"),
+                payload_filter=(payload_filter, list(events)) if payload_filter else None,
             )
+            if "channels" in changes:
+                changes["channels"] = list(changes["channels"] or []) or None
             for name, value in changes.items():
                 setattr(row, name, value)
+            row.payload_filter = payload_filter or None
             if headers is not None:
                 self._store_headers(row, headers)
             row.updated_at = self.kernel.clock.now()
@@ -221,6 +293,7 @@ class WebhookService:
             row.secret = ""
             row.previous_secret = None
             row.previous_secret_expires_at = None
+            row.older_secrets = None
             row.custom_headers = None
             row.custom_headers_sealed = None
         cache.invalidate()
@@ -255,13 +328,8 @@ class WebhookService:
         now = self.kernel.clock.now()
         async with self.kernel.session(org_id) as session:
             row = await _existing(session, org_id, webhook_id)
-            if grace_seconds > 0:
-                current = self.secrets.open(org_id, row.secret)
-                row.previous_secret = self.secrets.seal(org_id, current, previous=True)
-                row.previous_secret_expires_at = now + timedelta(seconds=grace_seconds)
-            else:
-                row.previous_secret = row.previous_secret_expires_at = None
-            row.secret = self.secrets.seal(org_id, secret)
+            grace = now + timedelta(seconds=grace_seconds) if grace_seconds > 0 else None
+            self.secrets.rotate(row, secret, now, grace)
             row.updated_at = now
             out = WebhookWithSecret(**self.view(row).model_dump(), secret=secret)
         cache.invalidate()
