@@ -63,7 +63,6 @@ _PO_OPTIONAL = {
     "lines": {"type": "array", "items": _LINE},
 }
 
-_MONEY = {"type": "number"}
 _INVOICE = {
     "invoice_id": _ID,
     "number": _TEXT,
@@ -110,9 +109,9 @@ _INVOICE_EXAMPLE = {
     "customer_tax_id": "7791011327",
     "issue_date": "2026-03-03",
     "currency": "PLN",
-    "net_total": 1200.0,
-    "vat_total": 96.0,
-    "gross_total": 1296.0,
+    "net_total": "1200",
+    "vat_total": "96",
+    "gross_total": "1296",
     "sync_status": "not_synced",
     "lines": [
         {
@@ -121,10 +120,10 @@ _INVOICE_EXAMPLE = {
             "description": "Bread Loaf White 500g",
             "qty": 400,
             "unit": "pcs",
-            "unit_price": 3.0,
+            "unit_price": "3",
             "vat_rate": "8",
-            "net_amount": 1200.0,
-            "vat_amount": 96.0,
+            "net_amount": "1200",
+            "vat_amount": "96",
         }
     ],
 }

@@ -22,6 +22,7 @@ from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,
     invalid,
+    money,
     number,
 )
 from monopilot_integrations.server.api.invoice_lines import build_lines
@@ -71,9 +72,9 @@ def invoice_event(invoice: Invoice) -> dict[str, Any]:
         "sale_date": _date(invoice.sale_date),
         "due_date": _date(invoice.due_date),
         "currency": invoice.currency,
-        "net_total": number(invoice.net_total),
-        "vat_total": number(invoice.vat_total),
-        "gross_total": number(invoice.gross_total),
+        "net_total": money(invoice.net_total),
+        "vat_total": money(invoice.vat_total),
+        "gross_total": money(invoice.gross_total),
         "sync_status": invoice.sync_status,
         "external_id": invoice.external_id,
         "lines": [
@@ -83,10 +84,10 @@ def invoice_event(invoice: Invoice) -> dict[str, Any]:
                 "description": line.description,
                 "qty": number(line.qty),
                 "unit": line.unit,
-                "unit_price": number(line.unit_price),
+                "unit_price": money(line.unit_price),
                 "vat_rate": vat_label(line.vat_rate, line.vat_exemption),
-                "net_amount": number(line.net_amount),
-                "vat_amount": number(line.vat_amount),
+                "net_amount": money(line.net_amount),
+                "vat_amount": money(line.vat_amount),
             }
             for line in invoice.lines
         ],

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -279,10 +280,16 @@ def _updated(before: Invoice, after: Invoice) -> dict[str, Any]:
         "customer_code": after.customer.code,
         "issue_date": after.issue_date.isoformat(),
         "currency": after.currency,
-        "net_total": float(after.net_total),
-        "vat_total": float(after.vat_total),
-        "gross_total": float(after.gross_total),
+        "net_total": _money(after.net_total),
+        "vat_total": _money(after.vat_total),
+        "gross_total": _money(after.gross_total),
         "sync_status": after.sync_status,
         "external_id": after.external_id,
         "changes": changes,
     }
+
+
+def _money(value: Decimal) -> str:
+    """An amount as in the REST API and every other event: a plain decimal string."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "0") else text
