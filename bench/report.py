@@ -45,13 +45,15 @@ BENCHES = [
           ("--rounds", "1", "--events", "1000")),
     Bench("webhook-e2e", "webhook_delivery.py", ("--mode", "e2e", "--rate", "100"),
           ("--seconds", "5")),
-    Bench("webhook-scaling", "webhook_scaling.py", (), ("--events", "1000"), postgres=True),
+    Bench("webhook-scaling", "webhook_scaling.py", (), ("--events", "1000"), postgres=True,
+          needs=("postgres",)),
     Bench("edi-parse", "edi_parse.py", (), ("--rounds", "5")),
     Bench("edi-orders", "edi_orders.py", (), ("--rounds", "60")),
     Bench("comarch", "comarch_push.py", (), ("--invoices", "200")),
-    Bench("files", "files_export_import.py", (), ("--quick",)),
-    Bench("portal", "portal_pages.py", (), ("--quick",)),
-    Bench("dashboard", "dashboard_overview.py", (), ("--quick",)),
+    Bench("files", "files_export_import.py", (), ("--rows", "200000", "--medium", "50000")),
+    Bench("portal", "portal_pages.py", (), ("--requests", "80")),
+    Bench("dashboard", "dashboard_overview.py", ("--baseline-requests", "3"),
+          ("--rows", "200000", "--requests", "20", "--baseline-requests", "2")),
 ]  # fmt: skip
 
 
@@ -114,6 +116,7 @@ def main() -> int:
     args = parser.parse_args()
     chosen = [b for b in BENCHES if args.only is None or b.name in args.only]
     missing = [b.name for b in chosen if not (HERE / b.script).exists()]
+    missing += [b.name for b in chosen if "postgres" in b.needs and not args.postgres]
     chosen = [b for b in chosen if b.name not in missing]
     rows: list[dict[str, Any]] = []
     failures: dict[str, int] = {}
@@ -148,7 +151,7 @@ def main() -> int:
     if failures:
         print(f"scripts that failed: {failures}")
     if missing:
-        print(f"not run (script absent): {', '.join(missing)}")
+        print(f"not run (script absent, or needs --postgres): {', '.join(missing)}")
     return 1 if failures else 0
 
 

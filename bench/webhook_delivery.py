@@ -79,6 +79,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import _webhook_plugin  # noqa: E402
+from _report import emit  # noqa: E402
 from _webhook_kernel import (  # noqa: E402
     ORG,
     bench_settings,
@@ -284,6 +285,17 @@ async def throughput_rounds(args: argparse.Namespace, settings: Any, base: str) 
     print(f"  bare aiohttp client, {args.concurrency} concurrent: {bare:8.0f} posts/s (median)")
     print(f"  kernel, one worker, every attempt logged:  {kernel:8.0f} deliveries/s (median)")
     print(f"  ratio {ratio:.2f} (median of rounds; {verdict} the target of {TARGET_RATIO:.2f})")
+    emit(
+        "Webhook throughput, one worker",
+        workload=f"{args.events} events x {args.endpoints} receivers on 127.0.0.1-127.0.0."
+        f"{args.endpoints}, every attempt logged; {args.rounds} alternated rounds",
+        figure=kernel,
+        unit="deliveries/s",
+        baseline=bare,
+        ratio=ratio,
+        target=f">= {TARGET_RATIO:.2f}x a bare aiohttp client's posts/s",
+        passed=ratio >= TARGET_RATIO,
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -336,6 +348,16 @@ async def run(args: argparse.Namespace) -> None:
                     f"max {max(latencies) * 1000:.0f} ms, mean "
                     f"{statistics.fmean(latencies) * 1000:.0f} ms "
                     f"({verdict} p99 < {TARGET_P99:.0f} s)"
+                )
+                emit(
+                    f"Webhook end to end at {args.rate:.0f} events/s",
+                    workload=f"{args.rate:.0f} events/s for {args.seconds:.0f} s to "
+                    f"{args.endpoints} receivers; {store}, {broker}",
+                    figure=p99 * 1000,
+                    unit="ms (p99)",
+                    target=f"p99 < {TARGET_P99:.0f} s",
+                    passed=p99 < TARGET_P99,
+                    p50_ms=round(p50 * 1000),
                 )
     finally:
         receiver_process.terminate()
