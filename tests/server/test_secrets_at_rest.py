@@ -133,6 +133,22 @@ async def exercise(base: str, admin_key: str, hook_url: str) -> list[str]:
             },
         )
         secrets += [sftp_password, "QyNTUxOQAAACBx6Fv0Q2sEcretPrivateKeyMaterial"]
+        if await has_route(http, "/api/integrations/comarch/config"):
+            comarch_secret = "Optima-Bridge-Secret-9c2e"
+            async with http.put(
+                "/api/integrations/comarch/config",
+                json={
+                    "enabled": False,
+                    "api_url": "http://127.0.0.1:9/optima",
+                    "api_key": "MONOPILOT",
+                    "api_secret": comarch_secret,
+                    "company_code": "DEMO",
+                },
+            ) as response:
+                assert response.status == 200, await response.text()
+            secrets.append(comarch_secret)
+        if await has_route(http, "/api/integrations/portals/supplier/users"):
+            secrets += await portal_secrets(http, base)
         # The keys in use: requests logged with their Authorization headers.
         for n in range(3):
             await post(
@@ -146,6 +162,43 @@ async def exercise(base: str, admin_key: str, hook_url: str) -> list[str]:
         async with http.get("/api/technical/products?limit=abc") as response:
             assert response.status == 422  # a refused request is logged too
     return secrets
+
+
+async def has_route(http: aiohttp.ClientSession, path: str) -> bool:
+    """Whether the plugin serving ``path`` is installed (its GET answers, not 404)."""
+    async with http.get(path) as response:
+        return response.status != 404
+
+
+async def portal_secrets(http: aiohttp.ClientSession, base: str) -> list[str]:
+    """A supplier portal user, signed in and out: the password and the session id."""
+    async with http.get("/api/planning/suppliers") as response:
+        supplier = (await response.json())["items"][0]
+    password = "Portal-Passw0rd-at-rest"
+    async with http.post(
+        "/api/integrations/portals/supplier/users",
+        json={
+            "email": "buyer@supplier.example",
+            "name": "Buyer",
+            "party_id": supplier["id"],
+            "password": password,
+        },
+    ) as response:
+        assert response.status == 201, await response.text()
+    async with aiohttp.ClientSession(base_url=base) as portal:
+        async with portal.post(
+            "/api/portal/supplier/login",
+            json={"email": "buyer@supplier.example", "password": password},
+            headers={"Origin": base},
+        ) as response:
+            assert response.status == 200, await response.text()
+            session_ids = [c.value for c in portal.cookie_jar]
+        async with portal.get("/api/portal/supplier/orders") as response:
+            assert response.status == 200, await response.text()
+    assert session_ids
+    # The CSRF token is stored with its session (it is not a credential on its own); the
+    # session id is stored only as its SHA-256.
+    return [password, *session_ids]
 
 
 async def test_no_secret_is_stored_in_clear_anywhere(demo: Demo) -> None:
@@ -190,7 +243,7 @@ def where_found(data_dir: Path, secrets: list[str]) -> list[tuple[str, str]]:
                 text = "\n".join(db.iterdump())
         else:
             text = path.read_bytes().decode("utf-8", "replace")
-        hits += [(str(path), s[:8]) for s in secrets if s in text]
+        hits += [(str(path), s[:8]) for s in secrets if s and s in text]
     return hits
 
 

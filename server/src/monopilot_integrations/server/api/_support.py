@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
+from monopilot_integrations.core.domain.payloads import money, number
 from monopilot_integrations.core.domain.port import DomainStore
 from monopilot_integrations.core.domain.records import (
     Product,
@@ -119,17 +120,6 @@ def domain_errors(
 # --- event payloads ----------------------------------------------------------------------
 
 
-def number(value: Decimal) -> int | float:
-    """A decimal as a JSON number: an integer when it is one."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def money(value: Decimal) -> str:
-    """An amount of money as in the REST API: a plain-notation decimal string."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "0") else text
-
-
 def stamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -143,20 +133,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, date | uuid.UUID):
         return str(value)
     return value
-
-
-def product_created(product: Product) -> dict[str, Any]:
-    return {
-        "product_id": str(product.id),
-        "code": product.code,
-        "name": product.name,
-        "gtin": product.gtin,
-        "unit": product.unit,
-        "price": money(product.price),
-        "currency": product.currency,
-        "vat_rate": number(product.vat_rate),
-        "reorder_level": number(product.reorder_level),
-    }
 
 
 def purchase_order(order: PurchaseOrder, supplier: Supplier) -> dict[str, Any]:

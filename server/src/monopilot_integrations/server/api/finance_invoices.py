@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from monopilot_integrations.core.domain.money import vat_label
+from monopilot_integrations.core.domain.payloads import money, number
 from monopilot_integrations.core.domain.records import Invoice, NewInvoice
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
@@ -22,8 +23,6 @@ from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,
     invalid,
-    money,
-    number,
 )
 from monopilot_integrations.server.api.invoice_lines import build_lines
 from monopilot_integrations.server.api.models.common import errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from monopilot_integrations.core.domain.payloads import product_created
 from monopilot_integrations.core.domain.records import NewProduct
 from monopilot_integrations.core.domain.records import ProductUpdate as StoreProductUpdate
 from monopilot_integrations.core.plugins.registration import Route
@@ -12,7 +13,6 @@ from monopilot_integrations.server.api._support import (
     domain_errors,
     not_found,
     path_id,
-    product_created,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.products import (

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from monopilot_integrations.connectors.portals.auth import PortalUser
 from monopilot_integrations.connectors.portals.reads import party_session, supplier_order
+from monopilot_integrations.core.domain.payloads import money, number
 from monopilot_integrations.core.domain.records import PurchaseOrder
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.kernel import Kernel
@@ -185,9 +186,9 @@ def order_updated(
                 "line_no": line.line_no,
                 "product_code": line.product_code,
                 "product_name": line.product_name,
-                "qty": float(line.qty),
+                "qty": number(line.qty),
                 "qty_confirmed": _json(line.qty_confirmed),
-                "unit_price": float(line.unit_price),
+                "unit_price": money(line.unit_price),
             }
             for line in after.lines
         ],

@@ -11,7 +11,6 @@ publishes no event.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
@@ -25,7 +24,8 @@ from monopilot_integrations.connectors.files.imports.validate import (
     valid_batches,
     validate,
 )
-from monopilot_integrations.core.domain.records import NewProduct, Product, ProductUpdate
+from monopilot_integrations.core.domain.payloads import product_created
+from monopilot_integrations.core.domain.records import NewProduct, ProductUpdate
 from monopilot_integrations.core.errors import ValidationError
 
 
@@ -35,25 +35,6 @@ class ImportRejected(Exception):
     def __init__(self, report: ImportReport) -> None:
         super().__init__(f"{report.errors_total} errors in {report.invalid} rows")
         self.report = report
-
-
-def product_created(product: Product) -> dict[str, Any]:
-    """``product.created`` data, as the product API publishes it."""
-
-    def number(value: Any) -> Any:
-        return int(value) if value == value.to_integral_value() else float(value)
-
-    return {
-        "product_id": str(product.id),
-        "code": product.code,
-        "name": product.name,
-        "gtin": product.gtin,
-        "unit": product.unit,
-        "price": number(product.price),
-        "currency": product.currency,
-        "vat_rate": number(product.vat_rate),
-        "reorder_level": number(product.reorder_level),
-    }
 
 
 async def execute(
