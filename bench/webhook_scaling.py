@@ -57,17 +57,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL process on this machine (server and backends)."""
-    total = 0.0
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL process on this machine, by process id (backends
+    come and go with connections: a difference is taken per process)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
-                    total += cpu_seconds(int(entry.name))
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
             except OSError:
                 continue
-    return total
+    return found
+
+
+def grown(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two samples by the processes alive at the second."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 async def one_run(
@@ -88,15 +94,20 @@ async def one_run(
         env = settings_env(settings, base, endpoints)
         receiver_before, postgres_before = cpu_seconds(receiver_pid), postgres_cpu()
         started = time.time()
-        processes = [start_worker(env, scheduler=False) for _ in range(workers)]
+        # A worker's start-up (imports, the kernel) is not delivery work: its CPU is
+        # counted from its "ready" on (and the first ones deliver while the next start).
+        worker_before = 0.0
+        for _ in range(workers):
+            processes.append(start_worker(env, scheduler=False))
+            worker_before += cpu_seconds(processes[-1].pid)
 
         async def arrived() -> int:
             return int((await receiver(base, "GET", "/stats"))["unique"])
 
         last = await wait_finished(kernel, deliveries, limit=900, arrived=arrived)
-        worker_cpu = sum(cpu_seconds(p.pid) for p in processes)
+        worker_cpu = sum(cpu_seconds(p.pid) for p in processes) - worker_before
         receiver_cpu = cpu_seconds(receiver_pid) - receiver_before
-        database_cpu = postgres_cpu() - postgres_before
+        database_cpu = grown(postgres_before, postgres_cpu())
         stats = await receiver(base, "GET", "/stats")
     finally:
         for process in processes:
