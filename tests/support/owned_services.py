@@ -1,4 +1,5 @@
-"""Services a test owns: a PostgreSQL cluster and a Redis server of its own, on free
+"""Services a test owns: a PostgreSQL cluster of its own (the Redis one is
+:class:`tests.support.redis_server.RedisProcess`), on free
 loopback ports, that it may stop, kill and start again without disturbing anything else
 on the machine (the shared services of the other tests keep running).
 
@@ -125,44 +126,4 @@ class OwnedPostgres:
             raise RuntimeError(f"{program} failed: {result.stderr or result.stdout}")
 
 
-class OwnedRedis:
-    """A Redis server on a free port that keeps nothing on disk (as the shared one)."""
-
-    def __init__(self) -> None:
-        exe = shutil.which("redis-server")
-        if exe is None:
-            _missing("redis-server")
-        self.exe = exe
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.exe,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait(lambda: _accepts(self.port), "Redis")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-__all__ = ["OwnedPostgres", "OwnedRedis", "free_port", "services"]
+__all__ = ["OwnedPostgres", "free_port", "services"]

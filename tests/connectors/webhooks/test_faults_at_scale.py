@@ -10,7 +10,7 @@ with two real worker processes:
 At the end every event has reached every endpoint (the operator's ``recover`` re-sends
 what died while the endpoint was down, as the runbook says), repeats carry the delivery id
 and body of the first, and no job is left waiting. The Redis server is the test's own
-(``OwnedRedis``), so killing it disturbs nothing else.
+(``RedisProcess``), so killing it disturbs nothing else.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from monopilot_integrations.core.settings import Settings
 from tests.connectors.webhooks.conftest import ORG_A, connector, create_webhook
 from tests.connectors.webhooks.worker_main import settings_for
 from tests.support import plugin
-from tests.support.owned_services import OwnedRedis, free_port
+from tests.support.owned_services import free_port
+from tests.support.redis_server import RedisProcess
 from tests.support.schema import truncate_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
@@ -103,8 +104,8 @@ class Endpoint:
 
 
 @pytest.fixture
-def owned_redis() -> Iterator[OwnedRedis]:
-    server = OwnedRedis()
+def owned_redis() -> Iterator[RedisProcess]:
+    server = RedisProcess()
     server.start()
     try:
         yield server
@@ -114,7 +115,7 @@ def owned_redis() -> Iterator[OwnedRedis]:
 
 @pytest.fixture
 async def fault_kernel(
-    postgres_url: str, owned_redis: OwnedRedis, tmp_path: Path
+    postgres_url: str, owned_redis: RedisProcess, tmp_path: Path
 ) -> AsyncIterator[tuple[Kernel, list[str]]]:
     args = [postgres_url, str(tmp_path), owned_redis.url, f"faults-{uuid.uuid4().hex[:8]}"]
     plugins = PluginManager()
@@ -152,7 +153,7 @@ async def endpoints() -> AsyncIterator[list[Endpoint]]:
 
 
 async def test_every_event_reaches_every_endpoint_through_kills_and_a_broker_restart(
-    fault_kernel: tuple[Kernel, list[str]], owned_redis: OwnedRedis, tmp_path: Path
+    fault_kernel: tuple[Kernel, list[str]], owned_redis: RedisProcess, tmp_path: Path
 ) -> None:
     kernel, args = fault_kernel
     async with endpoints() as receivers:
