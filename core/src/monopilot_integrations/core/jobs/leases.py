@@ -61,7 +61,10 @@ class LeaseKeeper:
 
     async def renew_once(self) -> int:
         """Extend every held lease by a full lease from now; returns how many moved."""
-        held = list(self._held.items())
+        # In id order, as every multi-row update of jobs should be: two workers renewing
+        # overlapping sets (a job handed over after its lease ran out) then take their row
+        # locks in the same order and wait for each other instead of deadlocking.
+        held = sorted(self._held.items())
         if not held:
             return 0
         until = self.clock.now() + timedelta(seconds=self.lease_seconds)
