@@ -93,14 +93,15 @@ async def test_a_plugins_panel_is_rendered_from_its_data(client: TestClient) -> 
 
 
 async def test_a_connector_that_is_not_installed_has_no_panel(client: TestClient) -> None:
-    """Comarch is not installed here: no panel, no overview row, no routes to mirror."""
+    """A connector not installed here (``sage``): no panel, no overview row, no routes."""
     html = await (await client.get("/dashboard/", headers=as_user("admin-a"))).text()
-    assert "/dashboard/panels/comarch" not in html
-    assert 'id="integration-comarch"' not in html
-    missing = await client.get("/dashboard/panels/comarch", headers=as_user("admin-a"))
+    assert "/dashboard/panels/sage" not in html
+    assert 'id="integration-sage"' not in html
+    assert 'id="integration-comarch"' in html  # an installed one has its row
+    missing = await client.get("/dashboard/panels/sage", headers=as_user("admin-a"))
     assert missing.status == 404
     mirrored = await client.post(
-        "/dashboard/api/integrations/comarch/test", headers=as_user("admin-a")
+        "/dashboard/api/integrations/sage/test", headers=as_user("admin-a")
     )
     # No such route (the API middleware answers unknown paths before the dashboard's).
     assert mirrored.status in (401, 404)
