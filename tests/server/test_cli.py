@@ -38,7 +38,10 @@ def test_plugins_lists_each_plugin_with_what_it_registered(tmp_path: Path) -> No
     assert "acme  (acme-monopilot-connector 0.1.0; acme_monopilot.plugin)" in result.stdout
     assert "connectors: acme" in result.stdout
     assert "mappers: acme/purchase_order" in result.stdout
-    assert "event types: inventory.low, invoice.created, invoice.updated, order.created" in result.stdout
+    assert (
+        "event types: inventory.low, invoice.created, invoice.updated, order.created"
+        in result.stdout
+    )
 
     data = json.loads(cli("plugins", "--json", data_dir=tmp_path).stdout)
     acme = next(p for p in data["plugins"] if p["name"] == "acme")

@@ -112,6 +112,7 @@ def served(postgres: OwnedPostgres, tmp_path: Path) -> Iterator[Served]:
         "MONOPILOT_API_KEY_BCRYPT_ROUNDS": "4",
         "MONOPILOT_DISABLE_PLUGINS": "acme",
         "MONOPILOT_REDIS_URL": "",
+        "MONOPILOT_RATE_LIMIT_TIERS": "premium=1000000/10000000/100000",
     }
     for step in (("migrate",), ("seed", str(DEMO))):
         done = cli(*step, env=env)

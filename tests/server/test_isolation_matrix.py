@@ -166,8 +166,10 @@ async def test_no_route_lets_one_organisation_reach_anothers_records(
     keys = await set_up(server)
     lists_a = await snapshot(server, keys["a"])
     lists_b = await snapshot(server, keys["b"])
-    ids_a = set().union(*(ids_in(body) for _, body in lists_a.values()))
-    ids_b = set().union(*(ids_in(body) for _, body in lists_b.values()))
+    # The event-type catalogue is the same for everyone: its examples' ids are no records.
+    shared = ids_in(lists_a.get("/api/integrations/event-types", (0, ""))[1])
+    ids_a = set().union(*(ids_in(body) for _, body in lists_a.values())) - shared
+    ids_b = set().union(*(ids_in(body) for _, body in lists_b.values())) - shared
     assert len(ids_a) > 50, "too little data to test isolation"
     assert ids_a & ids_b == set(), "a list shows one organisation another's records"
 

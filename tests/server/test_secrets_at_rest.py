@@ -185,7 +185,8 @@ async def portal_secrets(http: aiohttp.ClientSession, base: str) -> list[str]:
         },
     ) as response:
         assert response.status == 201, await response.text()
-    async with aiohttp.ClientSession(base_url=base) as portal:
+    jar = aiohttp.CookieJar(unsafe=True)  # keep cookies for an IP address
+    async with aiohttp.ClientSession(base_url=base, cookie_jar=jar) as portal:
         async with portal.post(
             "/api/portal/supplier/login",
             json={"email": "buyer@supplier.example", "password": password},

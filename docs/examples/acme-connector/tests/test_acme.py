@@ -38,7 +38,7 @@ ORDER = {
     "status": "sent",
     "order_date": "2026-03-02",
     "lines": [
-        {"line_no": 1, "product_code": "MAKA-550", "qty": 500, "unit_price": 2.1},
+        {"line_no": 1, "product_code": "MAKA-550", "qty": 500, "unit_price": "2.1"},
         {"line_no": 2, "product_code": "DROZDZE", "qty": 12.5},
     ],
 }

@@ -201,7 +201,7 @@ ROUTES = [
         request_model=InvoiceCreate,
         response_model=InvoiceOut,
         status_code=201,
-        responses=errors(404, 409, 422),
+        responses=errors(404, 409, 422, body=True),
     ),
     Route(
         "GET",
