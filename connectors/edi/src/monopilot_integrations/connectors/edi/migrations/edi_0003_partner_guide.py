@@ -25,8 +25,7 @@ def _json() -> sa.types.TypeEngine[Any]:
 
 
 def upgrade() -> None:
-    # Existing profiles keep the behaviour they had: refuse what the repertoire cannot carry,
-    # no extra segments required, no application reference, UNA only when needed.
+    # The server defaults are the old behaviour, so profiles that exist do not change.
     with op.batch_alter_table("edi_partners") as batch:
         batch.add_column(
             sa.Column("transliterate", sa.Boolean(), nullable=False, server_default=sa.false())
