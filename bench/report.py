@@ -79,6 +79,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+def load_average() -> float | None:
+    """The one-minute load average: how busy the machine was (other work moves the
+    absolute figures; the same-run ratios much less)."""
+    with contextlib.suppress(OSError, AttributeError):
+        return round(os.getloadavg()[0], 2)
+    return None
+
+
 def run(bench: Bench, args: argparse.Namespace, rows_file: Path) -> tuple[int, float]:
     command = [sys.executable, str(HERE / bench.script), *bench.args]
     if args.quick:
@@ -121,11 +129,14 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     failures: dict[str, int] = {}
     durations: dict[str, float] = {}
+    loads: dict[str, list[float | None]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for bench in chosen:
             rows_file = Path(folder) / f"{bench.name}.jsonl"
+            before = load_average()
             code, seconds = run(bench, args, rows_file)
             durations[bench.name] = round(seconds, 1)
+            loads[bench.name] = [before, load_average()]
             if code:
                 failures[bench.name] = code
             if rows_file.exists():
@@ -139,6 +150,7 @@ def main() -> int:
         "failed_scripts": failures,
         "not_installed": missing,
         "seconds": durations,
+        "load_average_before_after": loads,
     }
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     print("\n" + table(rows))
@@ -148,6 +160,13 @@ def main() -> int:
         f"{info['python']}; {sum(r['passed'] for r in rows)} of {len(rows)} targets met; "
         f"JSON in {args.out}"
     )
+    busy = {name: pair for name, pair in loads.items() if max(v or 0 for v in pair) > 1.5}
+    if busy:
+        print(
+            "the machine was busy (one-minute load average before, after): "
+            + ", ".join(f"{name} {pair[0]}/{pair[1]}" for name, pair in busy.items())
+            + "; absolute figures are slower than on a quiet machine"
+        )
     if failures:
         print(f"scripts that failed: {failures}")
     if missing:

@@ -48,11 +48,12 @@ from tests.support.owned_services import free_port
 from tests.support.redis_server import RedisProcess
 from tests.support.schema import truncate_all
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
-
 ROOT = Path(__file__).resolve().parents[3]
 # CI runs 1,000 events (4,000 deliveries); MONOPILOT_FAULT_EVENTS=10000 is the full proof run.
 EVENTS = int(os.environ.get("MONOPILOT_FAULT_EVENTS", "1000"))
+
+# Bounded, and in proportion: the full run's 40,000 deliveries take many times CI's.
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(max(900, int(EVENTS * 0.45)))]
 FLAKY = 3
 DOWN_FOR = 60.0
 
