@@ -1,9 +1,9 @@
 """Refusals of web pages as HTML pages.
 
 The JSON API answers every refusal with problem details. A web page (a portal's, the
-dashboard's) is opened by a person in a browser: a refusal raised before or around its
-handler (a path that is not UTF-8, a form from another origin, an id that is not there)
-must be a page that person can read, not a JSON document. Handlers of pages are marked
+dashboard's) is opened by a person in a browser: a refusal raised around its handler (a
+sign-in form from another origin, a log entry or panel that is not there) must be a page
+that person can read, not a JSON document. Handlers of pages are marked
 with :func:`web_page`, and the error middleware renders their refusals with
 :func:`refusal_page`: the same status, title, detail and request id, plain HTML that loads
 nothing.

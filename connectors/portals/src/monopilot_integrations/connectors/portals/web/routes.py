@@ -37,8 +37,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _page(method: str, path: str, handler: Handler, name: str) -> Route:
-    """A page: its refusals are HTML pages too (a foreign origin, a path that is not
-    UTF-8), not problem details."""
+    """A page: a refusal its handler does not render itself is an HTML page too, not
+    problem details."""
     return Route(method, path, web_page(handler), name=name, public=True, in_openapi=False)
 
 
