@@ -194,3 +194,15 @@ async def test_timestamps_at_the_edges_in_bodies_are_clamped(server: Server, mom
     )
     assert redrive.status == 202, await redrive.text()
     assert (await redrive.json())["redriven"] == 0
+
+
+async def test_a_path_no_route_matches_is_a_404_without_a_key(server: Server) -> None:
+    """Not "missing API key": there is nothing to guard, and the routes are public (the
+    OpenAPI document lists them). A method the route lacks is a 405."""
+    for path in ("/api/no-such-thing", "/portal/supplier/no-such-page", "/nothing"):
+        answer = await server.client.get(path)
+        assert answer.status == 404, (path, await answer.text())
+        assert answer.content_type == "application/problem+json"
+        assert "no route matches" in (await answer.json())["detail"]
+    wrong_method = await server.client.request("PATCH", "/api/integrations/api-keys")
+    assert wrong_method.status == 405

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from openapi_spec_validator import validate
 
 from monopilot_integrations.core.web.scopes import access_of
@@ -123,3 +125,27 @@ async def test_an_internal_error_is_a_500_without_its_message(server: Server) ->
     response = await with_problem_details(make_mocked_request("GET", "/x"), failing)
     assert response.status == 500
     assert "hunter2" not in response.text
+
+
+async def test_optional_query_parameters_are_documented_as_a_query_string_carries_them(
+    server: Server,
+) -> None:
+    """A query string has no null: an optional parameter is its value's schema alone (with
+    ``null`` listed, ``?q=243626`` reads as an integer where a string was wanted, and a
+    client or a fuzzer takes the server's 200 for accepting an invalid request)."""
+    document = await (await server.client.get("/api/openapi.json")).json()
+    query = [
+        (path, parameter)
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    ]
+    assert query
+    for path, parameter in query:
+        assert "null" not in json.dumps(parameter["schema"]), (path, parameter)
+        assert parameter["schema"].get("default", "unset") is not None, (path, parameter)
+    (products_q,) = [
+        p for path, p in query if path == "/api/technical/products" and p["name"] == "q"
+    ]
+    assert products_q["schema"] == {"maxLength": 100, "minLength": 1, "type": "string"}

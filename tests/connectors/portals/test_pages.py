@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import ClientResponse
 
 from monopilot_integrations.core.kernel import Kernel
+from tests.connectors.portals.conftest import signed_in
 from tests.connectors.portals.world import PASSWORD, Org
 
 SUP = "/portal/supplier"
@@ -154,3 +155,20 @@ async def test_customer_pages_order_and_shipment_tracking(
     assert (await client.get(f"{CUS}/shipments/{alfa.shipments['WZ-ALFA-C2-1']}")).status == 404
     # A customer session opens no supplier page.
     assert (await client.get(SUP + "/orders", allow_redirects=False)).status == 303
+
+
+async def test_a_page_refused_before_its_handler_is_an_html_page(
+    world: tuple[Org, Org], new_client: Any
+) -> None:
+    """A refusal around a page (a sign-out form without the session's token, an id the
+    router cannot match) is told to the person in a page, not in a JSON document; the JSON
+    API's refusals stay problem details."""
+    alfa, _ = world
+    client, _token = await signed_in(new_client, "supplier", alfa.emails["S1"])
+    forged = await client.post(SUP + "/logout", data={"csrf_token": "wrong"})
+    assert forged.status == 403 and forged.content_type == "text/html"
+    api = await client.post("/api/portal/supplier/logout", headers={"X-CSRF-Token": "wrong"})
+    assert api.status == 403 and api.content_type == "application/problem+json"
+    # No route matches an id with a brace in it: the server's 404, not "missing API key".
+    unmatched = await client.get(SUP + "/orders/a%7Bb")
+    assert unmatched.status == 404, await unmatched.text()

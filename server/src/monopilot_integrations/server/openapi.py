@@ -193,12 +193,33 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
             "name": name,
             "in": "query",
             "required": name in required,
-            "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
+            "schema": _as_sent(prop),
         }
         if "description" in prop:
             parameter["description"] = prop["description"]
         parameters.append(parameter)
     return parameters
+
+
+def _as_sent(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema as a query string can carry it: a value or nothing.
+
+    An optional model field is ``X | None``, whose JSON schema allows ``null``; a query
+    string has no null (the parameter is left out), so the document lists the value's
+    schema alone. With ``null`` listed, a client (or a fuzzer) takes ``?q=243626`` for an
+    integer where ``q`` must be a string or null, when the server rightly reads the text.
+    """
+    schema = {k: v for k, v in prop.items() if k not in ("title", "description")}
+    options = schema.get("anyOf")
+    if not isinstance(options, list) or {"type": "null"} not in options:
+        return schema
+    rest = [option for option in options if option != {"type": "null"}]
+    del schema["anyOf"]
+    if schema.get("default", ...) is None:
+        del schema["default"]
+    if len(rest) == 1 and "$ref" not in rest[0]:
+        return {**rest[0], **schema}
+    return {**schema, "anyOf": rest}
 
 
 def _describe(status: int) -> str:

@@ -354,6 +354,12 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     access = access_of(_handler(request))
     if access.public:
         return await handler(request)
+    unmatched = request.match_info.http_exception
+    if unmatched is not None:
+        # No route (404) or not this method (405): there is nothing to guard, and the
+        # routes are no secret (the OpenAPI document is public). Answering "missing API
+        # key" would tell a person who mistyped a page's address the wrong thing.
+        raise unmatched
     key = await authenticate(request)
     key, headers = await rate_limit(request, key)
     check_scope(request, key, access)

@@ -4,6 +4,8 @@ Handlers raise :class:`Problem` (or let a kernel error through: the error middle
 :class:`~monopilot_integrations.core.errors.ValidationError` to 422 and
 :class:`~monopilot_integrations.core.errors.NotFoundError` to 404). Nothing else reaches a
 client: an unexpected exception becomes a 500 with the request id and no stack trace.
+A route serving a web page gets the same refusal as an HTML page
+(:mod:`~monopilot_integrations.core.web.error_pages`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+
+from monopilot_integrations.core.web.error_pages import is_page, refusal_page
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://docs.monopilot.example/problems/"
@@ -74,6 +78,14 @@ def problem_response(
     headers = dict(problem.headers)
     for name in ("Content-Type", "Content-Length"):
         headers.pop(name, None)
+    if is_page(request):
+        return refusal_page(
+            status=problem.status_code,
+            title=problem.title,
+            detail=problem.detail,
+            request_id=request_id,
+            headers=headers,
+        )
     return web.Response(
         status=problem.status_code,
         text=json.dumps(problem.body_for(request, request_id), default=str),

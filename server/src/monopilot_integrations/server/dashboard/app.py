@@ -15,6 +15,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from monopilot_integrations.core.web.error_pages import web_page
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.scopes import public
 from monopilot_integrations.server.dashboard import pages
@@ -63,6 +64,7 @@ def _static(name: str, content_type: str) -> Handler:
         .read_bytes()
     )
 
+    @web_page
     @public
     async def serve(request: web.Request) -> web.StreamResponse:
         return web.Response(body=body, content_type=content_type)
@@ -71,7 +73,8 @@ def _static(name: str, content_type: str) -> Handler:
 
 
 def _page(handler: Handler) -> Handler:
-    return public(handler)
+    """A page: signed in by the dashboard's session, refused with an HTML page."""
+    return web_page(public(handler))
 
 
 def build_dashboard(kernel: Any) -> web.Application:

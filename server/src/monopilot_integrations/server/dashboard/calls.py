@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from monopilot_integrations.core.logs.writer import LogEntry
+from monopilot_integrations.core.web.error_pages import JSON_CALL
 from monopilot_integrations.core.web.middlewares import with_problem_details
 from monopilot_integrations.core.web.panels import DashboardUser
 from monopilot_integrations.core.web.problems import Problem
@@ -50,7 +51,11 @@ async def call(
         check_access(access or access_of(handler), user)
         return await handler(req)
 
-    response = await with_problem_details(request, guarded)
+    request[JSON_CALL] = True  # a page's call still gets problem details back
+    try:
+        response = await with_problem_details(request, guarded)
+    finally:
+        request[JSON_CALL] = False
     if request.method in UNSAFE:
         _audit(request, user, response.status, started)
     return response

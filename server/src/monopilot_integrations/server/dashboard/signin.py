@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from monopilot_integrations.core.domain.users import UserAccounts
+from monopilot_integrations.core.web.error_pages import web_page
 from monopilot_integrations.core.web.panels import DashboardUser
 from monopilot_integrations.core.web.problems import Problem
 from monopilot_integrations.core.web.request import request_kernel
@@ -69,11 +70,13 @@ def _form_page(
     return render(request, "login.html", context, status=status)
 
 
+@web_page
 @public
 async def login_page(request: web.Request) -> web.Response:
     return _form_page(request, error=None)
 
 
+@web_page
 @public
 async def login(request: web.Request) -> web.StreamResponse:
     kernel = request_kernel(request)
@@ -111,6 +114,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@web_page
 @public
 async def logout(request: web.Request) -> web.StreamResponse:
     form = await request.post()

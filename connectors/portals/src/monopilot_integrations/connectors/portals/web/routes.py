@@ -18,6 +18,7 @@ from monopilot_integrations.connectors.portals.web.session_pages import (
     logout_handler,
 )
 from monopilot_integrations.core.plugins.registration import Route
+from monopilot_integrations.core.web.error_pages import web_page
 
 STYLESHEET = (
     files("monopilot_integrations.connectors.portals.web") / "static" / "portal.css"
@@ -36,7 +37,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _page(method: str, path: str, handler: Handler, name: str) -> Route:
-    return Route(method, path, handler, name=name, public=True, in_openapi=False)
+    """A page: a refusal its handler does not render itself is an HTML page too, not
+    problem details."""
+    return Route(method, path, web_page(handler), name=name, public=True, in_openapi=False)
 
 
 def _session_pages(portal: Portal) -> list[Route]:
