@@ -69,12 +69,17 @@ class Sweeper:
             ),
         )
         async with self.database.system_session() as session:
+            # The rows are locked as they are read, skipping any that another transaction
+            # holds (a worker claiming or finishing them, a lease renewal): this
+            # transaction then never waits on a row lock, so it cannot be one side of a
+            # deadlock, and a skipped row is picked up by a later sweep if still due.
             rows = (
                 await session.execute(
                     select(jobs_t.c.id, jobs_t.c.org_id, jobs_t.c.connector)
                     .where(due)
                     .order_by(jobs_t.c.next_run_at)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             ).all()
             if not rows:
