@@ -7,12 +7,28 @@ on the receiver's side); quantities and rates as JSON numbers.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from monopilot_integrations.core.domain.records import Product
+from monopilot_integrations.core.domain.records import Product, PurchaseOrder, Supplier
 
-__all__ = ["money", "number", "product_created"]
+__all__ = [
+    "ORDER_FIELDS",
+    "field_value",
+    "money",
+    "number",
+    "order_updated",
+    "product_created",
+    "purchase_order",
+    "stamp",
+]
+
+#: Fields of a purchase order whose changes ``order.updated`` reports in ``changes``
+#: (besides each line's ``qty_confirmed``, under ``lines.qty_confirmed``).
+ORDER_FIELDS = ("status", "expected_delivery_date", "confirmed_delivery_date", "notes")
 
 
 def number(value: Decimal) -> int | float:
@@ -24,6 +40,96 @@ def money(value: Decimal) -> str:
     """An amount of money as in the REST API: a plain-notation decimal string."""
     text = f"{value.normalize():f}"
     return "0" if text in ("-0", "0") else text
+
+
+def stamp(value: datetime) -> str:
+    """A timestamp as in the REST API: UTC, ISO 8601 with ``Z``."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def field_value(value: Any) -> Any:
+    """A record's field value as JSON (for the ``{old, new}`` pairs of ``changes``):
+    decimals as numbers, dates and ids as strings."""
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, date | uuid.UUID):
+        return str(value)
+    return value
+
+
+def purchase_order(order: PurchaseOrder, supplier: Supplier | None) -> dict[str, Any]:
+    """``order.created`` data, and the order part of ``order.updated``.
+
+    ``supplier`` is the order's supplier; without it (MonoPilot's store may not find a
+    supplier removed since) the code falls back to the supplier's id and the name is left
+    out, as the catalogue's schema wants a string when it is there.
+    """
+    data: dict[str, Any] = {
+        "po_id": str(order.id),
+        "po_number": order.number,
+        "supplier_code": supplier.code if supplier is not None else str(order.supplier_id),
+        "status": order.status,
+        "order_date": order.order_date.isoformat(),
+        "expected_delivery_date": field_value(order.expected_delivery_date),
+        "confirmed_delivery_date": field_value(order.confirmed_delivery_date),
+        "currency": order.currency,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code,
+                "product_name": line.product_name,
+                "qty": number(line.qty),
+                "qty_confirmed": field_value(line.qty_confirmed),
+                "unit_price": money(line.unit_price),
+            }
+            for line in order.lines
+        ],
+    }
+    if supplier is not None:
+        data["supplier_name"] = supplier.name
+    return data
+
+
+def order_updated(
+    before: PurchaseOrder,
+    after: PurchaseOrder,
+    supplier: Supplier | None,
+    *,
+    source: str,
+    confirmation: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``order.updated`` data: the order as it is now, ``changes`` as ``{field: {old,
+    new}}`` for each of :data:`ORDER_FIELDS` that changed (and ``lines.qty_confirmed`` as
+    ``[{line_no, old, new}]``), ``source`` (who changed it: ``api``, ``supplier_portal``,
+    ...) and, for a supplier's confirmation, ``confirmation`` (note, who).
+
+    Whether an event is worth publishing is the caller's decision: the public API publishes
+    only when a field changed, a supplier's confirmation always (a confirmation of the
+    same date is news to the buyer too).
+    """
+    changes: dict[str, Any] = {}
+    for field in ORDER_FIELDS:
+        old, new = getattr(before, field), getattr(after, field)
+        if old != new:
+            changes[field] = {"old": field_value(old), "new": field_value(new)}
+    old_lines = {line.id: line for line in before.lines}
+    line_changes = [
+        {
+            "line_no": line.line_no,
+            "old": field_value(old_lines[line.id].qty_confirmed),
+            "new": field_value(line.qty_confirmed),
+        }
+        for line in after.lines
+        if line.id in old_lines and old_lines[line.id].qty_confirmed != line.qty_confirmed
+    ]
+    if line_changes:
+        changes["lines.qty_confirmed"] = line_changes
+    data = {**purchase_order(after, supplier), "changes": changes, "source": source}
+    if confirmation is not None:
+        data["confirmation"] = dict(confirmation)
+    return data
 
 
 def product_created(product: Product) -> dict[str, Any]:

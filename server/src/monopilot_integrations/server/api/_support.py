@@ -11,20 +11,17 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from monopilot_integrations.core.domain.payloads import money, number
+from monopilot_integrations.core.domain.payloads import number, stamp
 from monopilot_integrations.core.domain.port import DomainStore
 from monopilot_integrations.core.domain.records import (
     Product,
-    PurchaseOrder,
     Shipment,
-    Supplier,
     WorkOrder,
 )
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
@@ -118,46 +115,6 @@ def domain_errors(
 
 
 # --- event payloads ----------------------------------------------------------------------
-
-
-def stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def jsonable(value: Any) -> Any:
-    """A field value as JSON (for ``order.updated``'s ``changes``)."""
-    if isinstance(value, Decimal):
-        return number(value)
-    if isinstance(value, datetime):
-        return stamp(value)
-    if isinstance(value, date | uuid.UUID):
-        return str(value)
-    return value
-
-
-def purchase_order(order: PurchaseOrder, supplier: Supplier) -> dict[str, Any]:
-    """``order.created`` data; ``order.updated`` adds ``changes``."""
-    return {
-        "po_id": str(order.id),
-        "po_number": order.number,
-        "supplier_code": supplier.code,
-        "supplier_name": supplier.name,
-        "status": order.status,
-        "order_date": order.order_date.isoformat(),
-        "expected_delivery_date": jsonable(order.expected_delivery_date),
-        "confirmed_delivery_date": jsonable(order.confirmed_delivery_date),
-        "currency": order.currency,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code,
-                "product_name": line.product_name,
-                "qty": number(line.qty),
-                "unit_price": money(line.unit_price),
-            }
-            for line in order.lines
-        ],
-    }
 
 
 def workorder(wo: WorkOrder) -> dict[str, Any]:
