@@ -11,7 +11,7 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.edi.edifact import read_interchanges, validate_message
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.domain.records import Invoice, NewInvoice, NewInvoiceLine
+from monopilot_integrations.core.domain.invoices import Invoice, NewInvoice, NewInvoiceLine
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.server.api.finance_invoices import invoice_event
 

@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from monopilot_integrations.core.domain.records import Product, PurchaseOrder, Supplier
+from monopilot_integrations.core.domain.orders import PurchaseOrder
+from monopilot_integrations.core.domain.parties import Supplier
+from monopilot_integrations.core.domain.products import Product
 
 __all__ = [
     "ORDER_FIELDS",

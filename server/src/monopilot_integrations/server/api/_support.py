@@ -19,11 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from monopilot_integrations.core.domain.payloads import number, stamp
 from monopilot_integrations.core.domain.port import DomainStore
-from monopilot_integrations.core.domain.records import (
-    Product,
-    Shipment,
-    WorkOrder,
-)
+from monopilot_integrations.core.domain.production import WorkOrder
+from monopilot_integrations.core.domain.products import Product
+from monopilot_integrations.core.domain.shipments import Shipment
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.web.request import request_kernel, request_org

@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
+from monopilot_integrations.core.domain.invoices import Invoice, NewInvoice
 from monopilot_integrations.core.domain.money import vat_label
 from monopilot_integrations.core.domain.payloads import money, number
-from monopilot_integrations.core.domain.records import Invoice, NewInvoice
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api import invoices

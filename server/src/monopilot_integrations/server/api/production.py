@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monopilot_integrations.core.domain.records import Product, WorkOrder, WorkOrderUpdate
+from monopilot_integrations.core.domain.production import WorkOrder, WorkOrderUpdate
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (

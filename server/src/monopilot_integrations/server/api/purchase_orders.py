@@ -10,17 +10,17 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.payloads import order_updated, purchase_order
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.orders import (
     NewPurchaseOrder,
     NewPurchaseOrderLine,
-    Product,
     PurchaseOrder,
-    Supplier,
 )
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.orders import (
     PurchaseOrderUpdate as StorePurchaseOrderUpdate,
 )
+from monopilot_integrations.core.domain.parties import Supplier
+from monopilot_integrations.core.domain.payloads import order_updated, purchase_order
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.shipments import (
     NewShipment,
     NewShipmentLine,
     NewShipmentPackage,

@@ -14,13 +14,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.inventory import (
     InventoryMove,
     InventoryMoveReason,
     InventoryMoveResult,
     NewInventoryMove,
-    Product,
 )
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     Caller,

@@ -38,7 +38,7 @@ from monopilot_integrations.connectors.comarch.document import (
 from monopilot_integrations.connectors.comarch.errors import DocumentRejected, optima_message
 from monopilot_integrations.connectors.comarch.offline_xml import to_offline_xml
 from monopilot_integrations.connectors.comarch.tables import ComarchConfig, ComarchDocument
-from monopilot_integrations.core.domain.records import Invoice, InvoiceSyncStatus
+from monopilot_integrations.core.domain.invoices import Invoice, InvoiceSyncStatus
 from monopilot_integrations.core.errors import (
     ConfigError,
     DeferredError,

@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from monopilot_integrations.connectors.portals.auth import PortalUser
 from monopilot_integrations.connectors.portals.reads import party_session, supplier_order
+from monopilot_integrations.core.domain.orders import PurchaseOrder
 from monopilot_integrations.core.domain.payloads import order_updated
-from monopilot_integrations.core.domain.records import PurchaseOrder
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.writer import LogEntry

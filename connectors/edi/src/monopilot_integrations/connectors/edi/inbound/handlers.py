@@ -23,7 +23,8 @@ from monopilot_integrations.connectors.edi.inbound.outcome import Outcome
 from monopilot_integrations.connectors.edi.inbound.recadv import build_receipt, read_recadv
 from monopilot_integrations.connectors.edi.journal import problem
 from monopilot_integrations.connectors.edi.tables import EdiMessage, EdiPartner
-from monopilot_integrations.core.domain.records import Customer, Product
+from monopilot_integrations.core.domain.parties import Customer
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 
 TEST_REASON = (
