@@ -13,13 +13,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from monopilot_integrations.core.domain.invoices import Invoice
+from monopilot_integrations.core.domain.money import vat_label
 from monopilot_integrations.core.domain.orders import PurchaseOrder
 from monopilot_integrations.core.domain.parties import Supplier
 from monopilot_integrations.core.domain.products import Product
 
 __all__ = [
+    "INVOICE_SYNC_FIELDS",
     "ORDER_FIELDS",
     "field_value",
+    "invoice_created",
+    "invoice_updated",
     "money",
     "number",
     "order_updated",
@@ -31,6 +36,8 @@ __all__ = [
 #: Fields of a purchase order whose changes ``order.updated`` reports in ``changes``
 #: (besides each line's ``qty_confirmed``, under ``lines.qty_confirmed``).
 ORDER_FIELDS = ("status", "expected_delivery_date", "confirmed_delivery_date", "notes")
+#: Fields of an invoice whose changes ``invoice.updated`` reports (the accounting sync).
+INVOICE_SYNC_FIELDS = ("sync_status", "external_id", "sync_error")
 
 
 def number(value: Decimal) -> int | float:
@@ -147,3 +154,56 @@ def product_created(product: Product) -> dict[str, Any]:
         "vat_rate": number(product.vat_rate),
         "reorder_level": number(product.reorder_level),
     }
+
+
+def invoice_created(invoice: Invoice) -> dict[str, Any]:
+    """``invoice.created`` data, and the invoice part of ``invoice.updated``."""
+    return {
+        "invoice_id": str(invoice.id),
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "customer_code": invoice.customer.code,
+        "customer_name": invoice.customer.name,
+        "customer_tax_id": invoice.customer.tax_id,
+        "sales_order_id": field_value(invoice.sales_order_id),
+        "shipment_id": field_value(invoice.shipment_id),
+        "corrects_invoice_id": field_value(invoice.corrects_invoice_id),
+        "corrects_number": invoice.corrects_number,
+        "issue_date": invoice.issue_date.isoformat(),
+        "sale_date": field_value(invoice.sale_date),
+        "due_date": field_value(invoice.due_date),
+        "currency": invoice.currency,
+        "net_total": money(invoice.net_total),
+        "vat_total": money(invoice.vat_total),
+        "gross_total": money(invoice.gross_total),
+        "sync_status": invoice.sync_status,
+        "external_id": invoice.external_id,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code,
+                "description": line.description,
+                "qty": number(line.qty),
+                "unit": line.unit,
+                "unit_price": money(line.unit_price),
+                "vat_rate": vat_label(line.vat_rate, line.vat_exemption),
+                "net_amount": money(line.net_amount),
+                "vat_amount": money(line.vat_amount),
+            }
+            for line in invoice.lines
+        ],
+    }
+
+
+def invoice_updated(before: Invoice, after: Invoice) -> dict[str, Any]:
+    """``invoice.updated`` data: the invoice as it is now and ``changes`` as ``{field:
+    {old, new}}`` for each of :data:`INVOICE_SYNC_FIELDS` that changed."""
+    changes = {
+        field: {
+            "old": field_value(getattr(before, field)),
+            "new": field_value(getattr(after, field)),
+        }
+        for field in INVOICE_SYNC_FIELDS
+        if getattr(before, field) != getattr(after, field)
+    }
+    return {**invoice_created(after), "changes": changes}
