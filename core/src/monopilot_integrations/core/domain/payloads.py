@@ -15,8 +15,8 @@ from typing import Any
 
 from monopilot_integrations.core.domain.invoices import Invoice
 from monopilot_integrations.core.domain.money import vat_label
-from monopilot_integrations.core.domain.orders import PurchaseOrder
-from monopilot_integrations.core.domain.parties import Supplier
+from monopilot_integrations.core.domain.orders import PurchaseOrder, SalesOrder
+from monopilot_integrations.core.domain.parties import Customer, Supplier
 from monopilot_integrations.core.domain.products import Product
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "order_updated",
     "product_created",
     "purchase_order",
+    "sales_order_created",
     "stamp",
 ]
 
@@ -139,6 +140,29 @@ def order_updated(
     if confirmation is not None:
         data["confirmation"] = dict(confirmation)
     return data
+
+
+def sales_order_created(order: SalesOrder, customer: Customer | None) -> dict[str, Any]:
+    """``sales_order.created`` data. ``customer`` is ``None`` for an order held for review
+    because its buyer is unknown; a line with no product keeps the partner's code (or
+    GTIN) as received."""
+    return {
+        "sales_order_id": str(order.id),
+        "number": order.number,
+        "status": order.status,
+        "customer_code": customer.code if customer is not None else None,
+        "source": order.source,
+        "external_reference": order.external_reference,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code or line.gtin or "?",
+                "qty": number(line.qty),
+                **({"unit_price": money(line.unit_price)} if line.unit_price is not None else {}),
+            }
+            for line in order.lines
+        ],
+    }
 
 
 def product_created(product: Product) -> dict[str, Any]:
