@@ -17,12 +17,15 @@ from monopilot_integrations.core.domain.invoices import Invoice
 from monopilot_integrations.core.domain.money import vat_label
 from monopilot_integrations.core.domain.orders import PurchaseOrder, SalesOrder
 from monopilot_integrations.core.domain.parties import Customer, Supplier
+from monopilot_integrations.core.domain.production import WorkOrder
 from monopilot_integrations.core.domain.products import Product
+from monopilot_integrations.core.domain.shipments import Shipment
 
 __all__ = [
     "INVOICE_SYNC_FIELDS",
     "ORDER_FIELDS",
     "field_value",
+    "inventory_low",
     "invoice_created",
     "invoice_updated",
     "money",
@@ -31,7 +34,9 @@ __all__ = [
     "product_created",
     "purchase_order",
     "sales_order_created",
+    "shipment_dispatched",
     "stamp",
+    "workorder",
 ]
 
 #: Fields of a purchase order whose changes ``order.updated`` reports in ``changes``
@@ -231,3 +236,63 @@ def invoice_updated(before: Invoice, after: Invoice) -> dict[str, Any]:
         if getattr(before, field) != getattr(after, field)
     }
     return {**invoice_created(after), "changes": changes}
+
+
+def workorder(wo: WorkOrder) -> dict[str, Any]:
+    """``workorder.started`` / ``workorder.completed`` data."""
+    data: dict[str, Any] = {
+        "wo_id": str(wo.id),
+        "wo_number": wo.number,
+        "product_code": wo.product_code,
+        "product_name": wo.product_name,
+        "qty_planned": number(wo.qty_planned),
+        "qty_completed": number(wo.qty_completed),
+        "status": wo.status,
+    }
+    if wo.started_at is not None:
+        data["started_at"] = stamp(wo.started_at)
+    if wo.completed_at is not None:
+        data["completed_at"] = stamp(wo.completed_at)
+    return data
+
+
+def shipment_dispatched(shipment: Shipment) -> dict[str, Any]:
+    """``shipment.dispatched`` data."""
+    data: dict[str, Any] = {
+        "shipment_id": str(shipment.id),
+        "shipment_number": shipment.number,
+        "customer_code": shipment.customer.code,
+        "customer_name": shipment.customer.name,
+        "sales_order_number": shipment.sales_order_number,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "product_code": line.product_code,
+                "qty": number(line.qty),
+                "batch": line.batch,
+                "sscc": line.sscc,
+            }
+            for line in shipment.lines
+        ],
+    }
+    if shipment.dispatched_at is not None:
+        data["dispatched_at"] = stamp(shipment.dispatched_at)
+    return data
+
+
+def inventory_low(
+    product: Product, qty: Decimal, reorder_level: Decimal, location: str
+) -> dict[str, Any]:
+    """``inventory.low`` data: the product's total stock fell below its reorder level."""
+    return {
+        "product_id": str(product.id),
+        "product_code": product.code,
+        "product_name": product.name,
+        "qty": number(qty),
+        "reorder_level": number(reorder_level),
+        "unit": product.unit,
+        "location": location,
+    }

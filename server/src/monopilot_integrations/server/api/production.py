@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from monopilot_integrations.core.domain.payloads import workorder
 from monopilot_integrations.core.domain.production import WorkOrder, WorkOrderUpdate
 from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import ValidationError
@@ -19,7 +20,6 @@ from monopilot_integrations.server.api._support import (
     invalid,
     not_found,
     path_id,
-    workorder,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.stock import (

@@ -20,6 +20,7 @@ from monopilot_integrations.core.domain.inventory import (
     InventoryMoveResult,
     NewInventoryMove,
 )
+from monopilot_integrations.core.domain.payloads import inventory_low
 from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
@@ -27,7 +28,6 @@ from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,
     invalid,
-    inventory_low,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.stock import (
