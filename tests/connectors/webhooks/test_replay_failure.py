@@ -33,9 +33,11 @@ def order(n: int) -> dict[str, Any]:
     }
 
 
-async def test_a_replay_that_exhausts_its_retries_ends_failed_with_the_reason(
+async def exhausted_replay(
     api: Server, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[str, Any]:
+    """A replay of three missed events whose every attempt fails, run by the kernel's
+    retry engine until its job is dead; returns the replay's URL and its job row."""
     auth = api.auth()
     start = api.kernel.clock.now().isoformat()
     made = await (
@@ -50,8 +52,6 @@ async def test_a_replay_that_exhausts_its_retries_ends_failed_with_the_reason(
     await api.kernel.dispatch_pending()
     await api.client.post(f"{url}/resume", headers=auth)
     api.kernel.clock.advance(1)  # type: ignore[attr-defined]
-
-    real_page = replays._page
 
     async def database_away(*args: Any) -> Any:  # every attempt fails before its first page
         raise ConnectionError("the database went away mid-replay")
@@ -72,6 +72,15 @@ async def test_a_replay_that_exhausts_its_retries_ends_failed_with_the_reason(
     assert job.status == "dead" and job.dead_reason == "exhausted"
     assert job.attempts == 4
     assert set(statuses) == {"running"}  # while retries are left, it is under way
+    return replay_url, job
+
+
+async def test_a_replay_that_exhausts_its_retries_ends_failed_with_the_reason(
+    api: Server, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    auth = api.auth()
+    real_page = replays._page
+    replay_url, job = await exhausted_replay(api, receiver, monkeypatch)
 
     failed = await (await api.client.get(replay_url, headers=auth)).json()
     assert failed["status"] == "failed"
@@ -97,3 +106,15 @@ async def test_a_replay_that_exhausts_its_retries_ends_failed_with_the_reason(
         "PO-1",
         "PO-2",
     ]
+
+
+async def test_a_failed_replay_stays_failed_once_its_dead_job_is_purged(
+    api: Server, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay_url, job = await exhausted_replay(api, receiver, monkeypatch)
+    retention = api.kernel.settings.dead_letter_retention_days
+    api.kernel.clock.advance((retention + 1) * 86400)  # type: ignore[attr-defined]
+    purged, _ = await api.kernel.runtime().sweeper.purge_once()
+    assert purged >= 1 and await jobs(api.kernel, id=job.id) == []
+    gone = await (await api.client.get(replay_url, headers=api.auth())).json()
+    assert gone["status"] == "failed" and "purged" in gone["error"]

@@ -81,9 +81,11 @@ class ReplayOut(BaseModel):
 
 
 def view(row: WebhookReplay, job: Any = None) -> ReplayOut:
-    """The replay as the API shows it; ``job`` is its job row, when it has one.
+    """The replay as the API shows it; ``job`` is its job row (``None``: there is none).
 
-    A replay still ``running`` whose job is dead has failed: the kernel gave up on it.
+    A replay still ``running`` whose job is dead has failed: the kernel gave up on it. So
+    has one whose job is gone: a job is deleted only by the purge of finished jobs past the
+    dead-letter retention, and a replay whose job succeeded is ``finished`` already.
     """
     status, error, finished_at = row.status, row.error, row.finished_at
     if status == "running" and job is not None and job.status == "dead":
@@ -91,6 +93,9 @@ def view(row: WebhookReplay, job: Any = None) -> ReplayOut:
         error = f"the replay's job was dead-lettered ({job.dead_reason})"
         if job.last_error:
             error = f"{error}: {job.last_error}"
+    elif status == "running" and job is None and row.job_id is not None:
+        status = "failed"
+        error = "the replay's job was dead-lettered and has since been purged"
     return ReplayOut(
         id=row.id,
         webhook_id=row.webhook_id,
@@ -158,7 +163,7 @@ async def start_replay(request: web.Request) -> web.Response:
         row = await session.get(WebhookReplay, replay.id)
         assert row is not None
         row.job_id = job_id
-        out = view(row)
+        out = view(row, await replay_job(session, row))
     return json_response(out, status=202)
 
 
