@@ -41,8 +41,8 @@ from monopilot_integrations.connectors.comarch.document import (
     check_document,
 )
 from monopilot_integrations.connectors.comarch.simulator import BridgeSimulator, serve
+from monopilot_integrations.core.domain.invoices import Invoice
 from monopilot_integrations.core.domain.money import invoice_totals, line_net, vat_label, vat_of
-from monopilot_integrations.core.domain.records import Invoice
 from monopilot_integrations.core.logs.masking import Masker
 from monopilot_integrations.core.net import OutboundGuard, OutboundHttp, OutboundHttpOptions
 

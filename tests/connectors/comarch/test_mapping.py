@@ -21,8 +21,8 @@ from monopilot_integrations.connectors.comarch.document import (
 )
 from monopilot_integrations.connectors.comarch.offline_xml import NAMESPACE, to_offline_xml
 from monopilot_integrations.connectors.comarch.polish import nip_problem, normalise_nip
+from monopilot_integrations.core.domain.invoices import Invoice
 from monopilot_integrations.core.domain.money import invoice_totals, line_net, vat_label, vat_of
-from monopilot_integrations.core.domain.records import Invoice
 
 NOW = datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
 NS = {"o": NAMESPACE}

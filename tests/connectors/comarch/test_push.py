@@ -33,6 +33,12 @@ async def test_an_invoice_created_is_pushed_and_marked_synced(comarch: ComarchAp
     assert state["document"]["status"] == "synced" and state["document"]["attempts"] == 1
     (updated,) = await comarch.events("invoice.updated")
     assert updated.data["changes"]["sync_status"] == {"old": "pending", "new": "synced"}
+    # One shape: invoice.updated is the invoice as invoice.created carries it, plus changes.
+    (created,) = await comarch.events("invoice.created")
+    assert set(updated.data) == {*created.data, "changes"}
+    assert updated.data["lines"] == created.data["lines"]
+    assert (updated.data["number"], updated.data["external_id"]) == ("FV/2026/03/0100", "FS/1")
+    comarch.kernel.registry.event_types["invoice.updated"].validate(updated.data)
     read = await comarch.call("GET", f"/api/finance/invoices/{invoice['id']}", 200)
     assert (read["sync_status"], read["external_id"]) == ("synced", "FS/1")
 

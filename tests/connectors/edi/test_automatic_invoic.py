@@ -11,9 +11,9 @@ from sqlalchemy import select
 from monopilot_integrations.connectors.edi.edifact import read_interchanges, validate_message
 from monopilot_integrations.connectors.edi.tables import EdiMessage
 from monopilot_integrations.core.db.tables import JobRow
-from monopilot_integrations.core.domain.records import Invoice, NewInvoice, NewInvoiceLine
+from monopilot_integrations.core.domain.invoices import Invoice, NewInvoice, NewInvoiceLine
+from monopilot_integrations.core.domain.payloads import invoice_created
 from monopilot_integrations.core.kernel import Kernel
-from monopilot_integrations.server.api.finance_invoices import invoice_event
 
 from .support import ORZEL, Org, inbox, setup_org
 
@@ -39,7 +39,7 @@ async def _issue(kernel: Kernel, org: Org, number: str, **changes: object) -> In
     }
     async with kernel.session(org.id) as session:
         invoice = await kernel.domain.create_invoice(org.id, NewInvoice(**data), session=session)
-        await kernel.publish(org.id, "invoice.created", invoice_event(invoice), session=session)
+        await kernel.publish(org.id, "invoice.created", invoice_created(invoice), session=session)
     await kernel.dispatch_pending()
     return invoice
 

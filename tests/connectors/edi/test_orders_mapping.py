@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from monopilot_integrations.connectors.edi.edifact import Message, read_interchanges
 from monopilot_integrations.connectors.edi.inbound.orders import build_sales_order, read_order
-from monopilot_integrations.core.domain.records import Customer, Product
+from monopilot_integrations.core.domain.parties import Customer
+from monopilot_integrations.core.domain.products import Product
 
 from .support import ORZEL, sample
 

@@ -15,7 +15,7 @@ from monopilot_integrations.core.domain.bulk import (
     OrderFilter,
     ProductFilter,
 )
-from monopilot_integrations.core.domain.records import NewProduct
+from monopilot_integrations.core.domain.products import NewProduct
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.kernel import Kernel
 

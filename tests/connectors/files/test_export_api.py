@@ -18,7 +18,7 @@ from monopilot_integrations.connectors.files.export.purge import purge_expired
 from monopilot_integrations.connectors.files.formats.xml_format import schema_text
 from monopilot_integrations.connectors.files.tables import FileExport
 from monopilot_integrations.core.db.tables import LogRow
-from monopilot_integrations.core.domain.records import NewProduct
+from monopilot_integrations.core.domain.products import NewProduct
 from monopilot_integrations.core.testing import run_pending_jobs
 
 from .conftest import FilesApi

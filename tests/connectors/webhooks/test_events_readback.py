@@ -148,3 +148,38 @@ async def test_the_event_list_filters_by_type_and_time_and_pages(
     assert len(ids) == 6 and len(set(ids)) == 6
     backwards = await api.client.get(EVENTS, params={"since": until, "until": since}, headers=auth)
     assert backwards.status == 422
+
+
+async def test_the_event_list_filters_by_channel_within_the_organisation(api: Server) -> None:
+    labels = [["plant-krakow"], ["plant-krakow", "retail"], ["retail"], [], ["plant-krakow2"]]
+    for n, channels in enumerate(labels):
+        await api.kernel.publish(ORG_A, "order.created", order(n), channels=channels)
+    await api.kernel.publish(ORG_B, "order.created", order(99), channels=["plant-krakow"])
+    auth = api.auth()
+
+    async def listed(**params: str) -> list[list[str]]:
+        answer = await api.client.get(EVENTS, params=params, headers=auth)
+        assert answer.status == 200, await answer.text()
+        return [item["channels"] for item in (await answer.json())["items"]]
+
+    krakow = await listed(channel="plant-krakow")
+    assert sorted(krakow) == [["plant-krakow"], ["plant-krakow", "retail"]]  # not ORG_B's
+    assert sorted(await listed(channel="retail")) == [["plant-krakow", "retail"], ["retail"]]
+    assert await listed(channel="plant") == []  # a whole name, not a part of one
+    assert await listed(channel="plant-krakow", type="inventory.low") == []
+    first = await (
+        await api.client.get(EVENTS, params={"channel": "plant-krakow", "limit": "1"}, headers=auth)
+    ).json()
+    rest = await listed(
+        channel="plant-krakow", before=first["next_before"], before_id=first["next_before_id"]
+    )
+    assert sorted([first["items"][0]["channels"], *rest]) == sorted(krakow)
+    other = await api.client.get(EVENTS, params={"channel": "plant-krakow"}, headers=api.auth("b"))
+    assert [item["channels"] for item in (await other.json())["items"]] == [["plant-krakow"]]
+    bad = await api.client.get(EVENTS, params={"channel": "no such'channel"}, headers=auth)
+    assert bad.status == 422
+
+    document = await (await api.client.get("/api/openapi.json")).json()
+    parameters = document["paths"][EVENTS]["get"]["parameters"]
+    (channel,) = [p for p in parameters if p["name"] == "channel"]
+    assert channel["in"] == "query" and "channel" in channel["description"]

@@ -30,7 +30,7 @@ from monopilot_integrations.core.domain.bulk import (
     ProductFilter,
     ProductValues,
 )
-from monopilot_integrations.core.domain.records import Product
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.domain.store_base import StoreBase, invalid
 from monopilot_integrations.domain.tables import (
     CustomerRow,

@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.core.domain.invoices import Invoice, NewInvoice
 from monopilot_integrations.core.domain.money import invoice_totals, line_net, vat_label, vat_of
-from monopilot_integrations.core.domain.records import Invoice, NewInvoice
 from monopilot_integrations.domain.shipping import ShippingStore
 from monopilot_integrations.domain.store_base import raise_if
 from monopilot_integrations.domain.tables import (

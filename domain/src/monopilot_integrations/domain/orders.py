@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.base import Page
+from monopilot_integrations.core.domain.orders import (
     NewPurchaseOrder,
     NewSalesOrder,
-    Page,
     PurchaseOrder,
     PurchaseOrderStatus,
     PurchaseOrderUpdate,
@@ -25,6 +24,7 @@ from monopilot_integrations.core.domain.records import (
     SalesOrderSource,
     SalesOrderStatus,
 )
+from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
 from monopilot_integrations.domain.store_base import (
     StoreBase,
     invalid,

@@ -10,16 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.core.domain.base import Page
+from monopilot_integrations.core.domain.parties import Customer, Organization, Supplier
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
-from monopilot_integrations.core.domain.records import (
-    Customer,
-    NewProduct,
-    Organization,
-    Page,
-    Product,
-    ProductUpdate,
-    Supplier,
-)
+from monopilot_integrations.core.domain.products import NewProduct, Product, ProductUpdate
 from monopilot_integrations.domain.store_base import R, StoreBase, invalid, like, not_found
 from monopilot_integrations.domain.tables import (
     CustomerRow,

@@ -32,15 +32,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from monopilot_integrations.core.clock import Clock
 from monopilot_integrations.core.db.database import Database
-from monopilot_integrations.core.domain.records import (
-    DEFAULT_PACKAGE_TYPE,
-    InvoiceSyncStatus,
-    PackageType,
+from monopilot_integrations.core.domain.invoices import InvoiceSyncStatus
+from monopilot_integrations.core.domain.orders import (
     PurchaseOrderStatus,
     SalesOrderSource,
     SalesOrderStatus,
+)
+from monopilot_integrations.core.domain.production import WorkOrderStatus
+from monopilot_integrations.core.domain.shipments import (
+    DEFAULT_PACKAGE_TYPE,
+    PackageType,
     ShipmentStatus,
-    WorkOrderStatus,
 )
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.domain.seed_loader import SeedCount, SeedLoader, SeedReport

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import inspect
 
 from monopilot_integrations.core.db.base import new_id
-from monopilot_integrations.core.domain.records import DEFAULT_PACKAGE_TYPE
+from monopilot_integrations.core.domain.shipments import DEFAULT_PACKAGE_TYPE
 from monopilot_integrations.domain.seed_values import apply, given_fields, with_defaults
 from monopilot_integrations.domain.tables import ShipmentLineRow, ShipmentPackageRow, ShipmentRow
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
-from monopilot_integrations.core.domain import records
+from monopilot_integrations.core.domain.shipments import DEFAULT_PACKAGE_TYPE, ShipmentStatus
 from monopilot_integrations.domain.table_parts import AMOUNT
 from monopilot_integrations.domain.table_parts import ProductLine as _ProductLine
 from monopilot_integrations.domain.table_parts import lines as _lines
@@ -96,7 +96,7 @@ class ShipmentRow(TenantMixin, Base):
         _tenant_fk("shipments", "sales_order_id", "sales_orders"),
         _tenant_fk("shipments", "customer_id", "customers"),
         UniqueConstraint("org_id", "number", name="uq_shipments_number"),
-        _one_of(records.ShipmentStatus),
+        _one_of(ShipmentStatus),
         Index("ix_shipments_sales_order", "org_id", "sales_order_id"),
         Index("ix_shipments_customer", "org_id", "customer_id", "status"),
     )
@@ -116,7 +116,7 @@ class ShipmentPackageRow(TenantMixin, Base):
     package_no: Mapped[int] = mapped_column(Integer)
     sscc: Mapped[str | None] = mapped_column(String(18))
     #: EANCOM PAC 7065 (``201``: ISO 1 pallet, 80 x 120 cm).
-    package_type: Mapped[str] = mapped_column(String(17), default=records.DEFAULT_PACKAGE_TYPE)
+    package_type: Mapped[str] = mapped_column(String(17), default=DEFAULT_PACKAGE_TYPE)
     #: Kilograms, packaging included.
     gross_weight: Mapped[Decimal | None] = mapped_column(AMOUNT)
     created_at: Mapped[datetime] = mapped_column(default=_now)

@@ -12,13 +12,12 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from monopilot_integrations.core.db.base import new_id
+from monopilot_integrations.core.domain.base import Page
+from monopilot_integrations.core.domain.invoices import Invoice, InvoiceSyncStatus
 from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
-from monopilot_integrations.core.domain.records import (
-    Invoice,
-    InvoiceSyncStatus,
+from monopilot_integrations.core.domain.shipments import (
     NewShipment,
     NewShipmentReceipt,
-    Page,
     Shipment,
     ShipmentReceipt,
     ShipmentStatus,

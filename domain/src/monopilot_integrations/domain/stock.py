@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
 from monopilot_integrations.core.db.base import new_id
-from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.base import Page
+from monopilot_integrations.core.domain.inventory import (
     InventoryLevel,
     InventoryMove,
     InventoryMoveResult,
     NewInventoryMove,
-    Page,
+)
+from monopilot_integrations.core.domain.port import DEFAULT_LIMIT
+from monopilot_integrations.core.domain.production import (
     WorkOrder,
     WorkOrderStatus,
     WorkOrderUpdate,

@@ -15,8 +15,8 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from monopilot_integrations.core.clock import Clock, SystemClock
 from monopilot_integrations.core.db.database import Database, session_org
+from monopilot_integrations.core.domain.base import Page, Record
 from monopilot_integrations.core.domain.port import MAX_LIMIT
-from monopilot_integrations.core.domain.records import Page, Record
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.domain.tables import OrganizationRow
 

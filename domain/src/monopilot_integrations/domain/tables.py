@@ -37,7 +37,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monopilot_integrations.core.db.base import Base, TenantMixin, new_id
-from monopilot_integrations.core.domain import records
+from monopilot_integrations.core.domain.inventory import InventoryMoveReason
+from monopilot_integrations.core.domain.invoices import InvoiceKind, InvoiceSyncStatus
+from monopilot_integrations.core.domain.orders import (
+    PurchaseOrderStatus,
+    SalesOrderSource,
+    SalesOrderStatus,
+)
+from monopilot_integrations.core.domain.production import WorkOrderStatus
 from monopilot_integrations.domain.table_parts import AMOUNT
 from monopilot_integrations.domain.table_parts import ProductLine as _ProductLine
 from monopilot_integrations.domain.table_parts import lines as _lines
@@ -167,7 +174,7 @@ class PurchaseOrderRow(TenantMixin, Base):
         _referable("purchase_orders"),
         _tenant_fk("purchase_orders", "supplier_id", "suppliers"),
         UniqueConstraint("org_id", "number", name="uq_purchase_orders_number"),
-        _one_of(records.PurchaseOrderStatus),
+        _one_of(PurchaseOrderStatus),
         Index("ix_purchase_orders_supplier", "org_id", "supplier_id", "status"),
         # A supplier's orders by order date: the supplier portal's list (domain_0004).
         Index("ix_purchase_orders_supplier_date", "org_id", "supplier_id", "order_date", "number"),
@@ -231,8 +238,8 @@ class SalesOrderRow(TenantMixin, Base):
         _referable("sales_orders"),
         _tenant_fk("sales_orders", "customer_id", "customers"),
         UniqueConstraint("org_id", "number", name="uq_sales_orders_number"),
-        _one_of(records.SalesOrderStatus),
-        _one_of(records.SalesOrderSource, "source"),
+        _one_of(SalesOrderStatus),
+        _one_of(SalesOrderSource, "source"),
         Index("ix_sales_orders_reference", "org_id", "customer_id", "external_reference"),
         Index("ix_sales_orders_status", "org_id", "status"),
     )
@@ -285,7 +292,7 @@ class WorkOrderRow(_ProductLine, TenantMixin, Base):
         _org_fk("work_orders"),
         _tenant_fk("work_orders", "product_id", "products"),
         UniqueConstraint("org_id", "number", name="uq_work_orders_number"),
-        _one_of(records.WorkOrderStatus),
+        _one_of(WorkOrderStatus),
         Index("ix_work_orders_status", "org_id", "status"),
     )
 
@@ -329,7 +336,7 @@ class InventoryMoveRow(TenantMixin, Base):
     __table_args__ = (
         _org_fk("inventory_moves"),
         _tenant_fk("inventory_moves", "product_id", "products"),
-        _one_of(records.InventoryMoveReason, "reason"),
+        _one_of(InventoryMoveReason, "reason"),
         Index("ix_inventory_moves_product", "org_id", "product_id", "created_at"),
     )
 
@@ -374,8 +381,8 @@ class InvoiceRow(TenantMixin, Base):
         _tenant_fk("invoices", "shipment_id", "shipments"),
         _tenant_fk("invoices", "corrects_invoice_id", "invoices"),
         UniqueConstraint("org_id", "number", name="uq_invoices_number"),
-        _one_of(records.InvoiceSyncStatus, "sync_status"),
-        _one_of(records.InvoiceKind, "kind"),
+        _one_of(InvoiceSyncStatus, "sync_status"),
+        _one_of(InvoiceKind, "kind"),
         Index("ix_invoices_customer", "org_id", "customer_id"),
         Index("ix_invoices_sync_status", "org_id", "sync_status"),
     )

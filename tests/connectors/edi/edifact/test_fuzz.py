@@ -27,7 +27,9 @@ from monopilot_integrations.connectors.edi.edifact import (
     validate_message,
 )
 from monopilot_integrations.connectors.edi.inbound.orders import build_sales_order, read_order
-from monopilot_integrations.core.domain.records import Customer, NewSalesOrder, Product
+from monopilot_integrations.core.domain.orders import NewSalesOrder
+from monopilot_integrations.core.domain.parties import Customer
+from monopilot_integrations.core.domain.products import Product
 from tests.support.fuzz import fuzz_settings
 
 from .support import SAMPLE_NAMES, sample

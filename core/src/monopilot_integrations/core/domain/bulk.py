@@ -26,12 +26,9 @@ from typing import Literal, Protocol, get_args
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import (
-    Input,
-    Product,
-    PurchaseOrderStatus,
-    SalesOrderStatus,
-)
+from monopilot_integrations.core.domain.base import Input
+from monopilot_integrations.core.domain.orders import PurchaseOrderStatus, SalesOrderStatus
+from monopilot_integrations.core.domain.products import Product
 
 #: Rows per batch when the caller does not say.
 DEFAULT_BATCH = 1000

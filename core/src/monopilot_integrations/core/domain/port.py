@@ -30,37 +30,37 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monopilot_integrations.core.domain.base import Page
 from monopilot_integrations.core.domain.bulk import BulkReads
-from monopilot_integrations.core.domain.records import (
-    Customer,
+from monopilot_integrations.core.domain.inventory import (
     InventoryLevel,
     InventoryMoveResult,
-    Invoice,
-    InvoiceSyncStatus,
     NewInventoryMove,
-    NewInvoice,
-    NewProduct,
+)
+from monopilot_integrations.core.domain.invoices import Invoice, InvoiceSyncStatus, NewInvoice
+from monopilot_integrations.core.domain.orders import (
     NewPurchaseOrder,
     NewSalesOrder,
-    NewShipment,
-    NewShipmentReceipt,
-    Organization,
-    Page,
-    Product,
-    ProductUpdate,
     PurchaseOrder,
     PurchaseOrderStatus,
     PurchaseOrderUpdate,
     SalesOrder,
     SalesOrderSource,
     SalesOrderStatus,
-    Shipment,
-    ShipmentReceipt,
-    ShipmentStatus,
-    Supplier,
+)
+from monopilot_integrations.core.domain.parties import Customer, Organization, Supplier
+from monopilot_integrations.core.domain.production import (
     WorkOrder,
     WorkOrderStatus,
     WorkOrderUpdate,
+)
+from monopilot_integrations.core.domain.products import NewProduct, Product, ProductUpdate
+from monopilot_integrations.core.domain.shipments import (
+    NewShipment,
+    NewShipmentReceipt,
+    Shipment,
+    ShipmentReceipt,
+    ShipmentStatus,
 )
 
 #: Default page size of every ``list_*`` method.

@@ -55,12 +55,33 @@ _PO = {
     "supplier_code": _TEXT,
     "status": _TEXT,
 }
+_PO_LINE = _object(
+    {"product_code": _TEXT, "qty": _QTY},
+    {
+        "line_no": {"type": "integer"},
+        "unit_price": _MONEY,
+        "product_name": {"type": "string"},
+        "qty_confirmed": {"type": ["number", "null"]},
+    },
+)
 _PO_OPTIONAL = {
     "supplier_name": {"type": "string"},
     "order_date": _DATE,
     "expected_delivery_date": {"type": ["string", "null"], "format": "date"},
+    "confirmed_delivery_date": {"type": ["string", "null"], "format": "date"},
     "currency": {"type": "string"},
-    "lines": {"type": "array", "items": _LINE},
+    "lines": {"type": "array", "items": _PO_LINE},
+}
+#: ``order.updated``'s own fields (built by ``core.domain.payloads.order_updated``).
+_PO_UPDATE_OPTIONAL = {
+    "source": {"type": "string"},
+    "confirmation": _object(
+        {},
+        {
+            "note": {"type": ["string", "null"]},
+            "confirmed_by": {"type": "object"},
+        },
+    ),
 }
 
 _INVOICE = {
@@ -144,9 +165,11 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     EventType(
         "order.updated",
-        _object({**_PO, "changes": {"type": "object"}}, _PO_OPTIONAL),
+        _object({**_PO, "changes": {"type": "object"}}, {**_PO_OPTIONAL, **_PO_UPDATE_OPTIONAL}),
         "A purchase order's status or content changed; ``changes`` maps each field to "
-        "``{old, new}``.",
+        "``{old, new}`` (a line's confirmed quantity: ``lines.qty_confirmed``, a list of "
+        "``{line_no, old, new}``); ``source`` says who changed it (``api``, "
+        "``supplier_portal``), and a supplier's ``confirmation`` carries its note and who.",
         {
             "po_id": "7d8f6c1e-4b1a-4a8e-9f3b-2a9d1c6e5b40",
             "po_number": "PO-2026-0042",

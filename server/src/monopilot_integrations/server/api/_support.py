@@ -1,8 +1,6 @@
-"""What every public API handler shares: ids from paths, kernel errors as problem details,
-and the event payloads built from domain records.
-
-Event payloads are plain JSON (the outbox stores them as is): ids and timestamps are
-strings, decimals are numbers, as the event catalogue's schemas require.
+"""What every public API handler shares: ids from paths, and kernel errors as problem
+details. (The event payloads the handlers publish are built in
+:mod:`monopilot_integrations.core.domain.payloads`, shared with the connectors.)
 """
 
 from __future__ import annotations
@@ -11,22 +9,12 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from monopilot_integrations.core.domain.payloads import money, number
 from monopilot_integrations.core.domain.port import DomainStore
-from monopilot_integrations.core.domain.records import (
-    Product,
-    PurchaseOrder,
-    Shipment,
-    Supplier,
-    WorkOrder,
-)
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.web.request import request_kernel, request_org
@@ -115,104 +103,3 @@ def domain_errors(
         raise Problem(422, str(exc), errors=[{"location": "body", **p} for p in problems]) from exc
     except IntegrityError as exc:
         raise Problem(409, conflict) from exc
-
-
-# --- event payloads ----------------------------------------------------------------------
-
-
-def stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def jsonable(value: Any) -> Any:
-    """A field value as JSON (for ``order.updated``'s ``changes``)."""
-    if isinstance(value, Decimal):
-        return number(value)
-    if isinstance(value, datetime):
-        return stamp(value)
-    if isinstance(value, date | uuid.UUID):
-        return str(value)
-    return value
-
-
-def purchase_order(order: PurchaseOrder, supplier: Supplier) -> dict[str, Any]:
-    """``order.created`` data; ``order.updated`` adds ``changes``."""
-    return {
-        "po_id": str(order.id),
-        "po_number": order.number,
-        "supplier_code": supplier.code,
-        "supplier_name": supplier.name,
-        "status": order.status,
-        "order_date": order.order_date.isoformat(),
-        "expected_delivery_date": jsonable(order.expected_delivery_date),
-        "confirmed_delivery_date": jsonable(order.confirmed_delivery_date),
-        "currency": order.currency,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code,
-                "product_name": line.product_name,
-                "qty": number(line.qty),
-                "unit_price": money(line.unit_price),
-            }
-            for line in order.lines
-        ],
-    }
-
-
-def workorder(wo: WorkOrder) -> dict[str, Any]:
-    """``workorder.started`` / ``workorder.completed`` data."""
-    data: dict[str, Any] = {
-        "wo_id": str(wo.id),
-        "wo_number": wo.number,
-        "product_code": wo.product_code,
-        "product_name": wo.product_name,
-        "qty_planned": number(wo.qty_planned),
-        "qty_completed": number(wo.qty_completed),
-        "status": wo.status,
-    }
-    if wo.started_at is not None:
-        data["started_at"] = stamp(wo.started_at)
-    if wo.completed_at is not None:
-        data["completed_at"] = stamp(wo.completed_at)
-    return data
-
-
-def shipment_dispatched(shipment: Shipment) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "shipment_id": str(shipment.id),
-        "shipment_number": shipment.number,
-        "customer_code": shipment.customer.code,
-        "customer_name": shipment.customer.name,
-        "sales_order_number": shipment.sales_order_number,
-        "carrier": shipment.carrier,
-        "tracking_number": shipment.tracking_number,
-        "tracking_url": shipment.tracking_url,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code,
-                "qty": number(line.qty),
-                "batch": line.batch,
-                "sscc": line.sscc,
-            }
-            for line in shipment.lines
-        ],
-    }
-    if shipment.dispatched_at is not None:
-        data["dispatched_at"] = stamp(shipment.dispatched_at)
-    return data
-
-
-def inventory_low(
-    product: Product, qty: Decimal, reorder_level: Decimal, location: str
-) -> dict[str, Any]:
-    return {
-        "product_id": str(product.id),
-        "product_code": product.code,
-        "product_name": product.name,
-        "qty": number(qty),
-        "reorder_level": number(reorder_level),
-        "unit": product.unit,
-        "location": location,
-    }

@@ -9,13 +9,11 @@ the ones of ``/api/sales/invoices`` under the finance path.
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from typing import Any
 
 from aiohttp import web
 
-from monopilot_integrations.core.domain.money import vat_label
-from monopilot_integrations.core.domain.payloads import money, number
-from monopilot_integrations.core.domain.records import Invoice, NewInvoice
+from monopilot_integrations.core.domain.invoices import NewInvoice
+from monopilot_integrations.core.domain.payloads import invoice_created
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api import invoices
@@ -38,10 +36,6 @@ from monopilot_integrations.server.validation import json_response, parse_body
 BASE = "/api/finance/invoices"
 
 
-def _date(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _first(exc: ValueError) -> str:
     """The first message of a (pydantic) ValueError, without its URL noise."""
     errors = getattr(exc, "errors", None)
@@ -50,47 +44,6 @@ def _first(exc: ValueError) -> str:
         if found:
             return str(found[0].get("msg", exc))
     return str(exc)
-
-
-def invoice_event(invoice: Invoice) -> dict[str, Any]:
-    """``invoice.created`` data (``invoice.updated`` adds ``changes``)."""
-    return {
-        "invoice_id": str(invoice.id),
-        "number": invoice.number,
-        "kind": invoice.kind,
-        "customer_code": invoice.customer.code,
-        "customer_name": invoice.customer.name,
-        "customer_tax_id": invoice.customer.tax_id,
-        "sales_order_id": str(invoice.sales_order_id) if invoice.sales_order_id else None,
-        "shipment_id": str(invoice.shipment_id) if invoice.shipment_id else None,
-        "corrects_invoice_id": (
-            str(invoice.corrects_invoice_id) if invoice.corrects_invoice_id else None
-        ),
-        "corrects_number": invoice.corrects_number,
-        "issue_date": invoice.issue_date.isoformat(),
-        "sale_date": _date(invoice.sale_date),
-        "due_date": _date(invoice.due_date),
-        "currency": invoice.currency,
-        "net_total": money(invoice.net_total),
-        "vat_total": money(invoice.vat_total),
-        "gross_total": money(invoice.gross_total),
-        "sync_status": invoice.sync_status,
-        "external_id": invoice.external_id,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code,
-                "description": line.description,
-                "qty": number(line.qty),
-                "unit": line.unit,
-                "unit_price": money(line.unit_price),
-                "vat_rate": vat_label(line.vat_rate, line.vat_exemption),
-                "net_amount": money(line.net_amount),
-                "vat_amount": money(line.vat_amount),
-            }
-            for line in invoice.lines
-        ],
-    }
 
 
 async def create_invoice(request: web.Request) -> web.Response:
@@ -180,7 +133,7 @@ async def create_invoice(request: web.Request) -> web.Response:
                         errors=[{"location": "body", "path": "/number", "message": "in use"}],
                     ) from exc
                 raise
-            await c.kernel.publish(c.org, "invoice.created", invoice_event(invoice), session=s)
+            await c.kernel.publish(c.org, "invoice.created", invoice_created(invoice), session=s)
     response = json_response(InvoiceOut.model_validate(invoice), status=201)
     response.headers["Location"] = f"{BASE}/{invoice.id}"
     return response

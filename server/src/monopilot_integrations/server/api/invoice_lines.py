@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import NewInvoiceLine, Product, VatExemption
+from monopilot_integrations.core.domain.invoices import NewInvoiceLine, VatExemption
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.server.api._support import Caller
 from monopilot_integrations.server.api.models.invoices import InvoiceCreate, InvoiceLineIn
 

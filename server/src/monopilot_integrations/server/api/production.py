@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monopilot_integrations.core.domain.records import Product, WorkOrder, WorkOrderUpdate
+from monopilot_integrations.core.domain.payloads import workorder
+from monopilot_integrations.core.domain.production import WorkOrder, WorkOrderUpdate
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
@@ -18,7 +20,6 @@ from monopilot_integrations.server.api._support import (
     invalid,
     not_found,
     path_id,
-    workorder,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.stock import (

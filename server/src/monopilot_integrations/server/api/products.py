@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from monopilot_integrations.core.domain.payloads import product_created
-from monopilot_integrations.core.domain.records import NewProduct
-from monopilot_integrations.core.domain.records import ProductUpdate as StoreProductUpdate
+from monopilot_integrations.core.domain.products import NewProduct
+from monopilot_integrations.core.domain.products import ProductUpdate as StoreProductUpdate
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     caller,

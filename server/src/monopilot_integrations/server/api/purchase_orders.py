@@ -10,16 +10,17 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.orders import (
     NewPurchaseOrder,
     NewPurchaseOrderLine,
-    Product,
     PurchaseOrder,
-    Supplier,
 )
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.orders import (
     PurchaseOrderUpdate as StorePurchaseOrderUpdate,
 )
+from monopilot_integrations.core.domain.parties import Supplier
+from monopilot_integrations.core.domain.payloads import order_updated, purchase_order
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
@@ -27,11 +28,9 @@ from monopilot_integrations.server.api._support import (
     caller,
     domain_errors,
     invalid,
-    jsonable,
     not_found,
     party_filter,
     path_id,
-    purchase_order,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.orders import (
@@ -186,14 +185,7 @@ async def update_purchase_order(request: web.Request) -> web.Response:
                 order = await c.store.update_purchase_order(
                     c.org, order_id, StorePurchaseOrderUpdate(**changes), session=s
                 )
-                data = purchase_order(order, suppliers[order.supplier_id])
-                data["changes"] = {
-                    field: {
-                        "old": jsonable(getattr(before, field)),
-                        "new": jsonable(getattr(order, field)),
-                    }
-                    for field in changes
-                }
+                data = order_updated(before, order, suppliers[order.supplier_id], source="api")
                 await c.kernel.publish(c.org, "order.updated", data, session=s)
     return json_response(PurchaseOrderOut.model_validate(_out(order, suppliers)))
 

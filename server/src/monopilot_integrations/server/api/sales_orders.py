@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import SalesOrder
+from monopilot_integrations.core.domain.orders import SalesOrder
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     Caller,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.payloads import shipment_dispatched
+from monopilot_integrations.core.domain.shipments import (
     NewShipment,
     NewShipmentLine,
     NewShipmentPackage,
@@ -16,7 +17,6 @@ from monopilot_integrations.server.api._support import (
     domain_errors,
     not_found,
     path_id,
-    shipment_dispatched,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.shipping import (

@@ -14,20 +14,20 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.inventory import (
     InventoryMove,
     InventoryMoveReason,
     InventoryMoveResult,
     NewInventoryMove,
-    Product,
 )
+from monopilot_integrations.core.domain.payloads import inventory_low
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.plugins.registration import Route
 from monopilot_integrations.server.api._support import (
     Caller,
     caller,
     domain_errors,
     invalid,
-    inventory_low,
 )
 from monopilot_integrations.server.api.models.common import errors
 from monopilot_integrations.server.api.models.stock import (

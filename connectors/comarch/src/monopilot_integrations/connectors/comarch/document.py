@@ -19,8 +19,8 @@ from datetime import date
 from decimal import Decimal
 
 from monopilot_integrations.connectors.comarch.polish import nip_problem, normalise_nip, vat_problem
+from monopilot_integrations.core.domain.invoices import Invoice
 from monopilot_integrations.core.domain.money import RateTotal, invoice_totals, vat_label
-from monopilot_integrations.core.domain.records import Invoice
 from monopilot_integrations.core.errors import FatalError
 
 #: Default register per VAT label (Optima's "Rejestr"), overridable by posting mappings.

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -38,7 +37,8 @@ from monopilot_integrations.connectors.comarch.document import (
 from monopilot_integrations.connectors.comarch.errors import DocumentRejected, optima_message
 from monopilot_integrations.connectors.comarch.offline_xml import to_offline_xml
 from monopilot_integrations.connectors.comarch.tables import ComarchConfig, ComarchDocument
-from monopilot_integrations.core.domain.records import Invoice, InvoiceSyncStatus
+from monopilot_integrations.core.domain.invoices import Invoice, InvoiceSyncStatus
+from monopilot_integrations.core.domain.payloads import invoice_updated
 from monopilot_integrations.core.errors import (
     ConfigError,
     DeferredError,
@@ -263,33 +263,5 @@ async def _mark(
                 after.external_id,
             ):
                 await ctx.publish(
-                    org_id, "invoice.updated", _updated(before, after), session=session
+                    org_id, "invoice.updated", invoice_updated(before, after), session=session
                 )
-
-
-def _updated(before: Invoice, after: Invoice) -> dict[str, Any]:
-    changes = {
-        name: {"old": getattr(before, name), "new": getattr(after, name)}
-        for name in ("sync_status", "external_id", "sync_error")
-        if getattr(before, name) != getattr(after, name)
-    }
-    return {
-        "invoice_id": str(after.id),
-        "number": after.number,
-        "kind": after.kind,
-        "customer_code": after.customer.code,
-        "issue_date": after.issue_date.isoformat(),
-        "currency": after.currency,
-        "net_total": _money(after.net_total),
-        "vat_total": _money(after.vat_total),
-        "gross_total": _money(after.gross_total),
-        "sync_status": after.sync_status,
-        "external_id": after.external_id,
-        "changes": changes,
-    }
-
-
-def _money(value: Decimal) -> str:
-    """An amount as in the REST API and every other event: a plain decimal string."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "0") else text

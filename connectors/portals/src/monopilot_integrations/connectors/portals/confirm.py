@@ -19,14 +19,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from monopilot_integrations.connectors.portals.auth import PortalUser
 from monopilot_integrations.connectors.portals.reads import party_session, supplier_order
-from monopilot_integrations.core.domain.payloads import money, number
-from monopilot_integrations.core.domain.records import PurchaseOrder
+from monopilot_integrations.core.domain.orders import PurchaseOrder
+from monopilot_integrations.core.domain.payloads import order_updated
 from monopilot_integrations.core.errors import ValidationError
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.logs.writer import LogEntry
@@ -124,7 +123,16 @@ async def confirm_delivery(
             user.org_id, order_id, confirmation.delivery_date, line_qty=quantities, session=s
         )
         supplier = await kernel.domain.get_supplier(user.org_id, user.party_id, session=s)
-        data = order_updated(before, after, confirmation, user, supplier)
+        data = order_updated(
+            before,
+            after,
+            supplier,
+            source="supplier_portal",
+            confirmation={
+                "note": confirmation.note,
+                "confirmed_by": {"portal_user_id": str(user.user_id), "name": user.name},
+            },
+        )
         await kernel.publish(user.org_id, "order.updated", data, session=s)
     kernel.runtime().log_writer.add(
         LogEntry(
@@ -143,72 +151,6 @@ async def confirm_delivery(
         )
     )
     return after
-
-
-def order_updated(
-    before: PurchaseOrder,
-    after: PurchaseOrder,
-    confirmation: DeliveryConfirmation,
-    user: PortalUser,
-    supplier: Any,
-) -> dict[str, Any]:
-    """``order.updated`` data: the order as now, ``changes`` as ``{field: {old, new}}``,
-    and the confirmation itself (note, who, when)."""
-    changes: dict[str, Any] = {}
-    for field in ("status", "confirmed_delivery_date"):
-        old, new = getattr(before, field), getattr(after, field)
-        if old != new:
-            changes[field] = {"old": _json(old), "new": _json(new)}
-    old_lines = {line.id: line for line in before.lines}
-    line_changes = [
-        {
-            "line_no": line.line_no,
-            "old": _json(old_lines[line.id].qty_confirmed),
-            "new": _json(line.qty_confirmed),
-        }
-        for line in after.lines
-        if line.id in old_lines and old_lines[line.id].qty_confirmed != line.qty_confirmed
-    ]
-    if line_changes:
-        changes["lines.qty_confirmed"] = line_changes
-    return {
-        "po_id": str(after.id),
-        "po_number": after.number,
-        "supplier_code": getattr(supplier, "code", None) or str(after.supplier_id),
-        "supplier_name": getattr(supplier, "name", None),
-        "status": after.status,
-        "order_date": after.order_date.isoformat(),
-        "expected_delivery_date": _json(after.expected_delivery_date),
-        "confirmed_delivery_date": _json(after.confirmed_delivery_date),
-        "currency": after.currency,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code,
-                "product_name": line.product_name,
-                "qty": number(line.qty),
-                "qty_confirmed": _json(line.qty_confirmed),
-                "unit_price": money(line.unit_price),
-            }
-            for line in after.lines
-        ],
-        "changes": changes,
-        "source": "supplier_portal",
-        "confirmation": {
-            "note": confirmation.note,
-            "confirmed_by": {"portal_user_id": str(user.user_id), "name": user.name},
-        },
-    }
-
-
-def _json(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _text(value: Decimal) -> str:

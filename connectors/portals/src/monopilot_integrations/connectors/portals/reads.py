@@ -20,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monopilot_integrations.connectors.portals.auth import PortalUser
 from monopilot_integrations.core.db.tenancy import restrict_to_portal_party
-from monopilot_integrations.core.domain.records import (
-    Page,
+from monopilot_integrations.core.domain.base import Page
+from monopilot_integrations.core.domain.orders import (
     PurchaseOrder,
     PurchaseOrderStatus,
     SalesOrder,
     SalesOrderStatus,
-    Shipment,
 )
+from monopilot_integrations.core.domain.shipments import Shipment
 from monopilot_integrations.core.errors import NotFoundError
 from monopilot_integrations.core.kernel import Kernel
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.invoices import (
     InvoiceKind,
     InvoiceSyncStatus,
     VatExemption,

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.orders import (
     PurchaseOrderStatus,
     SalesOrderSource,
     SalesOrderStatus,

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import AnyHttpUrl, Field
 
-from monopilot_integrations.core.domain.records import (
+from monopilot_integrations.core.domain.shipments import (
     DEFAULT_PACKAGE_TYPE,
     PackageType,
     ShipmentStatus,

@@ -6,7 +6,8 @@ import uuid
 
 from pydantic import Field, model_validator
 
-from monopilot_integrations.core.domain.records import InventoryMoveReason, WorkOrderStatus
+from monopilot_integrations.core.domain.inventory import InventoryMoveReason
+from monopilot_integrations.core.domain.production import WorkOrderStatus
 from monopilot_integrations.server.api.models.common import (
     Amount,
     Code,

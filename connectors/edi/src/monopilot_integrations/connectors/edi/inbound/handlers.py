@@ -7,7 +7,6 @@ around it inside the processing transaction.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +22,9 @@ from monopilot_integrations.connectors.edi.inbound.outcome import Outcome
 from monopilot_integrations.connectors.edi.inbound.recadv import build_receipt, read_recadv
 from monopilot_integrations.connectors.edi.journal import problem
 from monopilot_integrations.connectors.edi.tables import EdiMessage, EdiPartner
-from monopilot_integrations.core.domain.records import Customer, Product
+from monopilot_integrations.core.domain.parties import Customer
+from monopilot_integrations.core.domain.payloads import sales_order_created
+from monopilot_integrations.core.domain.products import Product
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 
 TEST_REASON = (
@@ -88,23 +89,7 @@ async def handle_orders(
         return Outcome(
             "error", "rejected", [problem("DOMAIN", f"the sales order was refused: {detail}")]
         )
-    data = {
-        "sales_order_id": str(order.id),
-        "number": order.number,
-        "status": order.status,
-        "customer_code": customer.code if customer else None,
-        "source": "edi",
-        "external_reference": order.external_reference,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "product_code": line.product_code or line.gtin or "?",
-                "qty": float(line.qty),
-                **({"unit_price": _money(line.unit_price)} if line.unit_price is not None else {}),
-            }
-            for line in order.lines
-        ],
-    }
+    data = sales_order_created(order, customer)
     if order.status == "pending_review":
         await edi.runtime.publish(
             org_id,
@@ -220,9 +205,3 @@ async def handle_recadv(
         sales_order_id=shipment.sales_order_id,
         receipt_id=receipt.id,
     )
-
-
-def _money(value: Decimal) -> str:
-    """Money in event payloads: a plain-notation decimal string, as in the REST API."""
-    text = f"{value.normalize():f}"
-    return "0" if text in ("-0", "0") else text

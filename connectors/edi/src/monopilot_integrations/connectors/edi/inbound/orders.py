@@ -37,12 +37,9 @@ from monopilot_integrations.connectors.edi.inbound.values import (
     number,
     where,
 )
-from monopilot_integrations.core.domain.records import (
-    Customer,
-    NewSalesOrder,
-    NewSalesOrderLine,
-    Product,
-)
+from monopilot_integrations.core.domain.orders import NewSalesOrder, NewSalesOrderLine
+from monopilot_integrations.core.domain.parties import Customer
+from monopilot_integrations.core.domain.products import Product
 
 GTIN_QUALIFIERS = ("SRV", "EN", "UP", "")
 PRICE_QUALIFIERS = ("AAA", "AAB", "INF")

@@ -26,7 +26,8 @@ from monopilot_integrations.connectors.edi.inbound.values import (
     number,
     where,
 )
-from monopilot_integrations.core.domain.records import NewShipmentReceipt, Product, ReceiptLine
+from monopilot_integrations.core.domain.products import Product
+from monopilot_integrations.core.domain.shipments import NewShipmentReceipt, ReceiptLine
 
 
 @dataclass(frozen=True)

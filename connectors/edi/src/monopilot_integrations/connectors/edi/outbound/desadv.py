@@ -23,13 +23,9 @@ from monopilot_integrations.connectors.edi.outbound.segments import (
     quantity,
     rff,
 )
-from monopilot_integrations.core.domain.records import (
-    Organization,
-    SalesOrder,
-    Shipment,
-    ShipmentLine,
-    ShipmentPackage,
-)
+from monopilot_integrations.core.domain.orders import SalesOrder
+from monopilot_integrations.core.domain.parties import Organization
+from monopilot_integrations.core.domain.shipments import Shipment, ShipmentLine, ShipmentPackage
 
 
 def _line(line: ShipmentLine, directory: str) -> list[Seg]:

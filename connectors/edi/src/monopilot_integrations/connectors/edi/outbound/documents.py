@@ -26,11 +26,8 @@ from monopilot_integrations.connectors.edi.outbound.segments import (
     rff,
     version_of,
 )
-from monopilot_integrations.core.domain.records import (
-    Customer,
-    Organization,
-    SalesOrder,
-)
+from monopilot_integrations.core.domain.orders import SalesOrder
+from monopilot_integrations.core.domain.parties import Customer, Organization
 from monopilot_integrations.core.errors import ValidationError
 
 

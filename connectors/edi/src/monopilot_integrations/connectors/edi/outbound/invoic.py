@@ -30,12 +30,10 @@ from monopilot_integrations.connectors.edi.outbound.segments import (
     rff,
     vat_rate,
 )
-from monopilot_integrations.core.domain.records import (
-    Invoice,
-    Organization,
-    SalesOrder,
-    Shipment,
-)
+from monopilot_integrations.core.domain.invoices import Invoice
+from monopilot_integrations.core.domain.orders import SalesOrder
+from monopilot_integrations.core.domain.parties import Organization
+from monopilot_integrations.core.domain.shipments import Shipment
 
 
 def _tax(rate: Decimal) -> Seg:

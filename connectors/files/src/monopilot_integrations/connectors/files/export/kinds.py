@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monopilot_integrations.connectors.files.formats.base import Column, ColumnType
+from monopilot_integrations.core.domain.base import Input
 from monopilot_integrations.core.domain.bulk import (
     INVENTORY_FIELDS,
     ORDER_LINE_FIELDS,
@@ -22,7 +23,6 @@ from monopilot_integrations.core.domain.bulk import (
     ProductFilter,
 )
 from monopilot_integrations.core.domain.port import DomainStore
-from monopilot_integrations.core.domain.records import Input
 
 Stream = Callable[[DomainStore, uuid.UUID, Any, int], AsyncGenerator[Sequence[Sequence[Any]], None]]
 Count = Callable[[DomainStore, uuid.UUID, Any], Awaitable[int]]

@@ -25,7 +25,7 @@ from monopilot_integrations.connectors.files.imports.validate import (
     validate,
 )
 from monopilot_integrations.core.domain.payloads import product_created
-from monopilot_integrations.core.domain.records import NewProduct, ProductUpdate
+from monopilot_integrations.core.domain.products import NewProduct, ProductUpdate
 from monopilot_integrations.core.errors import ValidationError
 
 

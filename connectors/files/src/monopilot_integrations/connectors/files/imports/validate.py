@@ -21,7 +21,7 @@ from monopilot_integrations.connectors.files.imports.reader import read_rows
 from monopilot_integrations.connectors.files.imports.upload import Upload
 from monopilot_integrations.core.domain.bulk import MAX_CODES
 from monopilot_integrations.core.domain.port import DomainStore
-from monopilot_integrations.core.domain.records import Product
+from monopilot_integrations.core.domain.products import Product
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monopilot_integrations.core.domain.records import PurchaseOrderStatus, SalesOrderStatus
+from monopilot_integrations.core.domain.orders import PurchaseOrderStatus, SalesOrderStatus
 
 
 class _Query(BaseModel):

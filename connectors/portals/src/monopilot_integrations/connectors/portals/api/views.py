@@ -12,7 +12,8 @@ from monopilot_integrations.connectors.portals.api.models import (
     ShipmentTracking,
     TrackingEvent,
 )
-from monopilot_integrations.core.domain.records import PurchaseOrder, SalesOrder, Shipment
+from monopilot_integrations.core.domain.orders import PurchaseOrder, SalesOrder
+from monopilot_integrations.core.domain.shipments import Shipment
 
 
 def purchase_order(order: PurchaseOrder) -> PurchaseOrderOut:

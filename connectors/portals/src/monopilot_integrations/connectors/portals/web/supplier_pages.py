@@ -22,7 +22,7 @@ from monopilot_integrations.connectors.portals.confirm import (
 from monopilot_integrations.connectors.portals.parties import SUPPLIER
 from monopilot_integrations.connectors.portals.web.pages import context, signed_in_page
 from monopilot_integrations.connectors.portals.web.render import render
-from monopilot_integrations.core.domain.records import PurchaseOrder
+from monopilot_integrations.core.domain.orders import PurchaseOrder
 from monopilot_integrations.core.errors import NotFoundError, ValidationError
 from monopilot_integrations.core.web.request import request_kernel
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from monopilot_integrations.connectors.webhooks.filters import CHANNEL
 from monopilot_integrations.core.web.fields import AwareTimestamp
 
 DeliveryState = Literal["queued", "running", "retrying", "succeeded", "dead", "not_attempted"]
@@ -18,6 +19,11 @@ class EventListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: str | None = Field(default=None, max_length=100, description="Only this event type")
+    channel: str | None = Field(
+        default=None,
+        pattern=CHANNEL.pattern,
+        description="Only events labelled with this channel (one of the event's channels)",
+    )
     since: AwareTimestamp | None = Field(default=None, description="Published at or after")
     until: AwareTimestamp | None = Field(default=None, description="Published before")
     limit: int = Field(default=50, ge=1, le=200)

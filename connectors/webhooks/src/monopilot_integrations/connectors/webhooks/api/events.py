@@ -1,7 +1,7 @@
 """Reading events back: what was published, and what became of it at each webhook.
 
 ``GET /api/integrations/events`` pages through the organisation's events, newest first,
-filtered by type and time range (the cursor is ``before`` + ``before_id``, as for the
+filtered by type, channel and time range (the cursor is ``before`` + ``before_id``, as for the
 delivery log). ``GET /api/integrations/events/{id}`` shows one event with the request body
 webhooks receive and, for every webhook that received it or would receive it now, the
 delivery's status, its attempts (from the integration log) and its delivery id. A webhook
@@ -15,7 +15,8 @@ import uuid
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 
 from monopilot_integrations.connectors.webhooks import store
 from monopilot_integrations.connectors.webhooks.api.event_models import (
@@ -45,6 +46,8 @@ async def list_events(request: web.Request) -> web.Response:
     conditions: list[Any] = [e.c.org_id == org]
     if query.type is not None:
         conditions.append(e.c.event_type == query.type)
+    if query.channel is not None:
+        conditions.append(labelled(query.channel, postgres=kernel.database.is_postgres))
     if query.since is not None:
         conditions.append(e.c.occurred_at >= query.since)
     if query.until is not None:
@@ -94,6 +97,19 @@ async def list_events(request: web.Request) -> web.Response:
             next_before_id=last.id if last else None,
         )
     )
+
+
+def labelled(channel: str, *, postgres: bool) -> ColumnElement[bool]:
+    """Events whose ``channels`` (a JSON array) hold ``channel``.
+
+    PostgreSQL stores the array as ``jsonb`` and answers containment (``@>``); SQLite
+    stores JSON text, whose elements ``json_each`` lists.
+    """
+    column = events_table.c.channels
+    if postgres:
+        return type_coerce(column, JSONB).contains([channel])
+    element = func.json_each(column).table_valued("value")
+    return select(element.c.value).where(element.c.value == channel).exists()
 
 
 def _event_id(request: web.Request) -> uuid.UUID:
@@ -225,7 +241,7 @@ ROUTES = [
         list_events,
         name="webhooks.events_list",
         scope=SCOPE,
-        summary="Published events, newest first (filters: type, time range)",
+        summary="Published events, newest first (filters: type, channel, time range)",
         tags=("events",),
         query_model=EventListQuery,
         response_model=EventList,
