@@ -13,6 +13,8 @@ import pytest
 
 from tests.support.examples import requires_acme
 
+pytestmark = pytest.mark.slow
+
 DEMO = (
     Path(__file__).resolve().parents[2]
     / "server/src/monopilot_integrations/server/demo/demo-org.json"

@@ -8,7 +8,12 @@ import re
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.server.test_cli import DEMO, cli
+
+# The installed command, several runs each (every one loads every plugin).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 ENV = {"MONOPILOT_DISABLE_PLUGINS": "acme", "MONOPILOT_API_KEY_BCRYPT_ROUNDS": "4"}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

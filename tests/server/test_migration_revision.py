@@ -16,6 +16,8 @@ from monopilot_integrations.server.cli import main
 from monopilot_integrations.server.migration_revision import core_base_revision, create_revision
 from tests.support.connector_env import ConnectorEnv, connector_env
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def parcels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[ConnectorEnv, Path]:

@@ -11,6 +11,8 @@ import pytest
 from monopilot_integrations.server.cli import main
 from tests.support.connector_env import connector_env
 
+pytestmark = pytest.mark.slow
+
 
 def new_connector(name: str, parent: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     assert main(["new-connector", name, "--dir", str(parent)]) == 0

@@ -115,10 +115,22 @@ def fuzz_operations(
             except BaseException as exc:  # a FailureGroup; every operation is still tried
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                findings.failures[label] = str(exc)[:3000]
+                findings.failures[label] = describe(exc)[:3000]
             findings.tried.append(label)
         after_operation()
     return findings
+
+
+def describe(exc: BaseException) -> str:
+    """The failure in words, with what a group wraps: Hypothesis reports a failure it could
+    not replay (``Unreliable assumption``: schemathesis skips a case it has already sent)
+    as a group around the original failure, which is the part worth reading."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, BaseExceptionGroup):
+        text += "".join(
+            "\n  - " + describe(inner).replace("\n", "\n    ") for inner in exc.exceptions
+        )
+    return text
 
 
 def _fuzz_one(

@@ -9,10 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 
 from .support import DEMO_SEED, sample, setup_org
+
+pytestmark = pytest.mark.slow
 
 
 def cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -27,7 +27,7 @@ from tests.connectors.webhooks.worker_main import settings_for
 from tests.support import plugin, services
 from tests.support.schema import truncate_all
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = 40

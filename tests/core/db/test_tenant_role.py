@@ -33,7 +33,7 @@ from tests.core.helpers import ORG_A, ORG_B
 from tests.support import services
 from tests.support.schema import truncate_all
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -29,6 +29,8 @@ from tests.core.jobs.test_job_batches import create
 from tests.support import plugin
 from tests.support.schema import truncate_all
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 #: The lease of the kill test; MONOPILOT_TEST_KILL_LEASE=30 measures the default.
 KILL_LEASE = float(os.environ.get("MONOPILOT_TEST_KILL_LEASE", "6"))
