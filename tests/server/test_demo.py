@@ -60,13 +60,19 @@ async def test_a_second_start_leaves_the_demo_organisation_as_the_user_changed_i
 
 
 class MonoPilotStore:
-    """Stands in for MonoPilot's own store: the one lookup the demo makes."""
+    """Stands in for MonoPilot's own store: the lookups the demo makes."""
 
     def __init__(self) -> None:
         self.organizations: dict[str, Organization] = {}
 
     async def find_organization_by_code(self, code: str, *, session: Any = None) -> Any:
         return self.organizations.get(code)
+
+    async def find_supplier_by_code(self, org_id: uuid.UUID, code: str) -> Any:
+        return None  # the demo's parties are not in MonoPilot's store
+
+    async def find_customer_by_code(self, org_id: uuid.UUID, code: str) -> Any:
+        return None
 
 
 class MonoPilotPlugin:
@@ -106,6 +112,7 @@ async def test_without_the_reference_store_the_demo_uses_monopilots_organisation
         credentials = await prepare_demo(kernel)
         assert credentials["org_id"] == str(bakery.id)
         assert credentials["organization"] == "MonoPilot's bakery"
+        assert credentials["portal_logins"] == []  # no demo supplier or customer to sign in as
         key = await kernel.api_keys.get(bakery.id, uuid.UUID(credentials["api_key_id"]))
         assert key.name == DEMO_KEY_NAME
     finally:

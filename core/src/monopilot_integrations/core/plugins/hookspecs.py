@@ -19,18 +19,22 @@ here is missing there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from monopilot_integrations.core.connector import Connector
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
+    from monopilot_integrations.core.kernel import Kernel
     from monopilot_integrations.core.mapper import Mapper
     from monopilot_integrations.core.plugins.registration import (
         CliCommand,
+        DemoLogin,
         EventType,
         JobHandler,
         LogMask,
@@ -185,4 +189,23 @@ def provide_dashboard_user(request: Any) -> DashboardUser | None:
     session cookie), with the organisation and the scopes that user holds. Stops at the
     first non-``None`` result; the dashboard's own sign-in is consulted when no plugin
     answers.
+    """
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+@hookspec
+def seed_demo(
+    kernel: Kernel, org_id: UUID, register: Callable[[DemoLogin], None]
+) -> Awaitable[None] | None:
+    """Add the plugin's own demo data to the demo organisation ``org_id``; ``register``
+    each login a person trying the demo needs (:class:`~.registration.DemoLogin`).
+
+    Called by ``serve --demo`` on every start, after the demo organisation is loaded (or
+    found) and the tables are migrated, so it must be repeatable: find what an earlier run
+    made and give it a fresh password rather than fail on a duplicate. The server knows
+    nothing of a connector's tables, which is why the connector seeds them itself, through
+    its own services. The implementation may be a coroutine function; the caller awaits it.
+    Data the demo organisation lacks (MonoPilot's own store, other parties) is skipped.
     """

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CliCommand",
+    "DemoLogin",
     "EventType",
     "JobHandler",
     "LogMask",
@@ -155,3 +156,19 @@ class SealedColumn:
     def purpose_of(self, row: Mapping[str, Any]) -> str:
         """The associated data the token in ``row`` was encrypted with."""
         return self.purpose if isinstance(self.purpose, str) else self.purpose(row)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A sign-in ``serve --demo`` prints for a connector's demo data (see ``seed_demo``).
+
+    ``realm`` names what the login is for (``"supplier portal"``), ``url_path`` is the page
+    to sign in on, relative to the server (``"/portal/supplier/login"``). The password is
+    fresh on every demo run and shown once, like the demo's API key.
+    """
+
+    realm: str
+    url_path: str
+    email: str
+    password: str
+    note: str = ""

@@ -8,6 +8,7 @@ so a duplicate is reported with both plugins' names.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -22,6 +23,7 @@ from monopilot_integrations.core.mapper import Mapper
 from monopilot_integrations.core.plugins.manager import PluginManager
 from monopilot_integrations.core.plugins.registration import (
     CliCommand,
+    DemoLogin,
     EventType,
     JobHandler,
     LogMask,
@@ -35,8 +37,11 @@ from monopilot_integrations.core.transport import Transport
 from monopilot_integrations.core.web.panels import DashboardPanel, DashboardUser
 
 if TYPE_CHECKING:
+    import uuid
+
     from monopilot_integrations.core.db.database import Database
     from monopilot_integrations.core.domain.port import DomainStore
+    from monopilot_integrations.core.kernel import Kernel
     from monopilot_integrations.core.settings import Settings
 
 T = TypeVar("T")
@@ -202,6 +207,24 @@ class Registry:
         if user is not None and not isinstance(user, DashboardUser):
             raise TypeError(f"provide_dashboard_user must return a DashboardUser, got {user!r}")
         return user
+
+    async def seed_demo(self, kernel: Kernel, org_id: uuid.UUID) -> list[DemoLogin]:
+        """Let every plugin add its demo data to ``org_id``; the logins they registered,
+        in plugin call order. Implementations that are coroutine functions are awaited one
+        after the other (they share the kernel's database)."""
+        self.plugins.load()
+        logins: list[DemoLogin] = []
+
+        def register(login: DemoLogin) -> None:
+            if not isinstance(login, DemoLogin):
+                raise TypeError(f"seed_demo's register expects a DemoLogin, got {login!r}")
+            logins.append(login)
+
+        results = self.plugins.hook.seed_demo(kernel=kernel, org_id=org_id, register=register)
+        for result in results:
+            if inspect.isawaitable(result):
+                await result
+        return logins
 
     def refresh(self) -> None:
         """Forget what was collected (plugins changed)."""

@@ -2,8 +2,10 @@
 
 Migrates, loads the demo organisation when it does not exist yet (a second start leaves
 it as the user changed it: its GLN, its orders), and issues a fresh admin API key
-(earlier demo keys are revoked, since a key is only ever shown once). Returns what to
-print and, with ``--demo-credentials``, to write as JSON.
+(earlier demo keys are revoked, since a key is only ever shown once). Installed connectors
+then add their own demo data through the ``seed_demo`` hook (the portals: a supplier and a
+customer portal user) and hand back their logins, again with fresh passwords. Returns what
+to print and, with ``--demo-credentials``, to write as JSON.
 
 The server knows the domain only through the kernel: the demo file is loaded by the
 ``seed`` command that the reference store's plugin registers, and the organisation is then
@@ -14,6 +16,7 @@ store) nothing is loaded, and the demo organisation must already be in MonoPilot
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import inspect
 import json
 import uuid
@@ -60,9 +63,9 @@ async def prepare_demo(kernel: Kernel) -> dict[str, Any]:
         org_id, name=DEMO_KEY_NAME, scopes=scopes, rate_limit_tier="premium"
     )
     dashboard_login = await _dashboard_admin(kernel, org_id, demo)
-    portal_logins: list[dict[str, str]] = []
-    for portal in demo.get("portal_users") or []:  # present once portals exist
-        portal_logins.append({"email": portal["email"], "password": portal["password"]})
+    portal_logins = [
+        dataclasses.asdict(login) for login in await kernel.registry.seed_demo(kernel, org_id)
+    ]
     return {
         "org_id": str(org_id),
         "organization": organization.name,
@@ -138,9 +141,12 @@ def describe(credentials: dict[str, Any], base_url: str) -> str:
             f"  dashboard    : {base_url}/dashboard/  sign in as {login['email']} / "
             f"{login['password']}   (shown once)"
         )
-    if credentials["portal_logins"]:
-        for login in credentials["portal_logins"]:
-            lines.append(f"  portal login : {login['email']} / {login['password']}")
-    else:
-        lines.append("  portal logins: none (no portal connector installed)")
+    for portal in credentials["portal_logins"]:
+        note = f" ({portal['note']})" if portal.get("note") else ""
+        lines.append(
+            f"  {portal['realm']}{note}: {base_url}{portal['url_path']}  sign in as "
+            f"{portal['email']} / {portal['password']}   (shown once)"
+        )
+    if not credentials["portal_logins"]:
+        lines.append("  other logins : none (no installed connector adds demo logins)")
     return "\n".join(lines) + "\n"

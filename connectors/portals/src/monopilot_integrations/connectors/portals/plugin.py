@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monopilot_integrations.core import hookimpl
 from monopilot_integrations.core.plugins.registration import (
     CliCommand,
+    DemoLogin,
     LogMask,
     MigrationBranch,
     Route,
     SealedColumn,
 )
+
+if TYPE_CHECKING:
+    from monopilot_integrations.core.kernel import Kernel
 
 
 @hookimpl
@@ -55,3 +61,12 @@ def register_sealed_columns(register: Callable[[SealedColumn], None]) -> None:
 
     for model in (SupplierPortalUser, CustomerPortalUser):
         register(SealedColumn(model.__tablename__, "totp_secret", PURPOSE))
+
+
+@hookimpl
+async def seed_demo(
+    kernel: Kernel, org_id: uuid.UUID, register: Callable[[DemoLogin], None]
+) -> None:
+    from monopilot_integrations.connectors.portals.demo import seed_demo_portal_users
+
+    await seed_demo_portal_users(kernel, org_id, register)
