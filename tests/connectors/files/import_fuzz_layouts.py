@@ -12,6 +12,7 @@ import json
 from hypothesis import strategies as st
 
 from monopilot_integrations.connectors.files.imports.columns import REQUIRED
+from monopilot_integrations.core.storable import printable
 
 from .import_fuzz_files import (
     BOOLEANS,
@@ -140,8 +141,10 @@ def planted_json(
             fields = [f for f in fields if f[0].strip().lower() != missing]
             row.fate, row.column = "bad", missing
         elif row.fate == "clean" and extra == "unknown":
-            fields.append(("colour", '"red"'))
-            row.fate, row.column = "bad", "colour"
+            # An unknown name, sometimes one no database stores (an unpaired surrogate).
+            unknown = draw(pick("colour", "\ud800", "co\x00de"))
+            fields.append((unknown, '"red"'))
+            row.fate, row.column = "bad", printable(unknown)
         elif row.fate == "clean" and extra == "repeated":
             name, text = draw(st.sampled_from(fields))
             fields.append((draw(pick(name, name.upper())), text))

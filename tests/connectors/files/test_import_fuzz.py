@@ -112,6 +112,26 @@ def json_file(text: str) -> Planted:
     return Planted(text.encode(), "json", known=False)
 
 
+def many_rows(count: int = 2_500) -> Planted:
+    """More rows than one batch of code look-ups (1,000): a duplicate across batches and a
+    bad row in the last batch are still found, every other row still accepted."""
+    planted = Planted(b"", None)
+    lines = [HEADER]
+    for number in range(2, count + 2):
+        code, price = f"M-{number}", "1.5"
+        if number == 1_500:
+            code = "M-3"
+            planted.bad[number] = "code"
+        elif number == count:
+            price = "1.50001"
+            planted.bad[number] = "price"
+        else:
+            planted.clean[number] = code
+        lines.append(f"{code},Many,szt,{price},5,,,,\n")
+    planted.body = "".join(lines).encode()
+    return planted
+
+
 @pytest.mark.fuzz
 @fuzz_settings(400)
 @given(planted=import_files())
@@ -136,6 +156,7 @@ def json_file(text: str) -> Planted:
 )
 # and blank lines before the header made the file "empty".
 @example(planted=csv_file("A,B,kg,1,5,,,,\r\n", body="\r\n\r\n" + HEADER))
+@example(planted=many_rows())
 def test_every_import_file_gives_a_documented_problem_or_accounts_for_every_row(
     planted: Planted,
 ) -> None:
