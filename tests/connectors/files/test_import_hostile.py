@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from .conftest import FilesApi
 from .import_fuzz_layouts import HOSTILE_XML
 from .test_import_api import CSV, counts, send
@@ -21,57 +19,49 @@ def product(**fields: Any) -> str:
     return "{" + base + "".join(f', "{k}": {v}' for k, v in fields.items()) + "}"
 
 
-@pytest.mark.parametrize(
-    ("body", "kind", "words"),
-    [
-        # Before: RecursionError out of json.loads, a 500.
-        (b"[" * 5_000 + b"]" * 5_000, "unreadable-json", "nested too deeply"),
-        # Before: ValueError past Python's 4300-digit limit for int(), a 500.
-        (
-            ("[" + product(code='"A"', price="9" * 5_000) + "]").encode(),
-            "unreadable-json",
-            "digits",
-        ),
-    ],
-)
-async def test_json_the_parser_cannot_take_is_refused_as_unreadable(
-    files_api: FilesApi, body: bytes, kind: str, words: str
-) -> None:
+UNREADABLE_JSON = [
+    # Before: RecursionError out of json.loads, a 500.
+    (b"[" * 5_000 + b"]" * 5_000, "nested too deeply"),
+    # Before: ValueError past Python's 4300-digit limit for int(), a 500.
+    (("[" + product(code='"A"', price="9" * 5_000) + "]").encode(), "more than 4300 digits"),
+]
+
+CELLS = [
+    # Before: int("²") in the check digit raised ValueError, a 500.
+    ("S-1,B,kg,1,5,²²²²²²²²", "gtin", "a GTIN has 8, 12, 13 or 14 digits"),
+    # Before: taken and stored with Arabic-Indic digits.
+    (
+        "S-2,B,kg,1,5," + "".join(chr(0x660 + int(d)) for d in "5901234123457"),
+        "gtin",
+        "a GTIN has 8, 12, 13 or 14 digits",
+    ),
+    # Before: normalize() underflowed it to 0; stored as 0.0000 (SQLite), a 500 (PostgreSQL).
+    ("S-3,B,kg,1e-999999999,5,", "price", "has more than 4 decimal places"),
+    # Before: normalize() rounded it to 28 digits, 1; stored as 1.0000.
+    ("S-4,B,kg,1.00000000000000000000000000001,5,", "price", "has more than 4 decimal places"),
+]
+
+
+async def test_json_the_parser_cannot_take_is_refused_as_unreadable(files_api: FilesApi) -> None:
     before = await counts(files_api)
-    for action in ("validate", "execute"):
-        problem = await send(files_api, action, body, 422, headers=JSON)
-        assert problem["type"].endswith("/" + kind) and words in problem["detail"], problem
+    for body, words in UNREADABLE_JSON:
+        for action in ("validate", "execute"):
+            problem = await send(files_api, action, body, 422, headers=JSON)
+            assert problem["type"].endswith("/unreadable-json"), problem
+            assert words in problem["detail"], problem
     assert await counts(files_api) == before
 
 
-@pytest.mark.parametrize(
-    ("row", "column", "message"),
-    [
-        # Before: int("²") in the check digit raised ValueError, a 500.
-        ("S-1,B,kg,1,5,²²²²²²²²", "gtin", "a GTIN has 8, 12, 13 or 14 digits"),
-        # Before: taken and stored with Arabic-Indic digits.
-        (
-            "S-2,B,kg,1,5," + "".join(chr(0x660 + int(d)) for d in "5901234123457"),
-            "gtin",
-            "a GTIN has 8, 12, 13 or 14 digits",
-        ),
-        # Before: normalize() underflowed it to 0; stored as 0.0000 (SQLite), a 500 (PostgreSQL).
-        ("S-3,B,kg,1e-999999999,5,", "price", "has more than 4 decimal places"),
-        # Before: normalize() rounded it to 28 digits, 1; stored as 1.0000.
-        ("S-4,B,kg,1.00000000000000000000000000001,5,", "price", "has more than 4 decimal places"),
-    ],
-)
-async def test_cells_that_passed_the_checks_before_are_row_errors(
-    files_api: FilesApi, row: str, column: str, message: str
-) -> None:
-    body = HEADER + row + "\r\n"
-    result = await send(files_api, "validate", body, 200)
-    assert [(e["row"], e["column"], e["message"]) for e in result["errors"]] == [
-        (2, column, message)
-    ]
-    problem = await send(files_api, "execute", body, 422)
-    assert problem["type"].endswith("/import-rejected")
-    assert await files_api.kernel.domain.find_product_by_code(files_api.a, row[:3]) is None
+async def test_cells_that_passed_the_checks_before_are_row_errors(files_api: FilesApi) -> None:
+    for row, column, message in CELLS:
+        body = HEADER + row + "\r\n"
+        result = await send(files_api, "validate", body, 200)
+        assert [(e["row"], e["column"], e["message"]) for e in result["errors"]] == [
+            (2, column, message)
+        ], row
+        problem = await send(files_api, "execute", body, 422)
+        assert problem["type"].endswith("/import-rejected")
+        assert await files_api.kernel.domain.find_product_by_code(files_api.a, row[:3]) is None
 
 
 async def test_unpaired_surrogates_and_repeated_fields_in_json_are_row_errors(
