@@ -4,6 +4,8 @@ never a 500, nothing written, and nothing stored other than what the file says."
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 from .conftest import FilesApi
@@ -118,3 +120,22 @@ async def test_xml_is_refused_unread_with_415(files_api: FilesApi) -> None:
             assert "is XML; products are imported from CSV or JSON" in problem["detail"]
             assert "lol" not in str(problem) and "root:" not in str(problem)
     assert await counts(files_api) == before
+
+
+async def test_the_format_is_told_from_the_first_bytes_however_the_body_arrives(
+    files_api: FilesApi,
+) -> None:
+    # Before: only the first chunk was looked at; a body whose first chunk held only a
+    # line end was read as CSV (bad-columns) instead of refused as XML.
+    async def body() -> AsyncIterator[bytes]:
+        yield b"\n"
+        await asyncio.sleep(0.05)
+        yield HOSTILE_XML[0]
+
+    response = await files_api.server.client.post(
+        "/api/integrations/import/products/validate",
+        data=body(),
+        headers={**files_api.auth(), **CSV},
+    )
+    problem = await response.json(content_type=None)
+    assert response.status == 415 and problem["type"].endswith("/unsupported-file"), problem

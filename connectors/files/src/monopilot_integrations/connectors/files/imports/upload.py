@@ -23,6 +23,8 @@ from aiohttp import BodyPartReader, web
 from monopilot_integrations.connectors.files.imports.problems import FileProblem
 
 CHUNK = 64 * 1024
+#: How much of the file's beginning tells its format (workbook, XML, JSON or CSV).
+HEAD = 64
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
 JSON_TYPES = ("application/json",)
 FORMATS = ("csv", "json")
@@ -176,8 +178,8 @@ async def receive(request: web.Request, limit: int, asked_format: str | None) ->
                         f"the file is larger than {limit} bytes "
                         f"({limit // (1024 * 1024)} MB): split it",
                     )
-                if not first:
-                    first = chunk[:64]
+                if len(first) < HEAD:  # however the body arrives, its first HEAD bytes
+                    first += chunk[: HEAD - len(first)]
                     refuse_unsupported(first, file_name, content_type)
                 check.feed(chunk)
                 digest.update(chunk)
@@ -212,8 +214,8 @@ def from_path(path: Path, limit: int, asked_format: str | None) -> Upload:
     first = b""
     with path.open("rb") as raw:
         while chunk := raw.read(CHUNK):
-            if not first:
-                first = chunk[:64]
+            if len(first) < HEAD:
+                first += chunk[: HEAD - len(first)]
                 refuse_unsupported(first, path.name, None)
             check.feed(chunk)
             digest.update(chunk)
