@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
+from dataclasses import dataclass
+from hashlib import sha256
 from typing import Any
 
 import aiohttp
 import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from monopilot_integrations.connectors.files.imports.validate import changes
 from monopilot_integrations.core.db.tables import EventRow, LogRow
@@ -66,8 +69,23 @@ async def post(api: FilesApi, action: str, planted: Planted, how: str) -> tuple[
     return response.status, json.loads(body)
 
 
-async def state(api: FilesApi) -> tuple[int, list[dict[str, Any]], int]:
-    """Products of ``a``, ``a``'s product.created events' data, and its import log rows."""
+#: Problems raised while the body is received: no file, so the log row names none.
+WHILE_RECEIVING = {"wrong-encoding", "file-too-large", "unsupported-file"}
+
+LogKey = tuple[str, str, int | None, str | None, str | None]
+
+
+@dataclass
+class State:
+    """Products of ``a``, the data of ``a``'s product.created events, its import log rows
+    (event type, status, HTTP status, the file's SHA-256, the errors logged)."""
+
+    products: int
+    events: list[dict[str, Any]]
+    logs: Counter[LogKey]
+
+
+async def state(api: FilesApi) -> State:
     await api.kernel.runtime().log_writer.flush()
     async with api.kernel.database.session(api.a) as session:
         events = list(
@@ -80,13 +98,43 @@ async def state(api: FilesApi) -> tuple[int, list[dict[str, Any]], int]:
             ).all()
         )
     async with api.kernel.database.system_session() as session:
-        logs = await session.scalar(
-            select(func.count())
-            .select_from(LogRow)
-            .where(LogRow.org_id == api.a, LogRow.integration_type == "import")
-        )
+        rows = (
+            await session.execute(
+                select(
+                    LogRow.event_type,
+                    LogRow.status,
+                    LogRow.http_status,
+                    LogRow.request_body,
+                    LogRow.response_body,
+                ).where(LogRow.org_id == api.a, LogRow.integration_type == "import")
+            )
+        ).all()
+    logs = Counter(
+        (kind, status, http, (file or {}).get("sha256"), errors_text(result))
+        for kind, status, http, file, result in rows
+    )
     page = await api.kernel.domain.list_products(api.a, limit=1)
-    return page.total, events, int(logs or 0)
+    return State(page.total, events, logs)
+
+
+def errors_text(result: dict[str, Any] | None) -> str | None:
+    return None if result is None else json.dumps(result["errors"], sort_keys=True)
+
+
+def expected_log(
+    action: str, planted: Planted, outcome: Outcome, status: int, answer: dict[str, Any]
+) -> LogKey:
+    """The log row a call must leave: ``error`` for a refusal, ``warning`` for a validation
+    with row errors, the first 20 errors of a report."""
+    problem = outcome.problem
+    sha = None if problem and problem.kind in WHILE_RECEIVING else sha256(planted.body).hexdigest()
+    if problem is not None:
+        return (f"import.products.{action}", "error", status, sha, None)
+    errors = errors_text({"errors": answer["errors"][:20]})
+    if status != 200:
+        return (f"import.products.{action}", "error", status, sha, errors)
+    quality = "warning" if action == "validate" and outcome.report.errors_total else "success"
+    return (f"import.products.{action}", quality, status, sha, errors)
 
 
 def assert_refused(status: int, problem: dict[str, Any], kind: str, expected_status: int) -> None:
@@ -124,28 +172,31 @@ async def test_the_api_loses_nothing_and_never_answers_5xx(
     before = await state(files_api)
 
     status, answer = await post(files_api, "validate", planted, how)
+    logged = [expected_log("validate", planted, outcome, status, answer)]
     if outcome.problem is not None:
         assert_refused(status, answer, outcome.problem.kind, outcome.problem.status)
     else:
         assert status == 200, answer
         assert_same_report(answer, outcome)
         assert answer["written"] is False
-    assert (await state(files_api))[:2] == before[:2]
+    middle = await state(files_api)
+    assert (middle.products, middle.events) == (before.products, before.events)
 
     status, result = await post(files_api, "execute", planted, how)
+    logged.append(expected_log("execute", planted, outcome, status, result))
     after = await state(files_api)
-    assert after[2] == before[2] + 2, "each call is an import log row"
+    assert after.logs - before.logs == Counter(logged), "each call is its import log row"
     if outcome.problem is not None:
         event(f"refused: {outcome.problem.kind}")
         assert_refused(status, result, outcome.problem.kind, outcome.problem.status)
-        assert after[:2] == before[:2]
+        assert (after.products, after.events) == (before.products, before.events)
         return
     if outcome.report.errors_total:
         event("rejected: rows with errors")
         assert_refused(status, result, "import-rejected", 422)
         assert_same_report(result, outcome)
         assert result["written"] is False
-        assert after[:2] == before[:2]
+        assert (after.products, after.events) == (before.products, before.events)
         return
     assert status == 200, result
     assert_same_report(result, outcome)
@@ -163,8 +214,8 @@ async def assert_written(
     api: FilesApi,
     outcome: Outcome,
     result: dict[str, Any],
-    before: tuple[int, list[dict[str, Any]], int],
-    after: tuple[int, list[dict[str, Any]], int],
+    before: State,
+    after: State,
 ) -> None:
     """Every accepted row is its product now; the new ones, and only they, have events."""
     codes = [fields["code"] for fields in outcome.accepted]
@@ -172,9 +223,9 @@ async def assert_written(
     assert sorted(stored) == sorted(codes)
     for fields in outcome.accepted:
         assert changes(stored[fields["code"]], fields) == {}, fields
-    assert after[0] == before[0] + result["created"]
-    known = {event["product_id"] for event in before[1]}
-    created = [data for data in after[1] if data["product_id"] not in known]
+    assert after.products == before.products + result["created"]
+    known = {data["product_id"] for data in before.events}
+    created = [data for data in after.events if data["product_id"] not in known]
     assert len(created) == result["created"]
     for data in created:
         assert str(stored[data["code"]].id) == data["product_id"], data
