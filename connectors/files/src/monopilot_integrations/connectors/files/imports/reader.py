@@ -142,8 +142,9 @@ def _fields(pairs: list[tuple[str, Any]]) -> JsonFields:
 
 
 def _load_json(content: bytes) -> Any:
+    text = content.decode("utf-8-sig")  # checked as UTF-8 when it was received
     try:
-        return json.loads(content.decode("utf-8-sig"), object_pairs_hook=_fields)
+        return json.loads(text, object_pairs_hook=_fields)
     except json.JSONDecodeError as exc:
         raise FileProblem(
             422,
