@@ -121,6 +121,8 @@ def planted_json(
 ) -> Planted:
     """A JSON file; ``kinds`` as for :func:`planted_csv` (and then no field is amiss)."""
     rows = draw(planned_rows(NAMES, True, kinds if kinds is not None else ROW_KINDS, existing))
+    if kinds is not None:  # a file meant to import: no item that is not an object
+        rows = [row for row in rows if row is not None]
     ascii_only = draw(BOOLEANS)
     planted = Planted(b"", draw(pick(None, "json")), None)
     items: list[str] = []
