@@ -35,9 +35,13 @@ def gtin_check_digit_ok(digits: str) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Code points a str can hold (a JSON "\\ud800" escape makes one) but UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Numeric(18, 4) holds four decimal places: a value is taken only when that is exact.
+_PLACES = Decimal("0.0001")
 #: The usual spelling of an amount: digits, a dot, up to four places. Anything else takes
 #: the slow path, which says precisely what is wrong.
-_PLAIN_NUMBER = re.compile(r"\d{1,14}(?:\.\d{1,4})?")
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,14}(?:\.[0-9]{1,4})?")
 
 
 def _text(name: str, value: Any) -> str:
@@ -51,6 +55,8 @@ def _text(name: str, value: Any) -> str:
         )
     if _CONTROL.search(text):
         raise Invalid("contains control characters")
+    if _SURROGATE.search(text):
+        raise Invalid("is not valid Unicode text (an unpaired surrogate such as \\ud800)")
     limit = _TEXT_LIMITS.get(name)
     if limit and len(text) > limit:
         raise Invalid(f"is {len(text)} characters long; at most {limit}")
@@ -89,8 +95,9 @@ def _decimal_slowly(name: str, value: Any) -> Decimal:
         raise Invalid("must not be negative")
     if number > MAX_NUMBER:
         raise Invalid(f"is too large; at most {MAX_NUMBER}")
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -4:
+    # Compared exactly, not through normalize(), which rounds to the context's 28 digits
+    # (1.00000000000000000000000000001 became 1) and underflows tiny values to 0.
+    if number.quantize(_PLACES) != number:
         raise Invalid("has more than 4 decimal places")
     if name == "vat_rate" and number > 100:
         raise Invalid("is a percentage: 0 to 100")
@@ -108,7 +115,8 @@ def _unit(value: str) -> str:
 
 
 def _gtin(value: str) -> str:
-    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+    # isascii(): str.isdigit() also takes other scripts' digits and superscripts ("²").
+    if not (value.isascii() and value.isdigit()) or len(value) not in (8, 12, 13, 14):
         raise Invalid("a GTIN has 8, 12, 13 or 14 digits")
     if not gtin_check_digit_ok(value):
         raise Invalid("the GTIN's check digit is wrong")

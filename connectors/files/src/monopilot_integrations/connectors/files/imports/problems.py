@@ -11,6 +11,8 @@ from typing import Any
 
 from typing_extensions import TypedDict
 
+from monopilot_integrations.core.storable import printable
+
 #: The longest cell value quoted back in an error.
 VALUE_LIMIT = 100
 
@@ -23,10 +25,18 @@ class RowError(TypedDict):
 
 
 def row_error(row: int | None, column: str | None, value: Any, message: str) -> RowError:
+    """An error quoting at most :data:`VALUE_LIMIT` characters of the value; a NUL or an
+    unpaired surrogate (from a JSON escape) is quoted as U+FFFD, so the answer and the log
+    row can always be written."""
     text = None if value is None else str(value)
     if text is not None and len(text) > VALUE_LIMIT:
         text = text[:VALUE_LIMIT] + "..."
-    return {"row": row, "column": column, "value": text, "message": message}
+    return {
+        "row": row,
+        "column": None if column is None else printable(column),
+        "value": None if text is None else printable(text),
+        "message": message,
+    }
 
 
 class FileProblem(Exception):

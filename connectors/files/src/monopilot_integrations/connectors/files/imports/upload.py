@@ -23,6 +23,8 @@ from aiohttp import BodyPartReader, web
 from monopilot_integrations.connectors.files.imports.problems import FileProblem
 
 CHUNK = 64 * 1024
+#: How much of the file's beginning tells its format (workbook, XML, JSON or CSV).
+HEAD = 64
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
 JSON_TYPES = ("application/json",)
 FORMATS = ("csv", "json")
@@ -70,14 +72,34 @@ def detect_format(
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
-def refuse_workbook(first: bytes, file_name: str | None) -> None:
-    """A workbook sent as is gets a clear 415, not a page of encoding errors."""
+#: How an XML document begins (after a byte order mark and blanks): a declaration, a
+#: DOCTYPE, a comment or an element. No CSV header or JSON array starts with "<".
+XML_START = b"<"
+XML_TYPES = ("application/xml", "text/xml")
+
+
+def refuse_unsupported(first: bytes, file_name: str | None, content_type: str | None) -> None:
+    """A workbook or an XML document gets a clear 415, not a page of encoding or column
+    errors. XML is never parsed here: its DTD and entities are neither expanded nor
+    fetched."""
     if first.startswith(WORKBOOK_MAGIC):
         raise FileProblem(
             415,
             "unsupported-file",
             f"{file_name or 'the file'} is a spreadsheet workbook, not CSV or JSON: save it "
             "as CSV (UTF-8) and send that",
+        )
+    suffix = Path(file_name).suffix.lower() if file_name else ""
+    if (
+        first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(XML_START)
+        or content_type in XML_TYPES
+        or suffix == ".xml"
+    ):
+        raise FileProblem(
+            415,
+            "unsupported-file",
+            f"{file_name or 'the file'} is XML; products are imported from CSV or JSON "
+            "(the template: GET /api/integrations/import/products/template)",
         )
 
 
@@ -156,9 +178,9 @@ async def receive(request: web.Request, limit: int, asked_format: str | None) ->
                         f"the file is larger than {limit} bytes "
                         f"({limit // (1024 * 1024)} MB): split it",
                     )
-                if not first:
-                    first = chunk[:64]
-                    refuse_workbook(first, file_name)
+                if len(first) < HEAD:  # however the body arrives, its first HEAD bytes
+                    first += chunk[: HEAD - len(first)]
+                    refuse_unsupported(first, file_name, content_type)
                 check.feed(chunk)
                 digest.update(chunk)
                 out.write(chunk)
@@ -192,9 +214,9 @@ def from_path(path: Path, limit: int, asked_format: str | None) -> Upload:
     first = b""
     with path.open("rb") as raw:
         while chunk := raw.read(CHUNK):
-            if not first:
-                first = chunk[:64]
-                refuse_workbook(first, path.name)
+            if len(first) < HEAD:
+                first += chunk[: HEAD - len(first)]
+                refuse_unsupported(first, path.name, None)
             check.feed(chunk)
             digest.update(chunk)
     check.feed(b"", final=True)
