@@ -17,7 +17,6 @@ from monopilot_integrations.connectors.webhooks.api.routes import BASE
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.db.tables import logs_table
 from monopilot_integrations.core.logs.rollup import floor_hour
-from monopilot_integrations.core.logs.rollup_read import RollupReader
 from monopilot_integrations.core.web.panels import (
     DashboardPanel,
     PanelAction,
@@ -35,8 +34,9 @@ SHOWN = 200
 
 async def load(context: PanelContext) -> PanelView:
     kernel, org_id = context.kernel, context.org_id
-    now = kernel.clock.now()
     async with kernel.session(org_id) as session:
+        reader = context.log_reader(session)
+        now = reader.now
         hooks = (
             (
                 await session.execute(
@@ -49,7 +49,7 @@ async def load(context: PanelContext) -> PanelView:
             .scalars()
             .all()
         )
-        grouped = await RollupReader(session, org_id, now).grouped(
+        grouped = await reader.grouped(
             ("webhook_id", "status"), floor_hour(now - WINDOW), histogram=False
         )
         totals: dict[uuid.UUID, list[int]] = {}
