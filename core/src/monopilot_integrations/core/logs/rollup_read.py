@@ -5,6 +5,10 @@ newest error, grouped by these columns, since then" with one ``GROUP BY`` over t
 rows of the closed hours (the sums are SQL's) plus the open hours after the organisation's
 mark, counted from the log once per reader and merged in. Its cost is the number of groups
 asked for, not the number of log rows.
+
+Readers of one page share an :class:`OpenHours`: the mark is read and the open hours are
+counted from the log once per page, not once per panel (the open hour is the costly part
+of a read: it grows with the traffic of the current hour).
 """
 
 from __future__ import annotations
@@ -52,17 +56,47 @@ class Figures:
             self.last_error_at = last_error_at
 
 
-class RollupReader:
-    """Figures of one organisation's log up to ``now``, within one session."""
+@dataclass
+class OpenHours:
+    """What the readers of one page share: the organisation's roll-up mark and its open
+    hours counted from the log up to ``now``, each read once (by whichever reader needs
+    it first). Every reader sharing it reads at the same ``now``, so the figures of a page
+    agree with each other."""
 
-    def __init__(self, session: AsyncSession, org_id: uuid.UUID, now: datetime) -> None:
+    org_id: uuid.UUID
+    now: datetime
+    mark: datetime | None = None
+    mark_read: bool = False
+    live: list[tuple[datetime, Group]] | None = None
+    live_since: datetime | None = None
+
+
+class RollupReader:
+    """Figures of one organisation's log up to ``now``, within one session.
+
+    With ``shared`` (an :class:`OpenHours` of the same organisation) the reader takes its
+    ``now`` from it and reuses the mark and open-hour counts another reader of the page
+    already read; without it, the reader counts them itself.
+    """
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        now: datetime | None = None,
+        *,
+        shared: OpenHours | None = None,
+    ) -> None:
+        if shared is None:
+            if now is None:
+                raise ValueError("a reader needs either now or shared open hours")
+            shared = OpenHours(org_id, now)
+        elif shared.org_id != org_id:
+            raise ValueError("shared open hours belong to another organisation")
         self.session = session
         self.org_id = org_id
-        self.now = now
-        self._mark: datetime | None = None
-        self._mark_read = False
-        self._live: list[tuple[datetime, Group]] | None = None
-        self._live_since: datetime | None = None
+        self.open_hours = shared
+        self.now = shared.now
 
     async def grouped(
         self,
@@ -129,15 +163,17 @@ class RollupReader:
     async def _rolled_until(self, since: datetime) -> datetime:
         """Where the roll-ups end (never before ``since``; ``since`` when nothing was ever
         rolled up: then everything is counted from the log)."""
-        if not self._mark_read:
-            self._mark = await rolled_until(self.session, self.org_id)
-            self._mark_read = True
-        return since if self._mark is None else max(self._mark, since)
+        state = self.open_hours
+        if not state.mark_read:
+            state.mark = await rolled_until(self.session, self.org_id)
+            state.mark_read = True
+        return since if state.mark is None else max(state.mark, since)
 
     async def _live_groups(self, mark: datetime) -> list[tuple[datetime, Group]]:
-        """The open hours, counted from the log once per reader (from the earliest start
-        any call needed)."""
-        if self._live is None or self._live_since is None or mark < self._live_since:
-            self._live = await count_window(self.session, self.org_id, mark, self.now)
-            self._live_since = mark
-        return [(h, g) for h, g in self._live if h >= mark]
+        """The open hours, counted from the log once per :class:`OpenHours` (from the
+        earliest start any call needed)."""
+        state = self.open_hours
+        if state.live is None or state.live_since is None or mark < state.live_since:
+            state.live = await count_window(self.session, self.org_id, mark, self.now)
+            state.live_since = mark
+        return [(h, g) for h, g in state.live if h >= mark]

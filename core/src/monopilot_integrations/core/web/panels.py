@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from monopilot_integrations.core.kernel import Kernel
+    from monopilot_integrations.core.logs.rollup_read import OpenHours, RollupReader
 
 __all__ = [
     "DashboardPanel",
@@ -50,14 +53,31 @@ class DashboardUser:
 @dataclass(frozen=True)
 class PanelContext:
     """What a panel's loader receives: the kernel and the signed-in user (whose
-    organisation every query must be scoped by)."""
+    organisation every query must be scoped by).
+
+    ``open_hours`` is what the page already read of the log's open hours (set on the
+    overview page, whose own figures read it first; ``None`` elsewhere). A panel reading
+    log figures takes its reader from :meth:`log_reader`, so that the open hour is counted
+    from the log once per page however many panels show log figures.
+    """
 
     kernel: Kernel
     user: DashboardUser
+    open_hours: OpenHours | None = None
 
     @property
     def org_id(self) -> uuid.UUID:
         return self.user.org_id
+
+    def log_reader(self, session: AsyncSession) -> RollupReader:
+        """A reader of the organisation's log figures within ``session``, sharing the
+        page's open hours when it has any (then at the page's ``now``), else at the
+        kernel clock's ``now``."""
+        from monopilot_integrations.core.logs.rollup_read import RollupReader
+
+        if self.open_hours is not None:
+            return RollupReader(session, self.org_id, shared=self.open_hours)
+        return RollupReader(session, self.org_id, self.kernel.clock.now())
 
 
 @dataclass(frozen=True)

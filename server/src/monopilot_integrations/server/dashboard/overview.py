@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from monopilot_integrations.core.apikeys.store import ApiKey
 from monopilot_integrations.core.db.tables import api_keys_table, jobs_table
 from monopilot_integrations.core.logs.rollup import floor_hour, percentile_of, roll_up
-from monopilot_integrations.core.logs.rollup_read import Figures, RollupReader
+from monopilot_integrations.core.logs.rollup_read import Figures, OpenHours, RollupReader
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -89,9 +89,13 @@ class ApiKeyRow:
 
 @dataclass
 class Overview:
+    """The page's figures, with the open hours its reader counted (for the panels shown
+    on the same page to reuse)."""
+
     generated_at: datetime
     integrations: list[IntegrationRow]
     api_keys: list[ApiKeyRow]
+    open_hours: OpenHours | None = None
 
 
 async def build_overview(
@@ -108,7 +112,7 @@ async def build_overview(
     week_start = floor_hour(now - WEEK) + timedelta(hours=1)
     day_start = floor_hour(now - DAY) + timedelta(hours=1)
     async with kernel.database.session(org_id) as session:
-        reader = RollupReader(session, org_id, now)
+        reader = RollupReader(session, org_id, shared=OpenHours(org_id, now))
         hourly = await reader.grouped(
             ("integration_type", "status", "hour"), week_start, histogram=False
         )
@@ -165,7 +169,7 @@ async def build_overview(
         )
         for k in keys
     ]
-    return Overview(now, list(rows.values()), api_keys)
+    return Overview(now, list(rows.values()), api_keys, reader.open_hours)
 
 
 async def _job_counts(session: Any, org_id: uuid.UUID) -> list[tuple[str, str, int]]:

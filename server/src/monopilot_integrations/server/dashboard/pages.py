@@ -56,7 +56,8 @@ async def overview(request: web.Request) -> web.Response:
     installed = {"api": "api"}
     installed.update({c.log_type(): c.name for c in kernel.registry.connectors.values()})
     data = await build_overview(kernel, user.org_id, installed, by_connector)
-    context = PanelContext(kernel, user)
+    # The panels read the open hours the overview already counted.
+    context = PanelContext(kernel, user, open_hours=data.open_hours)
     shown = [(p, await p.load(context)) for p in panels if p.overview]
     return _page(
         request,

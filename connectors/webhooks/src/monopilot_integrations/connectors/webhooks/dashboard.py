@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from monopilot_integrations.connectors.webhooks.api.routes import BASE
 from monopilot_integrations.connectors.webhooks.tables import Webhook
 from monopilot_integrations.core.db.tables import logs_table
-from monopilot_integrations.core.logs.rollup import floor_hour
-from monopilot_integrations.core.logs.rollup_read import RollupReader
+from monopilot_integrations.core.logs.rollup import aware, floor_hour
 from monopilot_integrations.core.web.panels import (
     DashboardPanel,
     PanelAction,
@@ -35,8 +35,9 @@ SHOWN = 200
 
 async def load(context: PanelContext) -> PanelView:
     kernel, org_id = context.kernel, context.org_id
-    now = kernel.clock.now()
     async with kernel.session(org_id) as session:
+        reader = context.log_reader(session)
+        now = reader.now
         hooks = (
             (
                 await session.execute(
@@ -49,7 +50,7 @@ async def load(context: PanelContext) -> PanelView:
             .scalars()
             .all()
         )
-        grouped = await RollupReader(session, org_id, now).grouped(
+        grouped = await reader.grouped(
             ("webhook_id", "status"), floor_hour(now - WINDOW), histogram=False
         )
         totals: dict[uuid.UUID, list[int]] = {}
@@ -62,9 +63,7 @@ async def load(context: PanelContext) -> PanelView:
             at = figures.last_error_at
             if at and (webhook_id not in last_error or at > last_error[webhook_id]):
                 last_error[webhook_id] = at
-        messages = {
-            wid: await _error_message(session, org_id, wid, at) for wid, at in last_error.items()
-        }
+        messages = await _error_messages(session, org_id, last_error)
     rows = []
     for hook in hooks:
         ok, bad = totals.get(hook.id, [0, 0])
@@ -121,21 +120,26 @@ async def load(context: PanelContext) -> PanelView:
     )
 
 
-async def _error_message(
-    session: object, org_id: uuid.UUID, webhook_id: uuid.UUID, at: datetime
-) -> str | None:
-    """The message of the webhook's error logged at ``at``: one lookup on the
-    ``(org_id, timestamp)`` index."""
+async def _error_messages(
+    session: Any, org_id: uuid.UUID, last_error: dict[uuid.UUID, datetime]
+) -> dict[uuid.UUID, str | None]:
+    """The message of each webhook's error logged at its ``last_error`` time: one statement
+    for all of them (``timestamp IN (...)`` on the ``(org_id, timestamp)`` index), not one
+    per failing endpoint."""
+    if not last_error:
+        return {}
     c = logs_table.c
-    stmt = (
-        select(c.error_message)
-        .where(
-            c.org_id == org_id, c.timestamp == at, c.webhook_id == webhook_id, c.status == "error"
-        )
-        .limit(1)
+    stmt = select(c.webhook_id, c.timestamp, c.error_message).where(
+        c.org_id == org_id,
+        c.timestamp.in_(sorted(set(last_error.values()))),
+        c.webhook_id.in_(list(last_error)),
+        c.status == "error",
     )
-    value = await session.scalar(stmt)  # type: ignore[attr-defined]
-    return str(value)[:200] if value else None
+    out: dict[uuid.UUID, str | None] = {}
+    for webhook_id, at, message in (await session.execute(stmt)).all():
+        if aware(at) == last_error.get(webhook_id) and message and webhook_id not in out:
+            out[webhook_id] = str(message)[:200]
+    return out
 
 
 PANEL = DashboardPanel(
