@@ -16,6 +16,7 @@ from monopilot_integrations.core.db.tables import JobRow, LogRow
 from monopilot_integrations.core.kernel import Kernel
 from monopilot_integrations.core.settings import Settings
 from tests.connectors.webhooks.receiver import Receiver
+from tests.server.conftest import Server, server, server_settings  # noqa: F401
 
 ORG_A = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 ORG_B = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
@@ -91,3 +92,11 @@ async def webhook_logs(kernel: Kernel) -> list[LogRow]:
 async def all_rows(kernel: Kernel, model: Any) -> list[Any]:
     async with kernel.database.system_session() as session:
         return list((await session.execute(select(model))).scalars().all())
+
+
+@pytest.fixture
+async def api(server: Server) -> AsyncIterator[Server]:  # noqa: F811
+    """The assembled server, for tests through the HTTP API; its webhooks connector (and
+    with it the delivery client) closed afterwards."""
+    yield server
+    await connector(server.kernel).close()

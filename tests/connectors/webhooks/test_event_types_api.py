@@ -12,17 +12,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from monopilot_integrations.connectors.webhooks.message import human_duration
-from tests.connectors.webhooks.conftest import ORG_A, connector, run_due
+from tests.connectors.webhooks.conftest import ORG_A, run_due
 from tests.connectors.webhooks.receiver import Receiver
-from tests.server.conftest import Server, server, server_settings  # noqa: F401
-
-BASE = "/api/integrations/webhooks"
-
-
-@pytest.fixture
-async def api(server: Server) -> Any:  # noqa: F811
-    yield server
-    await connector(server.kernel).close()
+from tests.connectors.webhooks.through_the_api import BASE
+from tests.server.conftest import Server
 
 
 def _check(schema: dict[str, Any], instance: Any) -> None:

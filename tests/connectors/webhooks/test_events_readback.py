@@ -5,40 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
-
-import pytest
 
 from monopilot_integrations.core.clock import ManualClock
-from tests.connectors.webhooks.conftest import ORG_A, ORG_B, connector, run_due, webhook_logs
+from tests.connectors.webhooks.conftest import ORG_A, ORG_B, run_due, webhook_logs
 from tests.connectors.webhooks.receiver import Answer, Receiver
-from tests.server.conftest import Server, server, server_settings  # noqa: F401
+from tests.connectors.webhooks.through_the_api import BASE, hook, order
+from tests.server.conftest import Server
 
-BASE = "/api/integrations/webhooks"
 EVENTS = "/api/integrations/events"
-
-
-@pytest.fixture
-async def api(server: Server) -> Any:  # noqa: F811
-    yield server
-    await connector(server.kernel).close()
-
-
-def order(n: int, status: str = "draft", supplier: str = "MLYN") -> dict[str, Any]:
-    return {
-        "po_id": str(uuid.uuid4()),
-        "po_number": f"PO-{n}",
-        "supplier_code": supplier,
-        "status": status,
-    }
-
-
-async def hook(api: Server, url: str, **fields: Any) -> dict[str, Any]:
-    body = {"name": "h", "url": url, "events": ["order.created"], **fields}
-    answer = await api.client.post(BASE, json=body, headers=api.auth())
-    assert answer.status == 201, await answer.text()
-    created: dict[str, Any] = await answer.json()
-    return created
 
 
 async def test_one_event_shows_every_subscribed_webhook_and_its_attempts(

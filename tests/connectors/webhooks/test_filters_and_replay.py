@@ -13,33 +13,8 @@ from standardwebhooks.webhooks import Webhook as StandardWebhook
 
 from tests.connectors.webhooks.conftest import ORG_A, connector, jobs, run_due
 from tests.connectors.webhooks.receiver import Answer, Receiver
-from tests.server.conftest import Server, server, server_settings  # noqa: F401
-
-BASE = "/api/integrations/webhooks"
-
-
-@pytest.fixture
-async def api(server: Server) -> Any:  # noqa: F811
-    yield server
-    await connector(server.kernel).close()
-
-
-def order(n: int, status: str = "draft", supplier: str = "MLYN", **more: Any) -> dict[str, Any]:
-    return {
-        "po_id": str(uuid.uuid4()),
-        "po_number": f"PO-{n}",
-        "supplier_code": supplier,
-        "status": status,
-        **more,
-    }
-
-
-async def hook(api: Server, url: str, **fields: Any) -> dict[str, Any]:
-    body = {"name": "h", "url": url, "events": ["order.created"], **fields}
-    answer = await api.client.post(BASE, json=body, headers=api.auth())
-    assert answer.status == 201, await answer.text()
-    created: dict[str, Any] = await answer.json()
-    return created
+from tests.connectors.webhooks.through_the_api import BASE, hook, order
+from tests.server.conftest import Server
 
 
 def numbers(receiver: Receiver) -> list[str]:

@@ -5,32 +5,15 @@ it again to the end."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from monopilot_integrations.connectors.webhooks import replays
-from tests.connectors.webhooks.conftest import ORG_A, connector, jobs, run_due
+from tests.connectors.webhooks.conftest import ORG_A, jobs, run_due
 from tests.connectors.webhooks.receiver import Receiver
-from tests.server.conftest import Server, server, server_settings  # noqa: F401
-
-BASE = "/api/integrations/webhooks"
-
-
-@pytest.fixture
-async def api(server: Server) -> AsyncIterator[Server]:  # noqa: F811
-    yield server
-    await connector(server.kernel).close()
-
-
-def order(n: int) -> dict[str, Any]:
-    return {
-        "po_id": str(uuid.uuid4()),
-        "po_number": f"PO-{n}",
-        "status": "draft",
-        "supplier_code": "MLYN",
-    }
+from tests.connectors.webhooks.through_the_api import BASE, order
+from tests.server.conftest import Server
 
 
 async def exhausted_replay(

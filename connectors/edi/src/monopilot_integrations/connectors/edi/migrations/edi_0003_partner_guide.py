@@ -25,7 +25,8 @@ def _json() -> sa.types.TypeEngine[Any]:
 
 
 def upgrade() -> None:
-    # The server defaults are the old behaviour, so profiles that exist do not change.
+    # Each server default is what a partner without the setting already gets, so existing
+    # partner profiles keep sending the same messages.
     with op.batch_alter_table("edi_partners") as batch:
         batch.add_column(
             sa.Column("transliterate", sa.Boolean(), nullable=False, server_default=sa.false())
