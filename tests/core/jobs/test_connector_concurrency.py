@@ -36,10 +36,14 @@ class Partner:
     current: int = 0
     peak: int = 0
     served: list[float] = field(default_factory=list)
+    #: Set when two requests are held at once.
+    two_at_once: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, request: web.Request) -> web.Response:
         self.current += 1
         self.peak = max(self.peak, self.current)
+        if self.current >= 2:
+            self.two_at_once.set()
         try:
             await asyncio.sleep(self.delay)
         finally:
@@ -155,7 +159,9 @@ async def test_a_slow_connector_stays_within_its_bound_and_starves_no_one(
     quick_ids = await _create(kernel, org, "quick", quick.url, 5)
 
     slow_run = asyncio.create_task(_run_until_done(kernel, org, slow_ids, "slowerp"))
-    await asyncio.sleep(0.1)
+    # Until the first two calls arrive (a busy machine takes longer to claim and send);
+    # they then stay in flight 0.4 s each, with four more jobs waiting for the slots.
+    await asyncio.wait_for(slow.two_at_once.wait(), timeout=30)
     assert slow.current == 2  # the bound is full ...
     outcomes = await kernel.runtime().batches.run(org, quick_ids, "quick")
     # ... and the other connector's jobs ran to the end meanwhile.
